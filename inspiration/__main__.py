@@ -1,0 +1,3 @@
+from inspiration.cli import main
+
+raise SystemExit(main())

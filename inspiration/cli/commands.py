@@ -1,0 +1,3 @@
+"""The list of subcommands, in the order `inspiration --help` shows them."""
+
+REGISTRARS: tuple = ()

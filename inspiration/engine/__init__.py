@@ -1,0 +1,1 @@
+"""The engine: audio, models, training, generation and composition. No Qt here."""
