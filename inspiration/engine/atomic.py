@@ -33,6 +33,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputNotWritableError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
+    _copy_mode(target, tmp)
     try:
         yield tmp
         _fsync_file(tmp)
@@ -57,6 +58,15 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
 def write_json_atomic(target: str | os.PathLike[str], obj: Any) -> None:
     """Write `obj` as indented JSON to `target` atomically."""
     write_text_atomic(target, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def _copy_mode(target: Path, tmp: Path) -> None:
+    """Give the new file the old one's permissions, or the usual rw-r--r-- (mkstemp makes it private)."""
+    try:
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
 
 
 def _fsync_file(path: Path) -> None:

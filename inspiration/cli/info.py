@@ -1,0 +1,83 @@
+"""`inspiration info`: what a model is and how far its training got."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from inspiration.cli.progress import format_duration
+from inspiration.engine.checkpoint import load_tensors, read_weights
+from inspiration.engine.model import SampleRNN, parameter_count
+from inspiration.engine.modelfolder import ModelFolder
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("info", help="describe a model folder", description="Describe a trained model.")
+    p.add_argument("model", type=Path, help="model folder, e.g. models/album")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(describe(ModelFolder(args.model)))
+    return 0
+
+
+def describe(folder: ModelFolder) -> str:
+    """A few readable lines: model, training progress, data and checkpoints."""
+    run = folder.read_config()
+    model, train, data = run.model, run.train, run.data
+    tiers = "-".join(str(f) for f in model.frame_sizes)
+    lines = [
+        f"{folder.path}  ({run.preset} preset)",
+        f"  model      {model.tiers}-tier SampleRNN, frames {tiers}, {model.rnn_type.upper()} "
+        f"{model.rnn_layers}×{model.dim}, embedding {model.embedding_dim}, MLP {model.mlp_layers} layers",
+        f"             {parameter_count(SampleRNN(model)):,} parameters, {model.q_levels} levels {model.quantization}, "
+        f"{model.sample_rate} Hz",
+    ]
+    lines += _progress_lines(folder, train.steps)
+    files = data.get("files", [])
+    skipped = data.get("skipped", [])
+    lines.append(
+        f"  data       {len(files)} file(s): {float(data.get('train_seconds', 0)) / 60:.1f} min training, "
+        f"{float(data.get('val_seconds', 0)):.1f} s validation ({data.get('split', '')})"
+        + (f"; {len(skipped)} skipped" if skipped else "")
+    )
+    lines.append(f"             from {', '.join(run.sources)}")
+    lines.append(f"  training   batch {train.batch_size} × {train.seq_len} samples, lr {train.learning_rate:g}")
+    lines += _checkpoint_lines(folder)
+    return "\n".join(lines)
+
+
+def _progress_lines(folder: ModelFolder, target: int | None) -> list[str]:
+    if not folder.state_path.is_file():
+        return ["  progress   not trained yet"]
+    meta = load_tensors(folder.state_path)[1]
+    of = f" of {target}" if target else " (no step limit)"
+    lines = [f"  progress   step {meta['step']}{of}, {format_duration(float(meta['elapsed_seconds']))} of training"]
+    if meta.get("best_val_bits") is not None:
+        lines.append(f"  best       {meta['best_val_bits']:.3f} bits/sample on validation at step {meta['best_step']}")
+    train_bits = [r["train_bits"] for r in folder.read_log() if "train_bits" in r]
+    if train_bits:
+        lines.append(f"  latest     {train_bits[-1]:.3f} bits/sample on training audio")
+    return lines
+
+
+def _checkpoint_lines(folder: ModelFolder) -> list[str]:
+    lines = []
+    named = [("last", folder.last_path), ("best", folder.best_path)]
+    named += [(f"step {step}", path) for step, path in folder.milestones()]
+    for label, path in named:
+        if path.is_file():
+            meta = read_weights(path)[2]
+            val = f", {meta['val_bits']:.3f} bits/sample" if "val_bits" in meta else ""
+            lines.append(f"  checkpoint {label:<10} step {meta['step']}{val}  {path}  ({_size(path)})")
+    previews = sorted(folder.previews_dir.glob("*.wav")) if folder.previews_dir.is_dir() else []
+    if previews:
+        lines.append(f"  previews   {len(previews)} in {folder.previews_dir}, newest {previews[-1].name}")
+    return lines or ["  checkpoint none yet"]
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} kB"

@@ -1,0 +1,189 @@
+"""`inspiration train`: train (or resume training) a SampleRNN model on a folder of audio."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from inspiration.cli.progress import TrainPrinter
+from inspiration.engine.distributed import DistContext
+from inspiration.engine.errors import InspirationError
+from inspiration.engine.model import ModelConfig
+from inspiration.engine.modelfolder import ModelFolder
+from inspiration.engine.presets import PRESETS, get_preset
+from inspiration.engine.runs import continue_run, prepare_run, same_sources
+
+_MODEL_FLAGS = {"frame_sizes": "frame_sizes", "rnn": "rnn_type", "rnn_layers": "rnn_layers", "dim": "dim",
+                "quantization": "quantization", "sample_rate": "sample_rate"}
+_TRAIN_FLAGS = {"steps": "steps", "batch": "batch_size", "seq_len": "seq_len", "lr": "learning_rate", "seed": "seed",
+                "val_every": "val_every", "checkpoint_every": "checkpoint_every",
+                "milestone_every": "milestone_every", "preview_every": "preview_every"}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train a model on your audio (run it again to resume)",
+        description="Train SampleRNN on every audio file in DATA (folders are searched recursively). "
+        "Checkpoints are written as it goes; running the same command again resumes exactly where it stopped. "
+        "Multi-GPU: torchrun --nproc-per-node N -m inspiration train ...",
+    )
+    p.add_argument("data", nargs="*", metavar="DATA", help="audio files or folders")
+    p.add_argument("--name", help="model name (default: the first DATA folder's name)")
+    p.add_argument("--models-dir", default="models", type=Path, help="where model folders live (default: models)")
+    p.add_argument("--preset", choices=sorted(PRESETS), help="model size and training defaults (default: small)")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, help="total optimiser steps to reach")
+    length.add_argument("--hours", type=float, help="train for this long (wall clock), then stop with a checkpoint")
+    p.add_argument("--batch", type=int, help="rows per step")
+    p.add_argument("--seq-len", type=int, help="samples per truncated-BPTT chunk")
+    p.add_argument("--lr", type=float, help="Adam learning rate")
+    p.add_argument("--seed", type=int, help="seed for initial weights and data order")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    p.add_argument("--resume", action="store_true", help="continue an existing model; DATA may be left out")
+    model = p.add_argument_group("model settings (new models only; default from the preset)")
+    model.add_argument("--frame-sizes", type=_frame_sizes, help="samples per frame, top tier first, e.g. 16 or 8,2")
+    model.add_argument("--rnn", choices=("gru", "lstm"))
+    model.add_argument("--rnn-layers", type=int)
+    model.add_argument("--dim", type=int, help="RNN and MLP width")
+    model.add_argument("--quantization", choices=("linear", "mulaw"))
+    model.add_argument("--sample-rate", type=int, help="model sample rate in Hz (default 16000)")
+    often = p.add_argument_group("intervals (in steps)")
+    for flag in ("val-every", "checkpoint-every", "milestone-every", "preview-every"):
+        often.add_argument(f"--{flag}", type=int)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    dist = DistContext.from_environment()
+    folder = _model_folder(args)
+    printer = TrainPrinter() if dist.is_main else (lambda event: None)
+    train_changes = {field: getattr(args, flag) for flag, field in _TRAIN_FLAGS.items() if getattr(args, flag) is not None}
+    if args.hours is not None:
+        train_changes["steps"] = None  # the time budget decides
+    from inspiration.engine.devices import resolve_device
+
+    dist.start(resolve_device(args.device))
+    try:
+        if dist.is_main:
+            try:
+                _prepare(args, folder, train_changes)
+            except ValueError as exc:  # a setting out of range
+                raise InspirationError(str(exc)) from exc
+        dist.barrier()
+        run_config = folder.read_config()
+        return _train(args, folder, dist, printer, run_config.train.steps)
+    finally:
+        dist.stop()
+
+
+def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[str, Any]) -> None:
+    if folder.exists():
+        existing = folder.read_config()
+        if args.data and not same_sources(existing, args.data):
+            raise InspirationError(
+                f"{folder.path} was trained on other audio ({', '.join(existing.sources)}); "
+                "train the new audio under a new --name"
+            )
+        requested = _requested_model(args, base=existing.model) if _model_flags_given(args) else None
+        continue_run(folder, requested, train_changes)
+        return
+    if args.resume:
+        raise InspirationError(f"nothing to resume: {folder.path} is not a model folder")
+    if not args.data:
+        raise InspirationError("give the audio files or folders to train on")
+    preset = get_preset(args.preset or "small")
+    model = _requested_model(args, base=preset.model)
+    train = preset.train.with_changes(**train_changes)
+    print(f"Reading audio for {folder.path} ({preset.name} preset) ...", file=sys.stderr)
+
+    def on_file(index: int, total: int, path: Path) -> None:
+        if sys.stderr.isatty():
+            print(f"\r\033[K  decoding {index + 1}/{total}: {path.name}", end="", file=sys.stderr, flush=True)
+
+    skipped = prepare_run(folder, args.data, preset.name, model, train, on_file=on_file)
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
+    if skipped:
+        listing = "\n".join(f"  {s.path}: {s.reason}" for s in skipped)
+        print(f"warning: skipped {len(skipped)} file(s):\n{listing}", file=sys.stderr)
+
+
+def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, printer: Any, steps: int | None) -> int:
+    from inspiration.engine.train import Trainer
+
+    if folder.state_path.is_file():
+        from inspiration.engine.checkpoint import load_tensors
+
+        done = int(load_tensors(folder.state_path)[1]["step"])
+        if steps is not None and done >= steps:
+            if dist.is_main:
+                print(f"{folder.path} is already trained to step {done}; raise --steps to continue", file=sys.stderr)
+            return 0
+    max_seconds = args.hours * 3600 if args.hours is not None else None
+    with _stop_on_signals() as stop:
+        trainer = Trainer(folder, device=args.device, max_seconds=max_seconds, on_event=printer,
+                          should_stop=stop.is_set, dist=dist)
+        trainer.run()
+    if dist.is_main:
+        print(f"model: {folder.path}  (inspiration info {folder.path})")
+    return 0
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """First Ctrl+C (or SIGTERM) asks the loop to stop with a checkpoint; a second Ctrl+C aborts at once."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nstopping after this step and saving a checkpoint (Ctrl+C again to abort) ...", file=sys.stderr)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _model_folder(args: argparse.Namespace) -> ModelFolder:
+    name = args.name
+    if not name:
+        if not args.data:
+            raise InspirationError("give --name (or the audio to train on)")
+        first = Path(args.data[0]).expanduser()
+        name = (first if first.is_dir() else first.parent).resolve().name or "model"
+    if Path(name).name != name or name in (".", ".."):
+        raise InspirationError(f"--name must be a plain name, not a path: {name!r}")
+    return ModelFolder(args.models_dir / name)
+
+
+def _model_flags_given(args: argparse.Namespace) -> bool:
+    return args.preset is not None or any(getattr(args, flag) is not None for flag in _MODEL_FLAGS)
+
+
+def _requested_model(args: argparse.Namespace, base: ModelConfig) -> ModelConfig:
+    if args.preset is not None:
+        base = get_preset(args.preset).model
+    changes = {field: getattr(args, flag) for flag, field in _MODEL_FLAGS.items() if getattr(args, flag) is not None}
+    try:
+        return replace(base, **changes)
+    except (TypeError, ValueError) as exc:
+        raise InspirationError(str(exc)) from exc
+
+
+def _frame_sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.replace("/", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame sizes are integers separated by commas, e.g. 8,2 (not {text!r})")

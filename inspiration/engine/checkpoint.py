@@ -1,0 +1,130 @@
+"""Weights and training state as safetensors files — never pickle.
+
+A weights file carries the model config in its metadata, so it can be loaded on its own. Loading refuses PyTorch
+pickle files (`.pt`, `.pth`, `.ckpt`) outright: unpickling can run arbitrary code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from inspiration.engine.atomic import atomic_path
+from inspiration.engine.errors import CheckpointError, OutputNotWritableError
+from inspiration.engine.model import ModelConfig, SampleRNN
+
+WEIGHTS_FORMAT = "inspiration-samplernn"
+_PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
+
+
+def save_tensors(path: str | os.PathLike[str], tensors: dict[str, torch.Tensor], metadata: dict[str, Any]) -> None:
+    """Write tensors (moved to CPU, made contiguous) and JSON-encoded metadata atomically."""
+    from safetensors.torch import save_file
+
+    prepared = {name: t.detach().to("cpu").contiguous() for name, t in tensors.items()}
+    header = {key: json.dumps(value) for key, value in metadata.items()}
+    try:
+        with atomic_path(path) as tmp:
+            save_file(prepared, str(tmp), metadata=header)
+    except OSError as exc:
+        raise OutputNotWritableError(f"could not write {path}: {exc.strerror or exc}") from exc
+
+
+def load_tensors(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Read a safetensors file written by `save_tensors`: (tensors on CPU, decoded metadata)."""
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(path)
+    ensure_safetensors(path)
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+            tensors = {name: handle.get_tensor(name) for name in handle.keys()}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path} is damaged or not a checkpoint ({exc})") from exc
+    try:
+        metadata = {key: json.loads(value) for key, value in header.items()}
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{path} has unreadable metadata ({exc})") from exc
+    return tensors, metadata
+
+
+def ensure_safetensors(path: Path) -> None:
+    """Raise CheckpointError unless `path` looks like a safetensors file; pickles are named as such."""
+    if not path.is_file():
+        raise CheckpointError(f"{path} does not exist")
+    with open(path, "rb") as handle:
+        head = handle.read(9)
+    is_zip_or_pickle = head[:2] == b"PK" or head[:1] == b"\x80"
+    if path.suffix.lower() in _PICKLE_SUFFIXES or is_zip_or_pickle:
+        raise CheckpointError(
+            f"{path} is a PyTorch pickle file; Inspiration only loads safetensors model folders, because "
+            "unpickling a file can run arbitrary code. Convert it in a trusted environment if you wrote it."
+        )
+    if len(head) < 9 or head[8:9] != b"{" or struct.unpack("<Q", head[:8])[0] > path.stat().st_size:
+        raise CheckpointError(f"{path} is not a safetensors file")
+
+
+def save_weights(path: str | os.PathLike[str], model: SampleRNN, step: int, **extra: Any) -> None:
+    """Write the model's weights with its config and training step in the metadata."""
+    metadata = {"format": WEIGHTS_FORMAT, "config": model.config.to_dict(), "step": step, **extra}
+    save_tensors(path, model.state_dict(), metadata)
+
+
+def load_state_into(model: nn.Module, tensors: dict[str, torch.Tensor], source: Path | str) -> None:
+    """Copy `tensors` into `model`, raising CheckpointError (not a torch traceback) when they do not fit."""
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(tensors) if expected[k].shape != tensors[k].shape)
+    if missing or unexpected or wrong:
+        detail = []
+        if wrong:
+            k = wrong[0]
+            detail.append(f"{k} is {tuple(tensors[k].shape)} but the model needs {tuple(expected[k].shape)}")
+        if missing:
+            detail.append(f"{len(missing)} weight(s) missing, e.g. {missing[0]}")
+        if unexpected:
+            detail.append(f"{len(unexpected)} unknown weight(s), e.g. {unexpected[0]}")
+        raise CheckpointError(f"{source} does not match the model's config: {'; '.join(detail)}")
+    model.load_state_dict(tensors)
+
+
+def read_weights(path: str | os.PathLike[str]) -> tuple[ModelConfig, dict[str, torch.Tensor], dict[str, Any]]:
+    """Read a weights file: (its model config, tensors, metadata)."""
+    tensors, metadata = load_tensors(path)
+    if metadata.get("format") != WEIGHTS_FORMAT or "config" not in metadata:
+        raise CheckpointError(f"{path} is a safetensors file but not an Inspiration model checkpoint")
+    try:
+        config = ModelConfig.from_dict(metadata["config"])
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path} has a model config this version cannot use: {exc}") from exc
+    return config, tensors, metadata
+
+
+def load_weights(
+    path: str | os.PathLike[str], device: str | torch.device = "cpu", expected: ModelConfig | None = None
+) -> tuple[SampleRNN, dict[str, Any]]:
+    """Build the model a weights file describes and load it: (model on `device`, metadata).
+
+    With `expected`, a file saved for a different config is refused with a message naming the difference.
+    """
+    config, tensors, metadata = read_weights(path)
+    if expected is not None and config != expected:
+        diff = config_difference(expected, config)
+        raise CheckpointError(f"{path} was saved for a different model ({diff})")
+    model = SampleRNN(config)
+    load_state_into(model, tensors, path)
+    return model.to(device), metadata
+
+
+def config_difference(a: ModelConfig, b: ModelConfig) -> str:
+    """A short 'setting: a vs b' description of how two configs differ."""
+    left, right = a.to_dict(), b.to_dict()
+    return ", ".join(f"{k}: {left[k]} vs {right[k]}" for k in left if left[k] != right[k]) or "identical"

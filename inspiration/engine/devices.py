@@ -1,0 +1,54 @@
+"""Choosing the compute device and mixed precision."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+
+from inspiration.engine.errors import InspirationError
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """'auto' -> the first CUDA GPU if present, else the CPU; 'cpu', 'cuda', 'cuda:1', 'mps' are checked."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise InspirationError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise InspirationError("CUDA was asked for but this torch build or machine has no CUDA GPU")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise InspirationError(f"{name} does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise InspirationError("MPS was asked for but is not available on this machine")
+    return device
+
+
+def describe_device(device: torch.device) -> str:
+    """'cpu (8 threads)' or 'cuda:0 (NVIDIA H100, 80 GB)'."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        props = torch.cuda.get_device_properties(index)
+        return f"cuda:{index} ({props.name}, {props.total_memory / 2**30:.0f} GB)"
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return str(device)
+
+
+@contextlib.contextmanager
+def autocast(device: torch.device, bf16: bool) -> Iterator[None]:
+    """bfloat16 autocast on CUDA when asked for; full precision everywhere else."""
+    if device.type == "cuda" and bf16:
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            yield
+    else:
+        yield
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for a GPU (or MPS) out-of-memory error."""
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
