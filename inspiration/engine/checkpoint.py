@@ -20,7 +20,6 @@ from inspiration.engine.errors import CheckpointError, OutputNotWritableError
 from inspiration.engine.model import ModelConfig, SampleRNN
 
 WEIGHTS_FORMAT = "inspiration-samplernn"
-_PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
 
 
 def save_tensors(path: str | os.PathLike[str], tensors: dict[str, torch.Tensor], metadata: dict[str, Any]) -> None:
@@ -56,19 +55,19 @@ def load_tensors(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor],
 
 
 def ensure_safetensors(path: Path) -> None:
-    """Raise CheckpointError unless `path` looks like a safetensors file; pickles are named as such."""
+    """Raise CheckpointError unless `path` holds a safetensors header; pickles are named as such, never opened."""
     if not path.is_file():
         raise CheckpointError(f"{path} does not exist")
     with open(path, "rb") as handle:
         head = handle.read(9)
-    is_zip_or_pickle = head[:2] == b"PK" or head[:1] == b"\x80"
-    if path.suffix.lower() in _PICKLE_SUFFIXES or is_zip_or_pickle:
+    if len(head) == 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= path.stat().st_size:
+        return
+    if head[:4] == b"PK\x03\x04" or (head[:1] == b"\x80" and head[1:2] in b"\x02\x03\x04\x05"):
         raise CheckpointError(
             f"{path} is a PyTorch pickle file; Inspiration only loads safetensors model folders, because "
             "unpickling a file can run arbitrary code. Convert it in a trusted environment if you wrote it."
         )
-    if len(head) < 9 or head[8:9] != b"{" or struct.unpack("<Q", head[:8])[0] > path.stat().st_size:
-        raise CheckpointError(f"{path} is not a safetensors file")
+    raise CheckpointError(f"{path} is not a safetensors file")
 
 
 def save_weights(path: str | os.PathLike[str], model: SampleRNN, step: int, **extra: Any) -> None:

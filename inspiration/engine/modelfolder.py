@@ -88,6 +88,13 @@ class ModelFolder:
         if not os.access(self.path, os.W_OK):
             raise OutputNotWritableError(f"cannot write to {self.path}: permission denied")
 
+    def remove_temporary_files(self) -> None:
+        """Delete half-written temporary files left by a process killed mid-write (see `atomic_path`)."""
+        for folder in (self.path, self.milestones_dir, self.previews_dir):
+            if folder.is_dir():
+                for path in folder.glob(".*.tmp*"):
+                    path.unlink(missing_ok=True)
+
     def read_config(self) -> RunConfig:
         """Parse config.json; CheckpointError names what is wrong."""
         if not self.path.exists():

@@ -88,14 +88,15 @@ class Trainer:
         self.best_step: int | None = None
         self.bad_steps = 0
         self.carry: State | None = None
+        if self.dist.is_main:
+            folder.remove_temporary_files()
         self.resumed = folder.state_path.is_file()
         if self.resumed:
             self._load_state()
         self.net: torch.nn.Module = self.model
         if self.dist.enabled:
-            # The learned initial state is used only on a window's first chunk, hence find_unused_parameters.
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.net = DistributedDataParallel(self.model, device_ids=ids, find_unused_parameters=True)
+            self.net = DistributedDataParallel(self.model, device_ids=ids)
 
     # ----------------------------------------------------------------------------------------------------------
     def run(self) -> Finished:
@@ -174,7 +175,7 @@ class Trainer:
         codes = torch.from_numpy(codes_np.astype(np.int64)).to(self.device, non_blocking=True)
         lookback = self.model.lookback
         with autocast(self.device, self.config.bf16):
-            logits, state = self.net(codes, self.carry)
+            logits, state = self.net(codes, self._state_for_step(codes.shape[0]))
         loss = self._loss(logits, codes[:, lookback:])
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -186,6 +187,17 @@ class Trainer:
         self.bad_steps = 0
         self.carry = detach_state(state)
         return float(loss.detach()) / LN2
+
+    def _state_for_step(self, batch_size: int) -> State | None:
+        """The carried state, or None (the learned initial state) at a window's start.
+
+        Under DDP every parameter must take part in every step, so there the learned initial state is tied into
+        the carried state with weight zero (its gradient is then zero, as it should be).
+        """
+        if self.carry is None or not self.dist.enabled:
+            return self.carry
+        initial = self.model.initial_state(batch_size)
+        return [tuple(c + 0.0 * i for c, i in zip(carried, init)) for carried, init in zip(self.carry, initial)]
 
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy in nats: logits (B, T, Q), targets (B, T)."""

@@ -1,0 +1,129 @@
+"""`inspiration train / info / eval` end to end, as a user runs them."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from inspiration.cli import main
+from inspiration.engine.checkpoint import load_tensors, read_weights
+
+DEBUG = ["--preset", "debug"]
+
+
+def inspiration(*args: str, cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "inspiration", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_train_info_and_eval_end_to_end(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=3.0, rate=44100, channels=2)
+    assert main(["train", "music", *DEBUG, "--steps", "60"]) == 0
+    err = capsys.readouterr().err
+    assert "Starting at step 0 of 60" in err and "validation" in err and "done at step 60" in err
+    assert main(["info", "models/music"]) == 0
+    info = capsys.readouterr().out
+    assert "2-tier SampleRNN" in info and "step 60 of 60" in info and "best" in info
+    assert "1 file(s)" in info and "checkpoint last" in info
+    assert main(["eval", "models/music", "music/take.wav", "--checkpoint", "last"]) == 0
+    out = capsys.readouterr().out
+    assert "take.wav" in out and "bits/sample" in out and "overall" in out
+    assert main(["train", "music", *DEBUG, "--steps", "60"]) == 0  # the same command again: nothing to do
+    assert "already trained to step 60" in capsys.readouterr().err
+
+
+def test_kill_9_then_the_same_command_resumes_to_the_same_weights(tmp_path, write_tone):
+    write_tone("music/take.wav", seconds=3.0)
+    command = ["train", "music", *DEBUG, "--steps", "400", "--checkpoint-every", "10", "--val-every", "100"]
+    straight = inspiration(*command, "--name", "straight", cwd=tmp_path)
+    victim = inspiration(*command, "--name", "victim", cwd=tmp_path)
+    state = tmp_path / "models" / "victim" / "train_state.safetensors"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if state.exists() and load_tensors(state)[1]["step"] >= 50:
+            break
+        time.sleep(0.01)
+    assert victim.poll() is None, victim.communicate()[0]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    killed_at = load_tensors(state)[1]["step"]
+    assert 50 <= killed_at < 400
+    resumed = inspiration(*command, "--name", "victim", cwd=tmp_path)
+    out, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0 and f"Resuming at step {killed_at}" in out, out
+    assert straight.wait(timeout=300) == 0
+    a = read_weights(tmp_path / "models" / "straight" / "last.safetensors")[1]
+    b = read_weights(tmp_path / "models" / "victim" / "last.safetensors")[1]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not list((tmp_path / "models" / "victim").glob(".*tmp*"))
+
+
+def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
+    write_tone("music/take.wav", seconds=3.0)
+    run = inspiration("train", "music", *DEBUG, "--steps", "100000", cwd=tmp_path)
+    state = tmp_path / "models" / "music" / "train_state.safetensors"
+    deadline = time.monotonic() + 120
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    run.send_signal(signal.SIGINT)
+    out, _ = run.communicate(timeout=120)
+    assert run.returncode == 0, out
+    assert "saving a checkpoint" in out and "stopped at step" in out
+    step = int(out.split("stopped at step ")[1].split()[0])
+    assert load_tensors(state)[1]["step"] == step
+
+
+@pytest.mark.parametrize(
+    "make_args,message",
+    [
+        (lambda d: ["train", str(d / "nothing-here"), "--name", "x"], "no audio files"),
+        (lambda d: ["train", str(d / "missing"), "--name", "x"], "not found"),
+        (lambda d: ["train", "--name", "x"], "give the audio"),
+        (lambda d: ["train", str(d / "music"), "--name", "../escape"], "plain name"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--frame-sizes", "8,3"], "divide"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--batch", "0"], "batch_size must be at least 1"),
+        (lambda d: ["train", "--resume", "--name", "never-trained"], "nothing to resume"),
+        (lambda d: ["info", str(d / "music")], "not a model folder"),
+        (lambda d: ["eval", str(d / "nope"), str(d / "music")], "does not exist"),
+    ],
+)
+def test_bad_input_gives_a_clear_message(tmp_path, write_tone, capsys, monkeypatch, make_args, message):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=1.0)
+    (tmp_path / "nothing-here").mkdir()
+    (tmp_path / "nothing-here" / "notes.txt").write_text("no audio")
+    assert main(make_args(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and message in err.split("error: ", 1)[1] and "Traceback" not in err
+
+
+def test_a_pickle_given_as_a_model_is_refused(tmp_path, write_tone, capsys):
+    write_tone("music/take.wav", seconds=1.0)
+    marker = tmp_path / "code-ran"
+    from tests.engine.test_checkpoint import Booby
+
+    torch.save(Booby(marker), tmp_path / "model.pt")
+    assert main(["eval", str(tmp_path / "model.pt"), str(tmp_path / "music")]) == 2
+    assert main(["info", str(tmp_path / "model.pt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("is a PyTorch pickle file") == 2 and not marker.exists()
+
+
+def test_resuming_with_another_model_or_other_audio_is_refused(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=3.0)
+    write_tone("other/take.wav", seconds=3.0)
+    assert main(["train", "music", *DEBUG, "--steps", "5"]) == 0
+    assert main(["train", "music", "--preset", "small", "--steps", "10"]) == 2
+    assert "holds a different model (dim: 32 vs 256" in capsys.readouterr().err
+    assert main(["train", "other", "--name", "music", *DEBUG, "--steps", "10"]) == 2
+    assert "trained on other audio" in capsys.readouterr().err
+    assert main(["train", "--resume", "--name", "music", "--steps", "10"]) == 0
+    assert read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]["step"] == 10

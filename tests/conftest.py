@@ -1,0 +1,35 @@
+"""Shared fixtures: synthetic audio and tiny models, so every test runs in seconds on a CPU."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def tone(seconds: float, rate: int, freq: float = 220.0, channels: int = 1, amp: float = 0.5) -> np.ndarray:
+    """A plucked-sounding harmonic tone: float32 (frames,) or (frames, channels) as soundfile expects."""
+    t = np.arange(int(seconds * rate)) / rate
+    envelope = np.exp(-4.0 * (t % 0.5))
+    x = amp * envelope * (np.sin(2 * np.pi * freq * t) + 0.3 * np.sin(2 * np.pi * 2 * freq * t))
+    x = x.astype(np.float32)
+    return x if channels == 1 else np.repeat(x[:, None], channels, axis=1)
+
+
+@pytest.fixture
+def write_tone(tmp_path: Path) -> Callable[..., Path]:
+    """write_tone(name, seconds=1.0, rate=16000, channels=1, **tone_args) -> path of a new audio file."""
+    import soundfile as sf
+
+    def write(name: str, seconds: float = 1.0, rate: int = 16000, channels: int = 1, **kwargs: float) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(str(path), tone(seconds, rate, channels=channels, **kwargs), rate)
+        return path
+
+    return write

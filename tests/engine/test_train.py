@@ -1,0 +1,165 @@
+import math
+from dataclasses import replace
+
+import pytest
+import torch
+
+from inspiration.engine.checkpoint import read_weights
+from inspiration.engine.errors import OutputNotWritableError, TrainingDivergedError
+from inspiration.engine.modelfolder import ModelFolder, load_model
+from inspiration.engine.presets import get_preset
+from inspiration.engine.runs import prepare_run
+from inspiration.engine.train import Trainer
+from inspiration.engine.train_events import CheckpointSaved, Finished, Notice, PreviewSaved, Validated
+
+DEBUG = get_preset("debug")
+
+
+@pytest.fixture
+def make_run(tmp_path, write_tone):
+    """make_run(name, **train_settings) -> a prepared model folder training the debug model on a 3 s tone."""
+    audio = write_tone("data/tone.wav", seconds=3.0)
+
+    def make(name="m", **settings):
+        folder = ModelFolder(tmp_path / "models" / name)
+        prepare_run(folder, [audio.parent], "debug", DEBUG.model, replace(DEBUG.train, **settings))
+        return folder
+
+    return make
+
+
+def weights(folder, which="last"):
+    return read_weights(folder.checkpoint_path(which))[1]
+
+
+def test_loss_falls_well_below_8_bits(make_run):
+    folder = make_run(steps=150, learning_rate=3e-3, val_every=150)
+    events = []
+    result = Trainer(folder, device="cpu", on_event=events.append).run()
+    val = [e.val_bits for e in events if isinstance(e, Validated)]
+    assert result.reason == "completed" and result.step == 150
+    assert val[-1] < 5.0, val  # a uniform guess costs 8 bits/sample
+    log = folder.read_log()
+    assert log[0]["train_bits"] > log[-2]["train_bits"] + 1.5
+
+
+def test_killed_and_resumed_run_equals_an_uninterrupted_one(make_run):
+    settings = dict(steps=40, checkpoint_every=10, val_every=15, milestone_every=0)
+    straight = make_run("straight", **settings)
+    Trainer(straight, device="cpu").run()
+
+    crashed = make_run("crashed", **settings)
+
+    def crash_at_step_27(event):
+        if getattr(event, "step", 0) == 27:
+            raise KeyboardInterrupt  # as abrupt as kill -9 for what is on disk: nothing saved after step 20
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(crashed, device="cpu", on_event=crash_at_step_27).run()
+    assert read_weights(crashed.last_path)[2]["step"] == 20
+    resumed = Trainer(crashed, device="cpu")
+    assert resumed.step == 20 and resumed.carry is not None  # mid-window: the hidden state was saved too
+    resumed.run()
+    a, b = weights(straight), weights(crashed)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert [r["step"] for r in crashed.read_log()] == [r["step"] for r in straight.read_log()]
+
+
+def test_stop_request_saves_a_checkpoint_and_resume_continues(make_run):
+    folder = make_run(steps=30, checkpoint_every=100, val_every=100)
+    count = {"n": 0}
+
+    def stop_after_12():
+        count["n"] += 1
+        return count["n"] > 12
+
+    result = Trainer(folder, device="cpu", should_stop=stop_after_12).run()
+    assert (result.reason, result.step) == ("cancelled", 12)
+    assert read_weights(folder.last_path)[2]["step"] == 12
+    assert Trainer(folder, device="cpu").run().step == 30
+
+
+def test_time_budget_stops_cleanly(make_run):
+    folder = make_run(steps=10_000)
+    result = Trainer(folder, device="cpu", max_seconds=0.0).run()
+    assert result.reason == "time budget" and result.step == 0
+
+
+def test_non_finite_losses_are_skipped_then_stop_training(make_run, monkeypatch):
+    folder = make_run(steps=20, checkpoint_every=5, max_bad_steps=4)
+    real_loss = Trainer._loss
+    calls = {"n": 0}
+
+    def flaky(self, logits, targets):
+        calls["n"] += 1
+        loss = real_loss(self, logits, targets)
+        return loss * float("nan") if calls["n"] in (3, 4) else loss
+
+    monkeypatch.setattr(Trainer, "_loss", flaky)
+    events = []
+    result = Trainer(folder, device="cpu", on_event=events.append).run()
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert len(notices) == 2 and "skipped" in notices[0]
+    assert result.step == 20
+    assert all(torch.isfinite(t).all() for t in weights(folder).values())
+
+    monkeypatch.setattr(Trainer, "_loss", lambda self, logits, targets: real_loss(self, logits, targets) * math.inf)
+    folder2 = make_run("always-nan", steps=20, max_bad_steps=4)
+    with pytest.raises(TrainingDivergedError, match="not finite for 4 steps"):
+        Trainer(folder2, device="cpu").run()
+
+
+def test_out_of_memory_halves_the_batch_and_says_so(make_run, monkeypatch):
+    folder = make_run(steps=3, batch_size=8)
+    real_step = Trainer._try_train_step
+    raised = {"done": False}
+
+    def once_out_of_memory(self):
+        if not raised["done"]:
+            raised["done"] = True
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real_step(self)
+
+    monkeypatch.setattr(Trainer, "_try_train_step", once_out_of_memory)
+    events = []
+    trainer = Trainer(folder, device="cpu", on_event=events.append)
+    trainer.run()
+    assert trainer.batches.batch_size == 4
+    assert any("out of memory at batch 8; continuing with batch 4" in e.message for e in events
+               if isinstance(e, Notice))
+
+
+def test_a_failure_while_saving_keeps_the_previous_checkpoint_loadable(make_run, monkeypatch):
+    folder = make_run(steps=20, checkpoint_every=5, val_every=100)
+    Trainer(folder, device="cpu").run()
+    before = weights(folder)
+    import safetensors.torch
+
+    def full_disk(tensors, filename, metadata=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full_disk)
+    folder.write_config(replace(folder.read_config(), train=replace(folder.read_config().train, steps=30)))
+    with pytest.raises(OutputNotWritableError, match="No space left on device"):
+        Trainer(folder, device="cpu").run()
+    monkeypatch.undo()
+    model, meta = load_model(folder.path, "last")
+    assert meta["step"] == 20
+    assert all(torch.equal(before[k], model.state_dict()[k]) for k in before)
+
+
+def test_best_milestones_and_previews(make_run):
+    folder = make_run(steps=40, val_every=10, milestone_every=10, keep_milestones=2, preview_every=20,
+                      preview_seconds=0.1)
+    events = []
+    Trainer(folder, device="cpu", on_event=events.append).run()
+    assert [s for s, _ in folder.milestones()] == [30, 40]
+    best = [e for e in events if isinstance(e, CheckpointSaved) and e.kind == "best"]
+    assert best and read_weights(folder.best_path)[2]["step"] == best[-1].step
+    previews = [e.path for e in events if isinstance(e, PreviewSaved)]
+    assert [p.name for p in previews] == ["step-00000020.wav", "step-00000040.wav"]
+    import soundfile as sf
+
+    assert sf.info(previews[0]).frames == 1600
+    assert isinstance(events[-1], Finished) and events[-1].best_val_bits == min(
+        e.val_bits for e in events if isinstance(e, Validated))
