@@ -1,0 +1,77 @@
+"""Training speed and early loss per preset on this machine.
+
+Prints, for each preset: steps/s, training samples/s and the bits/sample reached after N steps (train and validation).
+
+    python benchmarks/train_speed.py [--presets debug small medium paper] [--steps 30] [--device auto]
+        [--batch B] [--seq-len L]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import soundfile as sf
+
+from inspiration.engine.devices import describe_device, resolve_device
+from inspiration.engine.modelfolder import ModelFolder
+from inspiration.engine.presets import get_preset
+from inspiration.engine.runs import prepare_run
+from inspiration.engine.train import Trainer
+from inspiration.engine.train_events import StepDone, Validated
+
+from music import synthetic_music
+
+
+def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, **overrides: int) -> dict[str, float]:
+    preset = get_preset(preset_name)
+    train = replace(preset.train, steps=steps, val_every=steps, checkpoint_every=steps, milestone_every=0,
+                    preview_every=0, val_seconds=10.0, **{k: v for k, v in overrides.items() if v})
+    folder = ModelFolder(work / preset_name)
+    prepare_run(folder, [audio], preset_name, preset.model, train)
+    times: list[float] = []
+    bits: list[float] = []
+    val: list[float] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, StepDone):
+            times.append(time.perf_counter())
+            bits.append(event.train_bits)
+        elif isinstance(event, Validated):
+            val.append(event.val_bits)
+
+    trainer = Trainer(folder, device=device, on_event=on_event)
+    trainer.run()
+    warm = times[len(times) // 3 :]  # the first steps pay for allocation, lazy imports and kernel selection
+    per_second = (len(warm) - 1) / (warm[-1] - warm[0]) if len(warm) > 1 else float("nan")
+    samples = trainer.batches.batch_size * train.seq_len
+    return {"steps_per_s": per_second, "samples_per_s": per_second * samples, "batch": trainer.batches.batch_size,
+            "seq_len": train.seq_len, "train_bits": sum(bits[-5:]) / len(bits[-5:]), "val_bits": val[-1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presets", nargs="+", default=["debug", "small", "medium", "paper"])
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch", type=int, help="override every preset's batch size")
+    parser.add_argument("--seq-len", type=int, help="override every preset's sequence length")
+    args = parser.parse_args()
+    device = resolve_device(args.device)
+    print(f"device: {describe_device(device)}; {args.steps} steps per preset on 2 min of synthetic music")
+    print(f"{'preset':<8} {'batch×seq':>10} {'steps/s':>9} {'samples/s':>11} {'train bits':>11} {'val bits':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        audio = work / "music.flac"
+        sf.write(audio, synthetic_music(120.0, 16000, seed=1), 16000)
+        for name in args.presets:
+            r = measure(name, args.steps, str(device), audio, work, batch_size=args.batch, seq_len=args.seq_len)
+            print(f"{name:<8} {r['batch']:>4}×{r['seq_len']:<5} {r['steps_per_s']:>9.2f} {r['samples_per_s']:>11,.0f} "
+                  f"{r['train_bits']:>11.3f} {r['val_bits']:>9.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
