@@ -1,3 +1,5 @@
 """The list of subcommands, in the order `inspiration --help` shows them."""
 
-REGISTRARS: tuple = ()
+from inspiration.cli import denoise, render
+
+REGISTRARS: tuple = (render.register, denoise.register)
