@@ -13,8 +13,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import tempfile  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -53,10 +53,17 @@ def make_project(folder: Path, media: list[tuple[str, int]], rng: np.random.Gene
         clips = []
         for k in range(count):
             name, _ = media[int(rng.integers(len(media)))]
-            clips.append(Clip(ClipSource(name), start=k * (length - RATE), source_in=RATE // 2,
-                              source_out=RATE // 2 + length, gain_db=-6.0,
-                              fade_in=Fade(int(rng.integers(0, 2 * RATE)), "equal_power"),
-                              fade_out=Fade(RATE // 2, "s_curve")))  # fmt: skip
+            clips.append(
+                Clip(
+                    ClipSource(name),
+                    start=k * (length - RATE),
+                    source_in=RATE // 2,
+                    source_out=RATE // 2 + length,
+                    gain_db=-6.0,
+                    fade_in=Fade(int(rng.integers(0, 2 * RATE)), "equal_power"),
+                    fade_out=Fade(RATE // 2, "s_curve"),
+                )
+            )
         tracks.append(Track(name=f"track {t}", pan=(t - 1.5) / 2, clips=tuple(clips)))
     return Project(sample_rate=RATE, channels=2, tracks=tracks, folder=folder)
 

@@ -14,7 +14,7 @@ from inspiration.engine.export import ExportSettings, export_audio
 from inspiration.engine.project import to_frames
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `denoise` subcommand."""
     parser = subparsers.add_parser(
         "denoise",
@@ -24,14 +24,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("input", type=Path, help="the audio file to clean")
     parser.add_argument("output", type=Path, help="where to write the result (.wav, .flac or .mp3)")
-    parser.add_argument("--strength", type=unit_interval, default=0.75,
-                        help="0..1: how far noise is turned down, up to 40·S dB (default 0.75)")  # fmt: skip
-    parser.add_argument("--sensitivity", type=unit_interval, default=0.5,
-                        help="0..1: how readily sound is taken for noise (default 0.5)")  # fmt: skip
-    parser.add_argument("--profile", type=time_range, metavar="START:END",
-                        help="seconds of the input that hold only noise, e.g. 0:1.5")  # fmt: skip
-    parser.add_argument("--bit-depth", type=int, choices=(16, 24, 32),
-                        help="WAV/FLAC sample size (default: the input's, else 24)")  # fmt: skip
+    parser.add_argument(
+        "--strength",
+        type=unit_interval,
+        default=0.75,
+        help="0..1: how far noise is turned down, up to 40·S dB (default 0.75)",
+    )
+    parser.add_argument(
+        "--sensitivity",
+        type=unit_interval,
+        default=0.5,
+        help="0..1: how readily sound is taken for noise (default 0.5)",
+    )
+    parser.add_argument(
+        "--profile", type=time_range, metavar="START:END", help="seconds of the input that hold only noise, e.g. 0:1.5"
+    )
+    parser.add_argument(
+        "--bit-depth", type=int, choices=(16, 24, 32), help="WAV/FLAC sample size (default: the input's, else 24)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -48,12 +58,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         profile = estimate_noise(audio, rate)
         if profile is not None and not profile.steady:
-            print("note: the quietest parts hold no steady noise, so little was changed; mark a stretch of pure "
-                  "noise with --profile START:END to clean it", file=sys.stderr)  # fmt: skip
+            print(
+                "note: the quietest parts hold no steady noise, so little was changed; mark a stretch of pure "
+                "noise with --profile START:END to clean it",
+                file=sys.stderr,
+            )
     progress = percent_printer("denoising")
     cleaned = audio if profile is None else denoise(audio, rate, settings, profile, lambda f: progress(0.6 * f))
     bits = args.bit_depth or _bit_depth_of(args.input)
-    export = ExportSettings(format=fmt, bit_depth=24 if fmt == "flac" and bits == 32 else bits)  # type: ignore[arg-type]
+    export = ExportSettings(format=fmt, bit_depth=24 if fmt == "flac" and bits == 32 else bits)
     result = export_audio(cleaned, rate, args.output, export, on_progress=lambda f: progress(0.6 + 0.4 * f))
     progress(1.0, done=True)
     report(result)

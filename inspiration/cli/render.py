@@ -10,13 +10,13 @@ from pathlib import Path
 
 from inspiration.engine.denoise import DenoiseSettings
 from inspiration.engine.errors import ExportFormatError
-from inspiration.engine.export import FORMATS, ExportResult, ExportSettings, export_project, format_for_path
+from inspiration.engine.export import FORMATS, ExportResult, ExportSettings, Format, export_project, format_for_path
 from inspiration.engine.mix import MixOptions
 from inspiration.engine.project import to_frames
 from inspiration.engine.project_io import load_project
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `render` subcommand."""
     parser = subparsers.add_parser(
         "render",
@@ -27,15 +27,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from the --out suffix)")
     parser.add_argument("--rate", type=int, help="output sample rate in Hz (default: the project's)")
-    parser.add_argument("--bit-depth", type=int, choices=(16, 24, 32), default=24,
-                        help="WAV/FLAC sample size; 32 is float, WAV only (default 24)")  # fmt: skip
+    parser.add_argument(
+        "--bit-depth",
+        type=int,
+        choices=(16, 24, 32),
+        default=24,
+        help="WAV/FLAC sample size; 32 is float, WAV only (default 24)",
+    )
     parser.add_argument("--bitrate", type=int, default=320, help="MP3 bitrate in kbps (default 320)")
-    parser.add_argument("--denoise", type=unit_interval, metavar="S",
-                        help="reduce steady noise with strength S in 0..1 (0.6 turns noise down by up to 24 dB)")  # fmt: skip
-    parser.add_argument("--normalize", nargs="?", const="peak", choices=("peak", "loudness"),
-                        help="scale the mix to a peak (default) or to a loudness target")  # fmt: skip
-    parser.add_argument("--peak", type=float, default=-1.0, metavar="DB",
-                        help="peak level for --normalize, and the ceiling for loudness (default -1 dBFS)")  # fmt: skip
+    parser.add_argument(
+        "--denoise",
+        type=unit_interval,
+        metavar="S",
+        help="reduce steady noise with strength S in 0..1 (0.6 turns noise down by up to 24 dB)",
+    )
+    parser.add_argument(
+        "--normalize",
+        nargs="?",
+        const="peak",
+        choices=("peak", "loudness"),
+        help="scale the mix to a peak (default) or to a loudness target",
+    )
+    parser.add_argument(
+        "--peak",
+        type=float,
+        default=-1.0,
+        metavar="DB",
+        help="peak level for --normalize, and the ceiling for loudness (default -1 dBFS)",
+    )
     parser.add_argument("--lufs", type=float, default=-14.0, help="loudness target for --normalize loudness")
     parser.add_argument("--limit", action="store_true", help="soft-limit the mix above -1 dBFS")
     parser.add_argument("--start", type=float, default=0.0, metavar="SECONDS", help="render from here")
@@ -52,18 +71,29 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or format_for_path(args.out)
     project = load_project(args.project)
     settings = ExportSettings(
-        format=fmt, bit_depth=args.bit_depth, sample_rate=args.rate, mp3_bitrate_kbps=args.bitrate,
-        normalize=args.normalize or "none", peak_db=args.peak, loudness_lufs=args.lufs,
+        format=fmt,
+        bit_depth=args.bit_depth,
+        sample_rate=args.rate,
+        mp3_bitrate_kbps=args.bitrate,
+        normalize=args.normalize or "none",
+        peak_db=args.peak,
+        loudness_lufs=args.lufs,
         denoise=None if args.denoise is None else DenoiseSettings.from_strength(args.denoise),
-        title=args.title, artist=args.artist,
-    )  # fmt: skip
+        title=args.title,
+        artist=args.artist,
+    )
     rate = project.sample_rate
     end = None if args.end is None else to_frames(args.end, rate)
     progress = percent_printer("rendering")
     result = export_project(
-        project, args.out, settings, start=to_frames(args.start, rate), end=end,
-        mix_options=MixOptions(limiter=args.limit), on_progress=progress,
-    )  # fmt: skip
+        project,
+        args.out,
+        settings,
+        start=to_frames(args.start, rate),
+        end=end,
+        mix_options=MixOptions(limiter=args.limit),
+        on_progress=progress,
+    )
     progress(1.0, done=True)
     report(result)
     return 0
@@ -76,8 +106,10 @@ def report(result: ExportResult) -> None:
     minutes, seconds = divmod(result.seconds, 60)
     channels = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
     loudness = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
-    print(f"wrote {result.path}: {int(minutes)}:{seconds:06.3f}, {result.sample_rate} Hz {channels}, "
-          f"peak {result.peak_db:.1f} dBFS, {loudness}")  # fmt: skip
+    print(
+        f"wrote {result.path}: {int(minutes)}:{seconds:06.3f}, {result.sample_rate} Hz {channels}, "
+        f"peak {result.peak_db:.1f} dBFS, {loudness}"
+    )
 
 
 def percent_printer(label: str) -> Callable[..., None]:
@@ -107,7 +139,7 @@ def unit_interval(text: str) -> float:
     return value
 
 
-def format_for_path_or_none(path: Path) -> str | None:
+def format_for_path_or_none(path: Path) -> Format | None:
     """The format the file name asks for, or None when its suffix names none."""
     try:
         return format_for_path(path)

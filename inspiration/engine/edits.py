@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from inspiration.engine.errors import EditError
 from inspiration.engine.project import Clip, Fade, Marker, Project, Track, check_rate, new_id
@@ -59,6 +59,8 @@ class AddTrack:
     text: str = "Add track"
 
     def do(self, project: Project) -> None:
+        if any(t.id == self.track.id for t in project.tracks):
+            raise EditError(f"a track with id {self.track.id} is already in the project")
         project.put_track(self.track, self.index)
 
     def undo(self, project: Project) -> None:
@@ -92,7 +94,7 @@ class SetTrack:
 
     def do(self, project: Project) -> None:
         before = project.track(self.track_id)
-        changes = {k: v for k, v in self._fields().items() if v is not None}
+        changes: dict[str, Any] = {k: v for k, v in self._fields().items() if v is not None}
         after = _valid(lambda: replace(before, **changes))
         self._before = before
         project.put_track(after)
@@ -244,6 +246,8 @@ class AddMarker:
     text: str = "Add marker"
 
     def do(self, project: Project) -> None:
+        if any(m.id == self.marker.id for m in project.markers):
+            raise EditError(f"a marker with id {self.marker.id} is already in the project")
         project.put_marker(self.marker)
 
     def undo(self, project: Project) -> None:
@@ -306,7 +310,7 @@ class ChangeSampleRate:
         ratio_from, ratio_to = project.sample_rate, self.sample_rate
 
         def scale(frames: int) -> int:
-            return int(round(frames * ratio_to / ratio_from))
+            return round(frames * ratio_to / ratio_from)
 
         def rescale(clip: Clip) -> Clip:
             source_in = scale(clip.source_in)

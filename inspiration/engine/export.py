@@ -76,7 +76,7 @@ def format_for_path(path: str | os.PathLike[str]) -> Format:
     fmt = {"wave": "wav"}.get(suffix, suffix)
     if fmt not in FORMATS:
         raise ExportFormatError(f"cannot tell the format of {Path(path).name}; name it .wav, .flac or .mp3")
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def check_settings(settings: ExportSettings, channels: int, sample_rate: int) -> None:
@@ -121,8 +121,9 @@ def export_audio(
     check_settings(settings, x.shape[0], sample_rate)
     found: list[str] = list(notes)
     if settings.denoise is not None:
-        cleaned = denoise(x, sample_rate, settings.denoise, on_progress=_part(on_progress, 0.0, 0.4),
-                          should_stop=should_stop)  # fmt: skip
+        cleaned = denoise(
+            x, sample_rate, settings.denoise, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop
+        )
         x = np.atleast_2d(cleaned)
     _stop(should_stop)
     rate = settings.sample_rate or sample_rate
@@ -135,9 +136,14 @@ def export_audio(
     _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
     top = peak(x)
     return ExportResult(
-        path=path, frames=x.shape[1], sample_rate=rate, channels=x.shape[0],
-        peak_db=20 * math.log10(top) if top > 0 else -math.inf, loudness_lufs=loudness, notes=tuple(found),
-    )  # fmt: skip
+        path=path,
+        frames=x.shape[1],
+        sample_rate=rate,
+        channels=x.shape[0],
+        peak_db=20 * math.log10(top) if top > 0 else -math.inf,
+        loudness_lufs=loudness,
+        notes=tuple(found),
+    )
 
 
 def export_project(
@@ -149,12 +155,12 @@ def export_project(
     end: int | None = None,
     cache: MediaCache | None = None,
     library: LibraryResolver | None = None,
-    mix_options: MixOptions = MixOptions(),
+    mix_options: MixOptions | None = None,
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> ExportResult:
     """Render the project's [start, end) (default: all of it) and export it; see `export_audio`."""
-    mixer = Mixer(project, cache=cache, library=library, options=mix_options)
+    mixer = Mixer(project, cache=cache, library=library, options=mix_options or MixOptions())
     check_settings(settings, mixer.channels, mixer.sample_rate)
     mixed = mixer.render_range(start, end, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop)
     if mixed.shape[1] == 0:
@@ -204,9 +210,12 @@ def _write(
     rng = np.random.default_rng(0)  # fixed seed: the same export gives the same file
     clipped = 0
     try:
-        with atomic_path(path) as tmp, sf.SoundFile(
-            str(tmp), "w", samplerate=rate, channels=x.shape[0], format=fmt, subtype=subtype, **extra
-        ) as handle:
+        with (
+            atomic_path(path) as tmp,
+            sf.SoundFile(
+                str(tmp), "w", samplerate=rate, channels=x.shape[0], format=fmt, subtype=subtype, **extra
+            ) as handle,
+        ):
             _tag(handle, settings, notes)
             for start in range(0, x.shape[1], _WRITE_BLOCK):
                 _stop(should_stop)

@@ -41,16 +41,16 @@ def k_weighting_response(sample_rate: int, freqs: np.ndarray) -> np.ndarray:
     b1, a1, b2, a2 = k_weighting(sample_rate)
 
     def biquad(b: np.ndarray, a: np.ndarray) -> np.ndarray:
-        return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+        return np.asarray((b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z))
 
-    return biquad(b1, a1) * biquad(b2, a2)
+    return np.asarray(biquad(b1, a1) * biquad(b2, a2))
 
 
 def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     """Integrated loudness in LUFS of (frames,) or (channels, frames) audio; -inf when it is silent throughout."""
     x = np.atleast_2d(np.asarray(audio, dtype=np.float32))
-    block = int(round(_BLOCK_S * sample_rate))
-    step = int(round(_STEP_S * sample_rate))
+    block = round(_BLOCK_S * sample_rate)
+    step = round(_STEP_S * sample_rate)
     if x.shape[1] < block:  # shorter than one gating block: measure it whole
         segments = _weighted_energy(x, sample_rate, x.shape[1])
         power = segments.sum(axis=1, keepdims=True) / max(x.shape[1], 1)
@@ -84,7 +84,7 @@ def _weighted_energy(x: np.ndarray, sample_rate: int, step: int) -> np.ndarray:
     channels, frames = x.shape
     whole = frames // step
     energy = np.zeros((channels, whole))
-    carry = np.zeros((channels, taps), dtype=np.float32)
+    carry: np.ndarray = np.zeros((channels, taps), dtype=np.float32)
     for start in range(0, whole * step, chunk):
         piece = np.fft.irfft(np.fft.rfft(x[:, start : start + chunk], size, axis=-1) * spectrum, size, axis=-1)
         piece[:, :taps] += carry

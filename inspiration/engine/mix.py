@@ -14,6 +14,7 @@ overlap (equal power, unless the clips' own fades are longer); a clip lying whol
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Iterator
@@ -35,16 +36,17 @@ StopFn = Callable[[], bool]
 def fade_gain(shape: FadeShape, x: np.ndarray) -> np.ndarray:
     """A rising fade curve over x in [0, 1] (float64): linear x; equal_power sin(πx/2); exponential x² (slow start);
     logarithmic 1-(1-x)² (fast start); s_curve (1-cos πx)/2. A fade-out plays the same curve backwards."""
+    x = np.asarray(x, dtype=np.float64)
     if shape == "linear":
         return x
     if shape == "equal_power":
-        return np.sin(x * (math.pi / 2))
+        return np.asarray(np.sin(x * (math.pi / 2)))
     if shape == "exponential":
-        return x * x
+        return np.asarray(x * x)
     if shape == "logarithmic":
-        return 1.0 - (1.0 - x) ** 2
+        return np.asarray(1.0 - (1.0 - x) ** 2)
     if shape == "s_curve":
-        return 0.5 - 0.5 * np.cos(x * math.pi)
+        return np.asarray(0.5 - 0.5 * np.cos(x * math.pi))
     raise ValueError(f"unknown fade shape {shape!r}")
 
 
@@ -55,7 +57,8 @@ def pan_gains(pan: float) -> tuple[float, float]:
 
 
 def db_to_gain(db: float) -> float:
-    return 10.0 ** (db / 20.0)
+    """Decibels to a linear gain factor."""
+    return float(10.0 ** (db / 20.0))
 
 
 def soft_limit(audio: np.ndarray, threshold_db: float = -1.0) -> np.ndarray:
@@ -307,8 +310,9 @@ def _build_plan(project: Project, library: LibraryResolver | None) -> _Plan:
             gain = master * db_to_gain(track.gain_db) * db_to_gain(clip.gain_db)
             gains = (gain,) if project.channels == 1 else (gain * left, gain * right)
             fade_in, fade_out = fades[clip.id]
-            voices.append(_Voice(clip.id, path, clip.start, clip.end, clip.source_in - clip.start, gains, fade_in,
-                                 fade_out))  # fmt: skip
+            voices.append(
+                _Voice(clip.id, path, clip.start, clip.end, clip.source_in - clip.start, gains, fade_in, fade_out)
+            )
     starts = np.array([v.start for v in voices], dtype=np.int64)
     ends = np.array([v.end for v in voices], dtype=np.int64)
     return _Plan(tuple(voices), starts, ends, offline)
@@ -318,7 +322,7 @@ def _effective_fades(track: Track) -> dict[str, tuple[Fade, Fade]]:
     """Each clip's (fade-in, fade-out), lengthened to an equal-power crossfade where it overlaps its neighbour."""
     fades = {c.id: (c.fade_in, c.fade_out) for c in track.clips}
     clips: list[Clip] = list(track.clips)  # sorted by start
-    for a, b in zip(clips, clips[1:]):
+    for a, b in itertools.pairwise(clips):
         overlap = a.end - b.start
         if overlap <= 0 or b.end < a.end:
             continue  # no overlap, or b lies inside a: layered, not crossfaded

@@ -35,7 +35,7 @@ def new_id() -> str:
 
 def to_frames(seconds: float, sample_rate: int) -> int:
     """Seconds to frames: round(seconds * sample_rate), the one rule used everywhere."""
-    return int(round(seconds * sample_rate))
+    return round(seconds * sample_rate)
 
 
 def to_seconds(frames: int, sample_rate: int) -> float:

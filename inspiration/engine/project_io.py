@@ -56,11 +56,16 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         if c.source.library_id is not None:
             source["library_id"] = c.source.library_id
         return {
-            "id": c.id, "name": c.name, "source": source,
-            "start": to_seconds(c.start, rate), "in": to_seconds(c.source_in, rate),
-            "out": to_seconds(c.source_out, rate), "gain_db": c.gain_db,
-            "fade_in": fade(c.fade_in), "fade_out": fade(c.fade_out),
-        }  # fmt: skip
+            "id": c.id,
+            "name": c.name,
+            "source": source,
+            "start": to_seconds(c.start, rate),
+            "in": to_seconds(c.source_in, rate),
+            "out": to_seconds(c.source_out, rate),
+            "gain_db": c.gain_db,
+            "fade_in": fade(c.fade_in),
+            "fade_out": fade(c.fade_out),
+        }
 
     return {
         "format": FORMAT,
@@ -69,10 +74,17 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "channels": project.channels,
         "master_gain_db": project.master_gain_db,
         "tracks": [
-            {"id": t.id, "name": t.name, "gain_db": t.gain_db, "pan": t.pan, "mute": t.mute, "solo": t.solo,
-             "clips": [clip(c) for c in t.clips]}
+            {
+                "id": t.id,
+                "name": t.name,
+                "gain_db": t.gain_db,
+                "pan": t.pan,
+                "mute": t.mute,
+                "solo": t.solo,
+                "clips": [clip(c) for c in t.clips],
+            }
             for t in project.tracks
-        ],  # fmt: skip
+        ],
         "markers": [{"id": m.id, "time": to_seconds(m.time, rate), "name": m.name} for m in project.markers],
     }
 
@@ -141,12 +153,12 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     folder, so a project with clips can only be saved in that folder (collect the media to save it elsewhere)."""
     path = Path(path)
     folder = path.parent.resolve()
-    if project.folder is not None and project.folder.resolve() != folder:
-        if any(c.source.path for _, c in project.clips()):
-            raise ProjectFileError(
-                f"this project's clip paths are relative to {project.folder}; save it there, or copy the media "
-                f"into {folder} first"
-            )
+    moved = project.folder is not None and project.folder.resolve() != folder
+    if moved and any(c.source.path for _, c in project.clips()):
+        raise ProjectFileError(
+            f"this project's clip paths are relative to {project.folder}; save it there, or copy the media "
+            f"into {folder} first"
+        )
     project.folder = folder
     write_json_atomic(path, project_to_dict(project))
     discard_recovery(path)
@@ -246,10 +258,14 @@ def _track(obj: _Obj, project: Project, library: LibraryResolver | None, unknown
     clips = tuple(_clip(c, project, library, unknown_length) for c in obj.items("clips"))
     try:
         return Track(
-            name=obj.get("name", str, "Track"), gain_db=obj.get("gain_db", float, 0.0), pan=obj.get("pan", float, 0.0),
-            mute=obj.get("mute", bool, False), solo=obj.get("solo", bool, False), clips=clips,
+            name=obj.get("name", str, "Track"),
+            gain_db=obj.get("gain_db", float, 0.0),
+            pan=obj.get("pan", float, 0.0),
+            mute=obj.get("mute", bool, False),
+            solo=obj.get("solo", bool, False),
+            clips=clips,
             id=obj.get("id", str, None) or new_id(),
-        )  # fmt: skip
+        )
     except ValueError as exc:
         raise obj.error(f"is invalid: {exc}") from exc
 
@@ -274,10 +290,16 @@ def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_
             source_out = source_in
     try:
         return Clip(
-            source=source, start=obj.seconds("start", rate, 0), source_in=source_in, source_out=source_out,
-            gain_db=obj.get("gain_db", float, 0.0), fade_in=_fade(obj, "fade_in", rate),
-            fade_out=_fade(obj, "fade_out", rate), name=obj.get("name", str, ""), id=clip_id,
-        )  # fmt: skip
+            source=source,
+            start=obj.seconds("start", rate, 0),
+            source_in=source_in,
+            source_out=source_out,
+            gain_db=obj.get("gain_db", float, 0.0),
+            fade_in=_fade(obj, "fade_in", rate),
+            fade_out=_fade(obj, "fade_out", rate),
+            name=obj.get("name", str, ""),
+            id=clip_id,
+        )
     except ValueError as exc:
         raise obj.error(f"is invalid: {exc}") from exc
 
@@ -297,7 +319,9 @@ def _fade(obj: _Obj, key: str, rate: int) -> Fade:
 
 
 def _marker(obj: _Obj, rate: int) -> Marker:
-    return Marker(time=obj.seconds("time", rate), name=obj.get("name", str, ""), id=obj.get("id", str, None) or new_id())
+    return Marker(
+        time=obj.seconds("time", rate), name=obj.get("name", str, ""), id=obj.get("id", str, None) or new_id()
+    )
 
 
 def _media_frames(project: Project, source: ClipSource, library: LibraryResolver | None) -> int | None:
@@ -309,13 +333,26 @@ def _media_frames(project: Project, source: ClipSource, library: LibraryResolver
         info = probe(path)
     except AudioReadError:
         return None
-    return int(round(info.frames * project.sample_rate / info.sample_rate))
+    return round(info.frames * project.sample_rate / info.sample_rate)
 
 
-_KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false", list: "a list",
-               dict: "an object"}  # fmt: skip
+_KIND_NAMES = {
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+}
 
 
 def _kind(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object",
-            type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)

@@ -31,16 +31,28 @@ def _write_project(folder: Path) -> Path:
     click[0] = 0.9
     sf.write(str(folder / "clips" / "click.wav"), click, 44100, subtype="FLOAT")
     project = {
-        "format": "inspiration-project", "version": 1, "sample_rate": RATE,
+        "format": "inspiration-project",
+        "version": 1,
+        "sample_rate": RATE,
         "tracks": [
-            {"name": "chords", "gain_db": -2, "clips": [
-                {"source": "clips/chord.wav", "start": 0, "fade_out": {"seconds": 0.5, "shape": "equal_power"}},
-                {"source": "clips/click.wav", "start": 3.5}]},
-            {"name": "generated", "pan": 0.3, "clips": [
-                {"source": {"path": "clips/generated.wav"}, "start": 1.0, "in": 0.5, "out": 3.0, "fade_in": 0.05}]},
+            {
+                "name": "chords",
+                "gain_db": -2,
+                "clips": [
+                    {"source": "clips/chord.wav", "start": 0, "fade_out": {"seconds": 0.5, "shape": "equal_power"}},
+                    {"source": "clips/click.wav", "start": 3.5},
+                ],
+            },
+            {
+                "name": "generated",
+                "pan": 0.3,
+                "clips": [
+                    {"source": {"path": "clips/generated.wav"}, "start": 1.0, "in": 0.5, "out": 3.0, "fade_in": 0.05}
+                ],
+            },
         ],
         "markers": [{"time": 1.0, "name": "entry"}],
-    }  # fmt: skip
+    }
     path = folder / "piece.json"
     path.write_text(json.dumps(project, indent=1))
     return path
@@ -81,15 +93,34 @@ def test_render_denoise_reduces_the_hiss(tmp_path: Path) -> None:
 def test_render_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _write_project(tmp_path)
     out = tmp_path / "n.flac"
-    argv = ["render", str(project), "--out", str(out), "--normalize", "--rate", "44100", "--bit-depth", "16",
-            "--start", "0.5", "--end", "2.5", "--title", "Piece", "--artist", "Me"]  # fmt: skip
+    argv = [
+        "render",
+        str(project),
+        "--out",
+        str(out),
+        "--normalize",
+        "--rate",
+        "44100",
+        "--bit-depth",
+        "16",
+        "--start",
+        "0.5",
+        "--end",
+        "2.5",
+        "--title",
+        "Piece",
+        "--artist",
+        "Me",
+    ]
     assert main(argv) == 0
     with sf.SoundFile(str(out)) as handle:
         assert handle.samplerate == 44100 and handle.frames == 88200 and handle.title == "Piece"
         data = handle.read()
     assert 20 * np.log10(np.max(np.abs(data))) == pytest.approx(-1.0, abs=0.05)
-    assert main(["render", str(project), "--out", str(tmp_path / "l.wav"), "--normalize", "loudness",
-                 "--lufs", "-20"]) == 0  # fmt: skip
+    assert (
+        main(["render", str(project), "--out", str(tmp_path / "l.wav"), "--normalize", "loudness", "--lufs", "-20"])
+        == 0
+    )
     assert "-20.0 LUFS" in capsys.readouterr().out
 
 
@@ -101,8 +132,9 @@ def test_render_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ('{"version": 1, "tracks": [{"clips": [{"source": 3}]}]}', "source should be text or an object"),
     ],
 )
-def test_bad_project_files_fail_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
-                                        message: str) -> None:  # fmt: skip
+def test_bad_project_files_fail_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
     assert main(["render", str(path), "--out", str(tmp_path / "x.wav")]) == 2
@@ -134,8 +166,9 @@ def test_missing_media_warns_and_renders(tmp_path: Path, capsys: pytest.CaptureF
     assert sf.info(str(tmp_path / "x.wav")).frames == int(3.5 * RATE)  # the generated clip ends last now
 
 
-def test_interrupt_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_interrupt_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = _write_project(tmp_path)
     out = tmp_path / "out.wav"
     out.write_bytes(b"older export")
@@ -175,7 +208,10 @@ def test_entry_point_runs(tmp_path: Path) -> None:
     project = _write_project(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "inspiration", "render", str(project), "--out", str(tmp_path / "p.mp3")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and sf.info(str(tmp_path / "p.mp3")).samplerate == RATE

@@ -78,12 +78,14 @@ def test_normalize_to_peak_and_loudness(tmp_path: Path) -> None:
     audio = _tone(amp=0.1)
     peak = export_audio(audio, RATE, tmp_path / "p.wav", ExportSettings(bit_depth=32, normalize="peak", peak_db=-3.0))
     assert np.max(np.abs(sf.read(str(peak.path))[0])) == pytest.approx(10 ** (-3 / 20), rel=1e-5)
-    loud = export_audio(audio, RATE, tmp_path / "l.wav", ExportSettings(bit_depth=32, normalize="loudness",
-                                                                        loudness_lufs=-23.0))  # fmt: skip
+    loud = export_audio(
+        audio, RATE, tmp_path / "l.wav", ExportSettings(bit_depth=32, normalize="loudness", loudness_lufs=-23.0)
+    )
     data = sf.read(str(loud.path), always_2d=True)[0].T
     assert integrated_loudness(data, RATE) == pytest.approx(-23.0, abs=0.05) and loud.notes == ()
-    capped = export_audio(audio, RATE, tmp_path / "c.wav", ExportSettings(bit_depth=32, normalize="loudness",
-                                                                          loudness_lufs=0.0))  # fmt: skip
+    capped = export_audio(
+        audio, RATE, tmp_path / "c.wav", ExportSettings(bit_depth=32, normalize="loudness", loudness_lufs=0.0)
+    )
     assert capped.peak_db == pytest.approx(-1.0, abs=1e-3) and "reached" in capped.notes[0]
 
 

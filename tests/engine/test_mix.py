@@ -96,8 +96,9 @@ def test_stereo_media_keeps_channels_and_mono_project_folds(tmp_path: Path) -> N
 @pytest.mark.parametrize("shape", ["linear", "equal_power", "exponential", "logarithmic", "s_curve"])
 def test_fade_shapes(tmp_path: Path, shape: str) -> None:
     name = _wav(tmp_path, "one.wav", np.ones(1000, dtype=np.float32))
-    clip = Clip(ClipSource(name), start=0, source_in=0, source_out=1000,
-                fade_in=Fade(200, shape), fade_out=Fade(100, shape))  # type: ignore[arg-type]
+    clip = Clip(
+        ClipSource(name), start=0, source_in=0, source_out=1000, fade_in=Fade(200, shape), fade_out=Fade(100, shape)
+    )  # type: ignore[arg-type]
     out = render(_project(tmp_path, Track(clips=(clip,))))[0]
     x_in = np.arange(200) / 200
     x_out = (1000 - np.arange(900, 1000)) / 100
@@ -106,8 +107,9 @@ def test_fade_shapes(tmp_path: Path, shape: str) -> None:
     np.testing.assert_array_equal(out[200:900], 1.0)
     assert out[0] == 0.0 and np.all(np.diff(out[:200]) >= 0) and np.all(np.diff(out[900:]) <= 0)
     mid = fade_gain(shape, np.array([0.5]))[0]  # type: ignore[arg-type]
-    expected = {"linear": 0.5, "equal_power": math.sqrt(0.5), "exponential": 0.25, "logarithmic": 0.75,
-                "s_curve": 0.5}[shape]
+    expected = {"linear": 0.5, "equal_power": math.sqrt(0.5), "exponential": 0.25, "logarithmic": 0.75, "s_curve": 0.5}[
+        shape
+    ]
     assert mid == pytest.approx(expected)
 
 
@@ -133,8 +135,15 @@ def test_overlapping_clips_crossfade_with_constant_power(tmp_path: Path) -> None
 
 def test_split_then_render_equals_render(tmp_path: Path) -> None:
     name = _wav(tmp_path, "n.wav", _noise(30000, channels=2))
-    clip = Clip(ClipSource(name), start=1234, source_in=500, source_out=29000, gain_db=-2.0,
-                fade_in=Fade(3000, "s_curve"), fade_out=Fade(5000, "equal_power"))
+    clip = Clip(
+        ClipSource(name),
+        start=1234,
+        source_in=500,
+        source_out=29000,
+        gain_db=-2.0,
+        fade_in=Fade(3000, "s_curve"),
+        fade_out=Fade(5000, "equal_power"),
+    )
     project = _project(tmp_path, Track(pan=0.4, clips=(clip,)))
     before = render(project)
     stack = UndoStack(project)
@@ -148,8 +157,17 @@ def test_split_then_render_equals_render(tmp_path: Path) -> None:
 
 def test_streaming_blocks_concatenate_exactly_to_offline(tmp_path: Path) -> None:
     names = [_wav(tmp_path, f"c{i}.wav", _noise(20000 + 3000 * i, channels=1 + i % 2, seed=i)) for i in range(4)]
-    clips = [Clip(ClipSource(n), start=7000 * i + 13, source_in=100, source_out=15000 + i,
-                  fade_in=Fade(1000 + i, "linear"), fade_out=Fade(2500, "exponential")) for i, n in enumerate(names)]
+    clips = [
+        Clip(
+            ClipSource(n),
+            start=7000 * i + 13,
+            source_in=100,
+            source_out=15000 + i,
+            fade_in=Fade(1000 + i, "linear"),
+            fade_out=Fade(2500, "exponential"),
+        )
+        for i, n in enumerate(names)
+    ]
     project = _project(tmp_path, Track(clips=tuple(clips[:2]), pan=-0.3), Track(clips=tuple(clips[2:]), gain_db=3))
     cache = MediaCache()
     mixer = Mixer(project, cache=cache, options=MixOptions(limiter=True))

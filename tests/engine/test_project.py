@@ -66,8 +66,16 @@ def _state(project: Project) -> dict:
 
 def _sample_project(folder: Path) -> Project:
     _wav(folder / "clips" / "a.wav")
-    a = Clip(ClipSource("clips/a.wav"), start=100, source_in=10, source_out=4000, gain_db=-1.5,
-             fade_in=Fade(50, "s_curve"), fade_out=Fade(777, "equal_power"), name="a")
+    a = Clip(
+        ClipSource("clips/a.wav"),
+        start=100,
+        source_in=10,
+        source_out=4000,
+        gain_db=-1.5,
+        fade_in=Fade(50, "s_curve"),
+        fade_out=Fade(777, "equal_power"),
+        name="a",
+    )
     b = Clip(ClipSource("clips/a.wav", library_id="lib-1"), start=5000, source_in=0, source_out=4800)
     tracks = [Track(name="Lead", gain_db=-3, pan=-0.25, clips=(a, b)), Track(name="Pad", mute=True, solo=True)]
     return Project(sample_rate=RATE, tracks=tracks, markers=[Marker(RATE * 3, "Chorus")], folder=folder)
@@ -86,14 +94,25 @@ def test_every_command_undoes_to_the_previous_state(tmp_path: Path) -> None:
     a, b = lead.clips
     extra = Clip(ClipSource("clips/a.wav"), start=9000, source_in=0, source_out=100)
     commands = [
-        AddTrack(Track(name="New"), index=0), DeleteTrack(pad.id), SetTrack(lead.id, name="L", pan=0.5, solo=True),
-        AddClip(pad.id, extra), DeleteClip(b.id), MoveClip(a.id, 2000, track_id=pad.id), MoveClip(a.id, 0),
-        TrimClip(a.id, start=150, end=3000), SplitClip(a.id, 1000), DuplicateClip(b.id),
-        DuplicateClip(a.id, start=20000, track_id=pad.id), SetClipGain(a.id, 4.0),
-        SetFades(a.id, fade_out=Fade(10, "exponential")), AddMarker(Marker(5, "x")),
-        DeleteMarker(project.markers[0].id), MoveMarker(project.markers[0].id, 77, name="Verse"), SetMasterGain(-2),
+        AddTrack(Track(name="New"), index=0),
+        DeleteTrack(pad.id),
+        SetTrack(lead.id, name="L", pan=0.5, solo=True),
+        AddClip(pad.id, extra),
+        DeleteClip(b.id),
+        MoveClip(a.id, 2000, track_id=pad.id),
+        MoveClip(a.id, 0),
+        TrimClip(a.id, start=150, end=3000),
+        SplitClip(a.id, 1000),
+        DuplicateClip(b.id),
+        DuplicateClip(a.id, start=20000, track_id=pad.id),
+        SetClipGain(a.id, 4.0),
+        SetFades(a.id, fade_out=Fade(10, "exponential")),
+        AddMarker(Marker(5, "x")),
+        DeleteMarker(project.markers[0].id),
+        MoveMarker(project.markers[0].id, 77, name="Verse"),
+        SetMasterGain(-2),
         ChangeSampleRate(44100),
-    ]  # fmt: skip
+    ]
     for command in commands:
         before = _state(project)
         stack = UndoStack(project)
@@ -123,8 +142,17 @@ def test_edit_results(tmp_path: Path) -> None:
     assert project.clip(dup.copy_id).start == right.end
     assert [c.start for c in project.tracks[0].clips] == sorted(c.start for c in project.tracks[0].clips)
     assert not stack.is_clean and stack.undo_text == "Duplicate clip"
-    for bad in (SplitClip(a.id, 200), TrimClip(a.id, start=5000, end=4000), MoveClip("nope", 0),
-                SetTrack(project.tracks[0].id, pan=2.0), ChangeSampleRate(22050), MoveClip(a.id, -5)):  # fmt: skip
+    for bad in (
+        AddTrack(project.tracks[0]),
+        AddClip(project.tracks[0].id, a),
+        AddMarker(project.markers[0]),
+        SplitClip(a.id, 200),
+        TrimClip(a.id, start=5000, end=4000),
+        MoveClip("nope", 0),
+        SetTrack(project.tracks[0].id, pan=2.0),
+        ChangeSampleRate(22050),
+        MoveClip(a.id, -5),
+    ):
         revision = project.revision
         with pytest.raises(EditError):
             stack.push(bad)
@@ -159,8 +187,15 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
 def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
     _wav(tmp_path / "one.wav", frames=16000, rate=16000)  # one second at 16 kHz
     path = tmp_path / "hand.json"
-    path.write_text(json.dumps({"version": 1, "sample_rate": 44100, "tracks": [
-        {"clips": [{"source": "one.wav", "start": 0.5, "fade_in": 0.1}]}]}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "sample_rate": 44100,
+                "tracks": [{"clips": [{"source": "one.wav", "start": 0.5, "fade_in": 0.1}]}],
+            }
+        )
+    )
     project = load_project(path)
     clip = project.tracks[0].clips[0]
     assert (clip.start, clip.source_in, clip.source_out) == (22050, 0, 44100)
@@ -178,8 +213,10 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ('{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "start": "x"}]}]}', "start should be a number"),
         ('{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "in": 2, "out": 1}]}]}', "is invalid"),
         ('{"version": 1, "tracks": [{"pan": 3}]}', "pan must be between"),
-        ('{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "fade_in": {"seconds": 1, "shape": "zig"}}]}]}',
-         "unknown fade shape"),
+        (
+            '{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "fade_in": {"seconds": 1, "shape": "zig"}}]}]}',
+            "unknown fade shape",
+        ),
         ('{"format": "something-else", "version": 1}', "not an Inspiration project"),
         ('{"version": 1, "markers": [{"time": -1}]}', "cannot be negative"),
     ],
@@ -206,9 +243,16 @@ def test_missing_and_escaping_media_are_kept_offline(tmp_path: Path) -> None:
     _wav(tmp_path / "outside.wav")
     _wav(folder / "here.wav")
     (folder / "link.wav").symlink_to(tmp_path / "outside.wav")
-    clips = [{"id": name, "source": src, "out": 0.1} for name, src in
-             [("ok", "here.wav"), ("gone", "gone.wav"), ("up", "../outside.wav"),
-              ("abs", str(tmp_path / "outside.wav")), ("link", "link.wav")]]  # fmt: skip
+    clips = [
+        {"id": name, "source": src, "out": 0.1}
+        for name, src in [
+            ("ok", "here.wav"),
+            ("gone", "gone.wav"),
+            ("up", "../outside.wav"),
+            ("abs", str(tmp_path / "outside.wav")),
+            ("link", "link.wav"),
+        ]
+    ]
     clips.append({"id": "nolength", "source": "gone2.wav"})
     path = folder / "p.json"
     path.write_text(json.dumps({"version": 1, "tracks": [{"clips": clips}]}))
