@@ -113,13 +113,15 @@ def report(result: ExportResult) -> None:
 
 
 def percent_printer(label: str) -> Callable[..., None]:
-    """A progress callback that prints `label  NN%` to stderr when the whole percentage changes."""
-    state = {"last": -1}
+    """A progress callback printing `label  NN%` to stderr: one updating line on a terminal (each whole percent),
+    else a line per ten percent."""
     live = sys.stderr.isatty()
+    step = 1 if live else 10
+    state = {"last": -1}
 
     def show(fraction: float, done: bool = False) -> None:
         percent = int(100 * min(max(fraction, 0.0), 1.0))
-        if percent != state["last"] and (live or percent % 10 == 0):
+        if percent // step > state["last"] // step:
             state["last"] = percent
             print(f"\r{label} {percent:3d}%", end="" if live else "\n", file=sys.stderr, flush=True)
         if done and live:
