@@ -154,6 +154,7 @@ class _Plan:
     starts: np.ndarray
     ends: np.ndarray
     offline: dict[str, str]
+    length: int
 
 
 class Mixer:
@@ -176,17 +177,18 @@ class Mixer:
         self.sample_rate = project.sample_rate
         self.channels = project.channels
         self._plan = _build_plan(project, self.library)
-        self._failed: dict[str, str] = {}
+        self._undecodable: dict[Path, str] = {}  # files that failed to decode are not retried until the next update
 
     @property
     def length(self) -> int:
-        """Frames up to the end of the last clip."""
-        return int(self._plan.ends.max()) if len(self._plan.voices) else 0
+        """Frames up to the end of the last clip (muted ones too, so muting does not shorten an export)."""
+        return self._plan.length
 
     @property
     def offline(self) -> dict[str, str]:
         """Clip id → why it is silent (missing media, outside the project folder, undecodable)."""
-        return {**self._plan.offline, **self._failed}
+        failed = {v.clip_id: self._undecodable[v.path] for v in self._plan.voices if v.path in self._undecodable}
+        return {**self._plan.offline, **failed}
 
     def preload(self, on_progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> None:
         """Decode every clip's media now, so that playback never waits for a file."""
@@ -194,7 +196,7 @@ class Mixer:
         for i, path in enumerate(paths):
             if should_stop is not None and should_stop():
                 raise Cancelled("loading the clips was cancelled")
-            self._media(path, "")
+            self._media(path)
             if on_progress is not None:
                 on_progress((i + 1) / len(paths))
 
@@ -246,7 +248,7 @@ class Mixer:
         mono = self.channels == 1
         for index in np.flatnonzero((plan.starts < end) & (plan.ends > start)):
             voice = plan.voices[index]
-            media = self._media(voice.path, voice.clip_id)
+            media = self._media(voice.path)
             if media is None:
                 continue
             a = max(start, voice.start)
@@ -266,11 +268,13 @@ class Mixer:
         if self.options.limiter:
             out[:] = soft_limit(out, self.options.limiter_threshold_db)
 
-    def _media(self, path: Path, clip_id: str) -> np.ndarray | None:
+    def _media(self, path: Path) -> np.ndarray | None:
+        if path in self._undecodable:
+            return None
         try:
             return self.cache.get(path, self.sample_rate, self.channels == 1)
         except AudioReadError as exc:
-            self._failed[clip_id] = str(exc)
+            self._undecodable[path] = str(exc)
             return None
 
 
@@ -315,7 +319,7 @@ def _build_plan(project: Project, library: LibraryResolver | None) -> _Plan:
             )
     starts = np.array([v.start for v in voices], dtype=np.int64)
     ends = np.array([v.end for v in voices], dtype=np.int64)
-    return _Plan(tuple(voices), starts, ends, offline)
+    return _Plan(tuple(voices), starts, ends, offline, project.length)
 
 
 def _effective_fades(track: Track) -> dict[str, tuple[Fade, Fade]]:

@@ -192,6 +192,13 @@ def test_offline_clips_are_silent_and_reported(tmp_path: Path) -> None:
     assert out[0, 50] == pytest.approx(0.5)
     assert set(mixer.offline) == {gone.id, outside.id}
     assert "outside the project folder" in mixer.offline[outside.id]
+    (tmp_path / "broken.wav").write_bytes(b"not audio at all")
+    broken = Clip(ClipSource("broken.wav"), start=0, source_in=0, source_out=100)
+    muted = Clip(ClipSource(name), start=0, source_in=0, source_out=100000)
+    mixer = Mixer(_project(tmp_path, Track(clips=(ok, broken)), Track(mute=True, clips=(muted,))))
+    out = mixer.render_range()
+    assert out.shape[1] == 100000 and not out[:, 100:].any()  # a muted clip still counts towards the length
+    assert list(mixer.offline) == [broken.id] and "not a readable audio file" in mixer.offline[broken.id]
 
 
 def test_normalize_limiter_progress_and_cancel(tmp_path: Path) -> None:
