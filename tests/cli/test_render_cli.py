@@ -150,9 +150,8 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["render", str(project), "--out", str(tmp_path / "x.ogg")]) == 2
     assert "name it .wav, .flac or .mp3" in capsys.readouterr().err
     assert main(["render", str(project), "--out", str(tmp_path / "x.wav"), "--format", "mp3"]) == 2
-    assert (
-        main(["render", str(project), "--out", str(tmp_path / "x.wav"), "--bit-depth", "32", "--format", "flac"]) == 2
-    )
+    assert main(["render", str(project), "--out", str(tmp_path / "x.flac"), "--bit-depth", "32"]) == 2
+    assert "FLAC holds 16- or 24-bit audio" in capsys.readouterr().err
     if MP3:
         assert main(["render", str(project), "--out", str(tmp_path / "x.mp3"), "--rate", "96000"]) == 2
         assert "MP3 cannot hold 96000 Hz" in capsys.readouterr().err
