@@ -274,6 +274,8 @@ def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_
     rate = project.sample_rate
     raw = obj.get("source", (str, dict))
     if isinstance(raw, str):
+        if not raw:
+            raise obj.error("is empty; give the clip's file path", "source")
         source = ClipSource(path=raw)
     else:
         src = _Obj(raw, obj.file, f"{obj.where}.source")

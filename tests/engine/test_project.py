@@ -210,6 +210,8 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ('{"tracks": []}', "version is missing"),
         ('{"version": 1, "sample_rate": 22050}', "sample rate must be 44100 Hz or 48000 Hz"),
         ('{"version": 1, "tracks": [{"clips": [{"start": 1}]}]}', "tracks[0].clips[0].source is missing"),
+        ('{"version": 1, "tracks": [{"clips": [{"source": ""}]}]}', "tracks[0].clips[0].source is empty"),
+        ('{"version": 1, "tracks": [{"clips": [{"source": {"library_id": null}}]}]}', "needs a path or a library_id"),
         ('{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "start": "x"}]}]}', "start should be a number"),
         ('{"version": 1, "tracks": [{"clips": [{"source": "a.wav", "in": 2, "out": 1}]}]}', "is invalid"),
         ('{"version": 1, "tracks": [{"pan": 3}]}', "pan must be between"),
