@@ -128,7 +128,7 @@ def main() -> None:
             times["nr"].append(t)
             gains = [snr_db(clean, x) - base for x in (ours, theirs, theirs_st, ours_p, theirs_p)]
             print(
-                f"{kind:7} {base + 0.0:7.1f} | {gains[0]:+16.2f} {gains[1]:+12.2f} {gains[2]:+12.2f} "
+                f"{kind:7} {round(base, 1) + 0.0:7.1f} | {gains[0]:+16.2f} {gains[1]:+12.2f} {gains[2]:+12.2f} "
                 f"| {gains[3]:+14.2f} {gains[4]:+12.2f}"
             )
 
