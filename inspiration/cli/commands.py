@@ -1,5 +1,14 @@
 """The list of subcommands, in the order `inspiration --help` shows them."""
 
-from inspiration.cli import evaluate, info, train
+from collections.abc import Callable
+from typing import Any
 
-REGISTRARS = (train.register, info.register, evaluate.register)
+from inspiration.cli import denoise, evaluate, info, render, train
+
+REGISTRARS: tuple[Callable[[Any], None], ...] = (
+    train.register,
+    info.register,
+    evaluate.register,
+    render.register,
+    denoise.register,
+)

@@ -25,5 +25,25 @@ class TrainingDivergedError(InspirationError):
     """Training produced non-finite losses too many times in a row."""
 
 
+class Cancelled(InspirationError):
+    """A long job (render, export, denoise) was stopped on request; nothing half-done was left behind."""
+
+
+class ProjectFileError(InspirationError):
+    """A project file is missing, not valid JSON, or does not describe a project."""
+
+
+class ProjectVersionError(ProjectFileError):
+    """A project file was written in a format version this Inspiration cannot read."""
+
+
+class EditError(InspirationError):
+    """An edit does not apply to the project as it is (unknown clip or track, time out of range)."""
+
+
+class ExportFormatError(InspirationError):
+    """The asked-for export format, bit depth, rate or codec is not available."""
+
+
 class InspirationWarning(UserWarning):
     """Something was skipped or adjusted; work goes on."""

@@ -1,0 +1,149 @@
+"""`inspiration render`: mix a project file down to WAV, FLAC or MP3, optionally denoised and normalised."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from inspiration.engine.denoise import DenoiseSettings
+from inspiration.engine.errors import ExportFormatError
+from inspiration.engine.export import FORMATS, ExportResult, ExportSettings, Format, export_project, format_for_path
+from inspiration.engine.mix import MixOptions
+from inspiration.engine.project import to_frames
+from inspiration.engine.project_io import load_project
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `render` subcommand."""
+    parser = subparsers.add_parser(
+        "render",
+        help="mix a project down to an audio file",
+        description="Render a project file to WAV, FLAC or MP3. Progress goes to stderr, the result to stdout.",
+    )
+    parser.add_argument("project", type=Path, help="the project file (.json)")
+    parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
+    parser.add_argument("--format", choices=FORMATS, help="output format (default: from the --out suffix)")
+    parser.add_argument("--rate", type=int, help="output sample rate in Hz (default: the project's)")
+    parser.add_argument(
+        "--bit-depth",
+        type=int,
+        choices=(16, 24, 32),
+        default=24,
+        help="WAV/FLAC sample size; 32 is float, WAV only (default 24)",
+    )
+    parser.add_argument("--bitrate", type=int, default=320, help="MP3 bitrate in kbps (default 320)")
+    parser.add_argument(
+        "--denoise",
+        type=unit_interval,
+        metavar="S",
+        help="reduce steady noise with strength S in 0..1 (0.6 turns noise down by up to 24 dB)",
+    )
+    parser.add_argument(
+        "--normalize",
+        nargs="?",
+        const="peak",
+        choices=("peak", "loudness"),
+        help="scale the mix to a peak (default) or to a loudness target",
+    )
+    parser.add_argument(
+        "--peak",
+        type=float,
+        default=-1.0,
+        metavar="DB",
+        help="peak level for --normalize, and the ceiling for loudness (default -1 dBFS)",
+    )
+    parser.add_argument("--lufs", type=float, default=-14.0, help="loudness target for --normalize loudness")
+    parser.add_argument("--limit", action="store_true", help="soft-limit the mix above -1 dBFS")
+    parser.add_argument("--start", type=float, default=0.0, metavar="SECONDS", help="render from here")
+    parser.add_argument("--end", type=float, metavar="SECONDS", help="render up to here (default: the end)")
+    parser.add_argument("--title", default="", help="title tag")
+    parser.add_argument("--artist", default="", help="artist tag")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    named = format_for_path_or_none(args.out)
+    if args.format and named and named != args.format:
+        raise ExportFormatError(f"--format {args.format} does not match the file name {args.out.name}")
+    fmt = args.format or format_for_path(args.out)
+    project = load_project(args.project)
+    settings = ExportSettings(
+        format=fmt,
+        bit_depth=args.bit_depth,
+        sample_rate=args.rate,
+        mp3_bitrate_kbps=args.bitrate,
+        normalize=args.normalize or "none",
+        peak_db=args.peak,
+        loudness_lufs=args.lufs,
+        denoise=None if args.denoise is None else DenoiseSettings.from_strength(args.denoise),
+        title=args.title,
+        artist=args.artist,
+    )
+    rate = project.sample_rate
+    end = None if args.end is None else to_frames(args.end, rate)
+    progress = percent_printer("rendering")
+    result = export_project(
+        project,
+        args.out,
+        settings,
+        start=to_frames(args.start, rate),
+        end=end,
+        mix_options=MixOptions(limiter=args.limit),
+        on_progress=progress,
+    )
+    progress(1.0, done=True)
+    report(result)
+    return 0
+
+
+def report(result: ExportResult) -> None:
+    """Print what was written to stdout, and the export's notes as warnings to stderr."""
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    minutes, seconds = divmod(result.seconds, 60)
+    channels = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
+    loudness = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
+    print(
+        f"wrote {result.path}: {int(minutes)}:{seconds:06.3f}, {result.sample_rate} Hz {channels}, "
+        f"peak {result.peak_db:.1f} dBFS, {loudness}"
+    )
+
+
+def percent_printer(label: str) -> Callable[..., None]:
+    """A progress callback printing `label  NN%` to stderr: one updating line on a terminal (each whole percent),
+    else a line per ten percent."""
+    live = sys.stderr.isatty()
+    step = 1 if live else 10
+    state = {"last": -1}
+
+    def show(fraction: float, done: bool = False) -> None:
+        percent = int(100 * min(max(fraction, 0.0), 1.0))
+        if percent // step > state["last"] // step:
+            state["last"] = percent
+            print(f"\r{label} {percent:3d}%", end="" if live else "\n", file=sys.stderr, flush=True)
+        if done and live:
+            print(file=sys.stderr)
+
+    return show
+
+
+def unit_interval(text: str) -> float:
+    """argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def format_for_path_or_none(path: Path) -> Format | None:
+    """The format the file name asks for, or None when its suffix names none."""
+    try:
+        return format_for_path(path)
+    except ExportFormatError:
+        return None
