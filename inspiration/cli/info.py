@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from inspiration.cli.progress import format_duration
-from inspiration.engine.checkpoint import load_tensors, read_weights
+from inspiration.engine.checkpoint import read_metadata
 from inspiration.engine.model import SampleRNN, parameter_count
 from inspiration.engine.modelfolder import ModelFolder
 
@@ -52,7 +52,7 @@ def describe(folder: ModelFolder) -> str:
 def _progress_lines(folder: ModelFolder, target: int | None) -> list[str]:
     if not folder.state_path.is_file():
         return ["  progress   not trained yet"]
-    meta = load_tensors(folder.state_path)[1]
+    meta = read_metadata(folder.state_path)
     of = f" of {target}" if target else " (no step limit)"
     lines = [f"  progress   step {meta['step']}{of}, {format_duration(float(meta['elapsed_seconds']))} of training"]
     if meta.get("best_val_bits") is not None:
@@ -69,7 +69,7 @@ def _checkpoint_lines(folder: ModelFolder) -> list[str]:
     named += [(f"step {step}", path) for step, path in folder.milestones()]
     for label, path in named:
         if path.is_file():
-            meta = read_weights(path)[2]
+            meta = read_metadata(path)
             val = f", {meta['val_bits']:.3f} bits/sample" if "val_bits" in meta else ""
             lines.append(f"  checkpoint {label:<10} step {meta['step']}{val}  {path}  ({_size(path)})")
     previews = sorted(folder.previews_dir.glob("*.wav")) if folder.previews_dir.is_dir() else []

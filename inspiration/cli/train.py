@@ -120,9 +120,9 @@ def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, pri
     from inspiration.engine.train import Trainer
 
     if folder.state_path.is_file():
-        from inspiration.engine.checkpoint import load_tensors
+        from inspiration.engine.checkpoint import read_metadata
 
-        done = int(load_tensors(folder.state_path)[1]["step"])
+        done = int(read_metadata(folder.state_path)["step"])
         if steps is not None and done >= steps:
             if dist.is_main:
                 print(f"{folder.path} is already trained to step {done}; raise --steps to continue", file=sys.stderr)

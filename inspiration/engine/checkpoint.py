@@ -10,7 +10,7 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 from torch import nn
@@ -36,38 +36,64 @@ def save_tensors(path: str | os.PathLike[str], tensors: dict[str, torch.Tensor],
 
 
 def load_tensors(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Read a safetensors file written by `save_tensors`: (tensors on CPU, decoded metadata)."""
-    from safetensors import SafetensorError, safe_open
+    """Read a safetensors file written by `save_tensors`: (tensors on CPU, decoded metadata).
+
+    The file is read through one open, so a writer replacing it meanwhile cannot mix two versions.
+    """
+    from safetensors.torch import load
 
     path = Path(path)
-    ensure_safetensors(path)
+    with _open_checked(path) as handle:
+        data = handle.read()
     try:
-        with safe_open(str(path), framework="pt") as handle:
-            header = handle.metadata() or {}
-            tensors = {name: handle.get_tensor(name) for name in handle.keys()}
-    except (SafetensorError, OSError, ValueError) as exc:
+        tensors = load(data)
+    except Exception as exc:  # safetensors raises several types for damaged files
         raise CheckpointError(f"{path} is damaged or not a checkpoint ({exc})") from exc
-    try:
-        metadata = {key: json.loads(value) for key, value in header.items()}
-    except json.JSONDecodeError as exc:
-        raise CheckpointError(f"{path} has unreadable metadata ({exc})") from exc
-    return tensors, metadata
+    return tensors, _metadata(path, data)
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Only the metadata of a safetensors file: reads the header, not the tensors."""
+    path = Path(path)
+    with _open_checked(path) as handle:
+        head = handle.read(8)
+        data = head + handle.read(struct.unpack("<Q", head)[0])
+    return _metadata(path, data)
 
 
 def ensure_safetensors(path: Path) -> None:
     """Raise CheckpointError unless `path` holds a safetensors header; pickles are named as such, never opened."""
+    with _open_checked(path):
+        pass
+
+
+def _open_checked(path: Path) -> BinaryIO:
+    """Open a safetensors file for reading; anything else (a pickle above all) is refused before any parsing."""
     if not path.is_file():
         raise CheckpointError(f"{path} does not exist")
-    with open(path, "rb") as handle:
-        head = handle.read(9)
-    if len(head) == 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= path.stat().st_size:
-        return
+    handle = open(path, "rb")
+    head = handle.read(9)
+    handle.seek(0)
+    size = os.fstat(handle.fileno()).st_size
+    if len(head) == 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= size:
+        return handle
+    handle.close()
     if head[:4] == b"PK\x03\x04" or (head[:1] == b"\x80" and head[1:2] in b"\x02\x03\x04\x05"):
         raise CheckpointError(
             f"{path} is a PyTorch pickle file; Inspiration only loads safetensors model folders, because "
             "unpickling a file can run arbitrary code. Convert it in a trusted environment if you wrote it."
         )
     raise CheckpointError(f"{path} is not a safetensors file")
+
+
+def _metadata(path: Path, data: bytes) -> dict[str, Any]:
+    """Decode the JSON values of the header's `__metadata__` (data: the file's bytes from its start)."""
+    size = struct.unpack("<Q", data[:8])[0]
+    try:
+        header = json.loads(data[8 : 8 + size])
+        return {key: json.loads(value) for key, value in (header.get("__metadata__") or {}).items()}
+    except (AttributeError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{path} has an unreadable header ({exc})") from exc
 
 
 def save_weights(path: str | os.PathLike[str], model: SampleRNN, step: int, **extra: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from inspiration.cli import main
-from inspiration.engine.checkpoint import load_tensors, read_weights
+from inspiration.engine.checkpoint import read_metadata, read_weights
 
 DEBUG = ["--preset", "debug"]
 
@@ -47,13 +47,13 @@ def test_kill_9_then_the_same_command_resumes_to_the_same_weights(tmp_path, writ
     state = tmp_path / "models" / "victim" / "train_state.safetensors"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if state.exists() and load_tensors(state)[1]["step"] >= 50:
+        if state.exists() and read_metadata(state)["step"] >= 50:
             break
         time.sleep(0.01)
     assert victim.poll() is None, victim.communicate()[0]
     victim.send_signal(signal.SIGKILL)
     victim.wait()
-    killed_at = load_tensors(state)[1]["step"]
+    killed_at = read_metadata(state)["step"]
     assert 50 <= killed_at < 400
     resumed = inspiration(*command, "--name", "victim", cwd=tmp_path)
     out, _ = resumed.communicate(timeout=300)
@@ -77,7 +77,7 @@ def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
     assert run.returncode == 0, out
     assert "saving a checkpoint" in out and "stopped at step" in out
     step = int(out.split("stopped at step ")[1].split()[0])
-    assert load_tensors(state)[1]["step"] == step
+    assert read_metadata(state)["step"] == step
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from inspiration.engine.checkpoint import load_tensors
+from inspiration.engine.checkpoint import read_metadata
 
 
 def test_two_process_training_runs_and_records_both_cursors(tmp_path, write_tone):
@@ -16,7 +16,7 @@ def test_two_process_training_runs_and_records_both_cursors(tmp_path, write_tone
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.count("done at step 30") == 1  # only rank 0 reports
     assert "find_unused_parameters" not in done.stderr
-    meta = load_tensors(tmp_path / "models" / "music" / "train_state.safetensors")[1]
+    meta = read_metadata(tmp_path / "models" / "music" / "train_state.safetensors")
     assert meta["step"] == 30 and meta["world_size"] == 2
     first, second = meta["cursors"]
     assert first["starts"] != second["starts"]  # each rank trains on its own windows
