@@ -7,7 +7,8 @@ import torch
 
 from inspiration.engine.model import SampleRNN
 from inspiration.engine.quantize import dequantize
-from inspiration.engine.sampling import sample
+from inspiration.engine.noise import fold_seed, uniforms
+from inspiration.engine.sampling import sample_codes
 
 
 @torch.no_grad()
@@ -25,13 +26,16 @@ def generate_eager(
     config = model.config
     device = next(model.parameters()).device
     lookback = config.lookback
-    generator = torch.Generator(device=device).manual_seed(seed)
+    seeds = torch.tensor([fold_seed(seed + row) for row in range(batch_size)], device=device)
     temperatures = torch.full((batch_size,), float(temperature), device=device)
     history = torch.full((batch_size, lookback), config.q_levels // 2, dtype=torch.long, device=device)
     state = model.initial_state(batch_size)
     frames = []
-    for _ in range(-(-frames_out // lookback)):
-        history, state = model.generate_frame(history, state, lambda logits, t: sample(logits, temperatures, generator))
+    for frame in range(-(-frames_out // lookback)):
+        noise = uniforms(seeds, frame * lookback, lookback)
+        history, state = model.generate_frame(
+            history, state, lambda logits, t: sample_codes(logits, temperatures, noise[:, t])
+        )
         frames.append(history)
     codes = torch.cat(frames, dim=1)[:, :frames_out].cpu().numpy()
     return dequantize(codes, config.q_levels, config.quantization)  # type: ignore[arg-type]

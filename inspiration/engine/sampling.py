@@ -1,6 +1,7 @@
-"""Drawing codes from the model's logits at a temperature, with Gumbel-max on the logits' device.
+"""Drawing codes from logits at a per-row temperature, by inverse-CDF sampling on the logits' device.
 
-p(code) ∝ exp(logit / T). T = 0 means argmax, handled explicitly (no division by zero).
+p(code) ∝ exp(logit / T). Each draw uses one uniform number per row (see `noise`), so a draw depends only on the
+logits, the temperature and that number. T = 0 means argmax, handled explicitly (no division by zero).
 """
 
 from __future__ import annotations
@@ -8,26 +9,20 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-_TINY = 1e-12
+#: Temperatures at or below this are treated as 0 (argmax).
+MIN_TEMPERATURE = 1e-6
 
 
-def gumbel_noise(shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device) -> Tensor:
-    """Standard Gumbel noise, float32: -log(-log(U)) with U kept strictly inside (0, 1)."""
-    uniform = torch.rand(shape, generator=generator, device=device, dtype=torch.float32)
-    return -torch.log(-torch.log(uniform.clamp(_TINY, 1.0 - 1e-7)))
+def sample_codes(logits: Tensor, temperature: Tensor, uniform: Tensor, greedy_rows: bool = True) -> Tensor:
+    """logits (B, Q), temperature (B,), uniform (B,) in (0, 1) -> codes (B,) int64.
 
-
-def sample_with_noise(logits: Tensor, temperature: Tensor, noise: Tensor) -> Tensor:
-    """Gumbel-max sampling: logits (B, Q), temperature (B,), noise (B, Q) -> codes (B,) int64.
-
-    Rows with temperature 0 take the argmax of the logits.
+    With `greedy_rows` False the caller promises no temperature is 0, which saves an argmax per draw.
     """
-    temperature = temperature.to(torch.float32)
-    scaled = logits.float() / temperature.clamp_min(_TINY).unsqueeze(-1) + noise
-    return torch.where((temperature > 0).unsqueeze(-1), scaled, logits.float()).argmax(dim=-1)
-
-
-def sample(logits: Tensor, temperature: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Draw one code per row: logits (B, Q), temperature (B,) -> codes (B,) int64."""
-    noise = gumbel_noise(tuple(logits.shape), generator, logits.device)
-    return sample_with_noise(logits, temperature, noise)
+    logits = logits.float()
+    scaled = logits / temperature.clamp_min(MIN_TEMPERATURE).unsqueeze(1)
+    cdf = torch.softmax(scaled, dim=-1).cumsum_(dim=-1)
+    target = uniform.unsqueeze(1) * cdf[:, -1:]
+    codes = torch.searchsorted(cdf, target, right=True).squeeze(1).clamp_max_(logits.shape[-1] - 1)
+    if greedy_rows:
+        codes = torch.where(temperature > MIN_TEMPERATURE, codes, logits.argmax(dim=-1))
+    return codes
