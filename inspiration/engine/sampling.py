@@ -13,16 +13,25 @@ from torch import Tensor
 MIN_TEMPERATURE = 1e-6
 
 
+def inverse_temperature(temperature: Tensor) -> Tensor:
+    """1 / T, elementwise, with T clamped away from 0 (rows at T = 0 take the argmax instead)."""
+    return temperature.clamp_min(MIN_TEMPERATURE).reciprocal()
+
+
+def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor) -> Tensor:
+    """Inverse-CDF draw: logits (B, Q) float32, inv_temperature and uniform (B, 1) -> codes (B, 1) int64."""
+    cdf = torch.softmax(logits * inv_temperature, dim=-1).cumsum_(dim=-1)
+    return torch.searchsorted(cdf, uniform, right=True).clamp_max_(logits.shape[-1] - 1)
+
+
 def sample_codes(logits: Tensor, temperature: Tensor, uniform: Tensor, greedy_rows: bool = True) -> Tensor:
     """logits (B, Q), temperature (B,), uniform (B,) in (0, 1) -> codes (B,) int64.
 
     With `greedy_rows` False the caller promises no temperature is 0, which saves an argmax per draw.
     """
     logits = logits.float()
-    scaled = logits / temperature.clamp_min(MIN_TEMPERATURE).unsqueeze(1)
-    cdf = torch.softmax(scaled, dim=-1).cumsum_(dim=-1)
-    target = uniform.unsqueeze(1) * cdf[:, -1:]
-    codes = torch.searchsorted(cdf, target, right=True).squeeze(1).clamp_max_(logits.shape[-1] - 1)
+    inv_temperature = inverse_temperature(temperature).unsqueeze(1)
+    codes = draw(logits, inv_temperature, uniform.contiguous().unsqueeze(1)).squeeze(1)
     if greedy_rows:
         codes = torch.where(temperature > MIN_TEMPERATURE, codes, logits.argmax(dim=-1))
     return codes
