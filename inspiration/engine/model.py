@@ -11,7 +11,7 @@ Shapes: B batch, T target samples (a multiple of the top frame size), L = lookba
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import torch
@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from torch.nn.utils.parametrizations import weight_norm as _weight_norm
 
 from inspiration.engine.quantize import check_levels
+from inspiration.engine.settings import from_known_fields
 
 RNNType = Literal["gru", "lstm"]
 TierState = tuple[Tensor, ...]  # (h,) for a GRU, (h, c) for an LSTM; each (layers, B, dim)
@@ -73,11 +74,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
         """Build from JSON data; unknown keys are an error so a config from a newer program is not misread."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown model settings: {', '.join(unknown)}")
-        return cls(**data)
+        return from_known_fields(cls, data, "model settings")
 
 
 def codes_to_input(codes: Tensor, q_levels: int) -> Tensor:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from inspiration.engine.settings import from_known_fields
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown training settings: {', '.join(unknown)}")
-        return cls(**data)
+        return from_known_fields(cls, data, "training settings")
 
     def with_changes(self, **changes: Any) -> TrainConfig:
         """A copy with the given settings replaced."""

@@ -1,0 +1,149 @@
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from inspiration.engine.generate import ClipSpec, ClipStream, generate_clips
+from inspiration.engine.model import ModelConfig, SampleRNN
+from inspiration.engine.modelfolder import ModelFolder, load_model
+from inspiration.engine.presets import get_preset
+from inspiration.engine.quantize import dequantize, quantize
+from inspiration.engine.runs import prepare_run
+from inspiration.engine.train import Trainer
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A curve that jumps between values at given sample positions (a stand-in for drawn curves)."""
+
+    values_at: tuple[tuple[int, float], ...]
+
+    def values(self, start, count, sample_rate, clip_frames):
+        t = np.arange(start, start + count)
+        out = np.zeros(count, dtype=np.float32)
+        for position, value in self.values_at:
+            out[t >= position] = value
+        return out
+
+
+def constant(value):
+    return Steps(((0, value),))
+
+
+def random_model(config, seed=0):
+    torch.manual_seed(seed)
+    model = SampleRNN(config).eval()
+    with torch.no_grad():  # non-zero learned initial states, so that loading them is tested too
+        for tier in model.frame_tiers:
+            for p in tier.initial:
+                p.normal_(0, 0.5)
+    return model
+
+
+CONFIGS = [
+    ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=8),
+    ModelConfig(frame_sizes=(8, 2), rnn_type="lstm", rnn_layers=2, dim=32, embedding_dim=8),
+    ModelConfig(frame_sizes=(16, 4), dim=24, embedding_dim=8, weight_norm=False, quantization="mulaw"),
+]
+
+
+def stream_audio(model, specs, frames, **kwargs):
+    stream = ClipStream(model, specs, frames, **kwargs)
+    return np.concatenate([block.audio for block in stream], axis=1)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}")
+def test_fast_path_draws_the_same_samples_as_the_eager_loop(config):
+    model = random_model(config)
+    specs = [ClipSpec(1, constant(1.0)), ClipSpec(2, Steps(((0, 0.0), (100, 1.3)))), ClipSpec(3, constant(0.6))]
+    fast = stream_audio(model, specs, 700, mode="fast")
+    eager = stream_audio(model, specs, 700, mode="eager")
+    assert fast.shape == (3, 700) and fast.dtype == np.float32
+    assert np.array_equal(fast, eager)
+
+
+def test_same_seed_same_audio_and_different_seeds_differ():
+    model = random_model(CONFIGS[0])
+    specs = [ClipSpec(7, constant(1.0)), ClipSpec(8, constant(1.0))]
+    a = stream_audio(model, specs, 500)
+    assert np.array_equal(a, stream_audio(model, specs, 500))
+    assert not np.array_equal(a[0], a[1])
+    swapped = stream_audio(model, specs[::-1], 500)
+    assert np.array_equal(a[0], swapped[1])  # a clip does not depend on its row in the batch
+
+
+def test_streamed_blocks_concatenate_to_the_batch_output():
+    model = random_model(CONFIGS[1])
+    specs = [ClipSpec(4, Steps(((0, 0.9), (301, 1.2))))]
+    whole = stream_audio(model, specs, 1000, block_frames=4096)
+    blocks = list(ClipStream(model, specs, 1000, block_frames=64))
+    assert [b.start for b in blocks[:3]] == [0, 64, 128] and blocks[-1].audio.shape == (1, 1000 - 15 * 64)
+    assert np.array_equal(np.concatenate([b.audio for b in blocks], axis=1), whole)
+    temperature = np.concatenate([b.temperature for b in blocks], axis=1)[0]
+    assert temperature[300] == pytest.approx(0.9) and temperature[301] == pytest.approx(1.2)
+
+
+def test_a_live_temperature_change_shows_in_the_next_block():
+    model = random_model(CONFIGS[0])
+    stream = ClipStream(model, [ClipSpec(5, constant(1.0))], 1024, block_frames=256)
+    blocks = iter(stream)
+    first = next(blocks)
+    stream.set_temperature(0.0)
+    second = next(blocks)
+    assert np.all(first.temperature == 1.0) and np.all(second.temperature == 0.0)
+    # the reference: a curve that switches to 0 exactly where the second block starts
+    reference = stream_audio(model, [ClipSpec(5, Steps(((0, 1.0), (256, 0.0))))], 512)
+    assert np.array_equal(np.concatenate([first.audio, second.audio], axis=1), reference)
+    stream.set_temperature(None)
+    assert np.all(next(blocks).temperature == 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        stream.set_temperature(float("nan"))
+
+
+def test_cancel_stops_between_frames_and_keeps_finished_clips():
+    model = random_model(CONFIGS[0])
+    specs = [ClipSpec(s, constant(1.0)) for s in range(5)]
+    finished = []
+    polls = {"n": 0}
+
+    def stop_in_second_batch():
+        polls["n"] += 1
+        return polls["n"] > 60  # a batch of 2 × 800 samples takes 50 frame steps
+
+    done = generate_clips(model, specs, 800, batch_size=2, on_clip=lambda i, s, a: finished.append((i, len(a))),
+                          should_stop=stop_in_second_batch)
+    assert done == 2 and finished == [(0, 800), (1, 800)]
+
+
+@pytest.fixture(scope="module")
+def tone_model(tmp_path_factory):
+    """A debug model trained for a few seconds on a 250 Hz tone, and the tone's codes."""
+    root = tmp_path_factory.mktemp("tone")
+    rate = 16000
+    tone = (0.8 * np.sin(2 * np.pi * 250 * np.arange(3 * rate) / rate)).astype(np.float32)
+    sf.write(root / "tone.wav", tone, rate)
+    preset = get_preset("debug")
+    folder = ModelFolder(root / "model")
+    prepare_run(folder, [root / "tone.wav"], "debug", preset.model,
+                replace(preset.train, steps=250, learning_rate=3e-3, val_every=250))
+    Trainer(folder, device="cpu").run()
+    model, _ = load_model(folder.path, "last")
+    return model.eval(), quantize(tone / np.abs(tone).max() * 0.95)
+
+
+def test_priming_continues_from_the_prime_without_a_jump(tone_model):
+    model, tone_codes = tone_model
+    prime = tone_codes[:1600 + 37]  # an odd length: the start is dropped to fit whole frames
+    out = stream_audio(model, [ClipSpec(1, constant(0.3))], 400, prime=prime, dc_block=False)[0]
+    heard = dequantize(prime)
+    assert abs(out[0] - heard[-1]) <= 2 * np.abs(np.diff(heard)).max()  # no jump at the join
+    expected = dequantize(tone_codes[len(prime) : len(prime) + 32])  # how the tone itself goes on
+    assert np.sqrt(np.mean((out[:32] - expected) ** 2)) < 0.2, (out[:32], expected)
+    unprimed = stream_audio(model, [ClipSpec(1, constant(0.3))], 400, dc_block=False)[0]
+    assert np.sqrt(np.mean((unprimed[:32] - expected) ** 2)) > 0.3  # without the prime it starts elsewhere
+    with_prime = []
+    generate_clips(model, [ClipSpec(1, constant(0.3))], 400, batch_size=1, prime=prime, include_prime=True,
+                   on_clip=lambda i, s, a: with_prime.append(a))
+    assert len(with_prime[0]) == len(prime) + 400
