@@ -25,5 +25,13 @@ class TrainingDivergedError(InspirationError):
     """Training produced non-finite losses too many times in a row."""
 
 
+class InvalidCurveError(InspirationError):
+    """A temperature curve (text, JSON or values) is malformed or out of range."""
+
+
+class LibraryError(InspirationError):
+    """A clip library operation was given a clip, value or file it cannot use."""
+
+
 class InspirationWarning(UserWarning):
     """Something was skipped or adjusted; work goes on."""
