@@ -206,7 +206,8 @@ def _repeats(features: np.ndarray, start: int, stop: int, lag_max: int) -> np.nd
     change = np.maximum.accumulate(dist, axis=1)  # the most the sound moved away within lags 1..l
     before = np.concatenate([np.zeros((rows, 1), np.float32), change[:, :-1]], axis=1)
     close = dist <= np.minimum(LOOP_MATCH_DB, LOOP_MATCH_RATIO * before)
-    return valid & (before >= LOOP_CHANGE_DB) & close
+    repeats: np.ndarray = valid & (before >= LOOP_CHANGE_DB) & close
+    return repeats
 
 
 def _stft_power(audio: np.ndarray, n_fft: int, hop: int) -> np.ndarray:

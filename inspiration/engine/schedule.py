@@ -76,9 +76,7 @@ class TemperatureCurve:
     def __post_init__(self) -> None:
         object.__setattr__(self, "points", _checked_points(self.points, self.unit))
         if self.interpolation not in INTERPOLATIONS:
-            raise _invalid(
-                f"unknown interpolation {self.interpolation!r}; choose one of {', '.join(INTERPOLATIONS)}"
-            )
+            raise _invalid(f"unknown interpolation {self.interpolation!r}; choose one of {', '.join(INTERPOLATIONS)}")
 
     @property
     def constant_value(self) -> float | None:
@@ -127,7 +125,7 @@ class TemperatureCurve:
     def from_dict(cls, d: Mapping[str, Any]) -> TemperatureCurve:
         """Rebuild and validate a curve from `to_dict` output; unit and interpolation default to fraction, linear."""
         if not isinstance(d, Mapping):
-            raise _invalid(f"it must be a JSON object with \"points\", not {_kind(d)}")
+            raise _invalid(f'it must be a JSON object with "points", not {_kind(d)}')
         unknown = sorted(set(d) - {"points", "unit", "interpolation"})
         if unknown:
             raise _invalid(f"it has unknown field(s) {', '.join(map(repr, unknown))}")
@@ -161,7 +159,8 @@ class TemperatureCurve:
         x0, y0, y1, width = xs[k], ys[k], ys[k + 1], np.diff(xs)[k]
         t = np.clip((position - x0) / width, 0.0, 1.0)
         if self.interpolation == "linear":
-            return y0 + (y1 - y0) * t
+            linear: np.ndarray = y0 + (y1 - y0) * t
+            return linear
         slopes = _pchip_slopes(xs, ys)
         t2 = t * t
         t3 = t2 * t
@@ -171,7 +170,8 @@ class TemperatureCurve:
             + (3 * t2 - 2 * t3) * y1
             + (t3 - t2) * width * slopes[k + 1]
         )
-        return np.clip(out, np.minimum(y0, y1), np.maximum(y0, y1))  # rounding must not overshoot either
+        smooth: np.ndarray = np.clip(out, np.minimum(y0, y1), np.maximum(y0, y1))  # rounding must not overshoot
+        return smooth
 
 
 def constant(value: float) -> TemperatureCurve:
@@ -292,14 +292,11 @@ def _checked_points(points: Any, unit: str) -> tuple[tuple[float, float], ...]:
             )
         if value > MAX_TEMPERATURE:
             raise _invalid(
-                f"temperature {_number(value)} is too high; the most is {_number(MAX_TEMPERATURE)} "
-                "(around 1 is usual)"
+                f"temperature {_number(value)} is too high; the most is {_number(MAX_TEMPERATURE)} (around 1 is usual)"
             )
         if checked and time <= checked[-1][0]:
             word = "appears twice" if time == checked[-1][0] else f"comes after {_number(checked[-1][0])}{mark}"
-            raise _invalid(
-                f"time {_number(time)}{mark} {word}; times must increase from left to right"
-            )
+            raise _invalid(f"time {_number(time)}{mark} {word}; times must increase from left to right")
         checked.append((time, value))
     return tuple(checked)
 

@@ -142,7 +142,7 @@ def test_end_values_are_held_and_seconds_past_the_clip_are_cut():
     values = whole(parse_curve("0.25:0.5,0.75:1.5"), 101)
     assert np.all(values[:26] == np.float32(0.5)) and np.all(values[75:] == np.float32(1.5))
     two_seconds = whole(parse_curve("1s:0.5,10s:1.4"), 2 * RATE)
-    assert np.all(two_seconds[:RATE + 1] == np.float32(0.5))
+    assert np.all(two_seconds[: RATE + 1] == np.float32(0.5))
     assert two_seconds[-1] == pytest.approx(0.5 + 0.9 * (2 * RATE - 1 - RATE) / (9 * RATE), rel=1e-6)
 
 
