@@ -160,6 +160,25 @@ def peak_normalize(audio: np.ndarray, target: float = 0.95) -> np.ndarray:
     return (audio * (target / top)).astype(np.float32)
 
 
+def minmax_overview(audio: np.ndarray, points: int = 256) -> np.ndarray:
+    """A waveform thumbnail: the min and max of `points` equal spans of the audio, float32 (points, 2).
+
+    Multichannel audio (channels, frames) gives the min and max over all channels. Audio shorter than `points`
+    repeats samples; empty audio gives zeros.
+    """
+    data = np.asarray(audio, dtype=np.float32)
+    data = data.reshape(-1, data.shape[-1]) if data.ndim == 2 else data.reshape(1, -1)
+    frames = data.shape[1]
+    if frames == 0 or points < 1:
+        return np.zeros((max(points, 0), 2), dtype=np.float32)
+    starts = (np.arange(points) * frames) // points
+    if frames < points:
+        low = high = data[:, starts]
+    else:
+        low, high = np.minimum.reduceat(data, starts, axis=1), np.maximum.reduceat(data, starts, axis=1)
+    return np.stack([low.min(axis=0), high.max(axis=0)], axis=1).astype(np.float32)
+
+
 def _format_from_suffix(path: Path) -> str | None:
     suffix = path.suffix.lower().lstrip(".")
     return {"wave": "WAV", "aif": "AIFF", "aifc": "AIFF", "oga": "OGG"}.get(suffix, suffix.upper() or None)
