@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import soundfile as sf
+from music import synthetic_music
 
 from inspiration.engine.devices import describe_device, resolve_device
 from inspiration.engine.modelfolder import ModelFolder
@@ -22,8 +23,6 @@ from inspiration.engine.presets import get_preset
 from inspiration.engine.runs import prepare_run
 from inspiration.engine.train import Trainer
 from inspiration.engine.train_events import StepDone, Validated
-
-from music import synthetic_music
 
 
 def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, **overrides: int) -> dict[str, float]:

@@ -53,7 +53,8 @@ class TrainPrinter:
         elif isinstance(event, Started):
             verb = "Resuming at" if event.resumed else "Starting at"
             self._line(
-                f"{verb} step {event.step} of {_total(event.total_steps)} on {event.device}: {event.parameters:,} parameters, "
+                f"{verb} step {event.step} of {_total(event.total_steps)} on {event.device}: "
+                f"{event.parameters:,} parameters, "
                 f"{event.train_seconds / 60:.1f} min of training audio, {event.val_seconds:.1f} s held out"
             )
         elif isinstance(event, Validated):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from inspiration.cli.interrupt import stop_on_signals
 from inspiration.cli.progress import TrainPrinter
 from inspiration.engine.distributed import DistContext
 from inspiration.engine.errors import InspirationError
@@ -65,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     dist = DistContext.from_environment()
     folder = _model_folder(args)
     printer = TrainPrinter() if dist.is_main else (lambda event: None)
-    train_changes = {field: getattr(args, flag) for flag, field in _TRAIN_FLAGS.items() if getattr(args, flag) is not None}
+    given = {flag: getattr(args, flag) for flag in _TRAIN_FLAGS if getattr(args, flag) is not None}
+    train_changes: dict[str, Any] = {_TRAIN_FLAGS[flag]: value for flag, value in given.items()}
     if args.hours is not None:
         train_changes["steps"] = None  # the time budget decides
     from inspiration.engine.devices import resolve_device
@@ -128,32 +126,13 @@ def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, pri
                 print(f"{folder.path} is already trained to step {done}; raise --steps to continue", file=sys.stderr)
             return 0
     max_seconds = args.hours * 3600 if args.hours is not None else None
-    with _stop_on_signals() as stop:
+    with stop_on_signals("stopping after this step and saving a checkpoint") as stop:
         trainer = Trainer(folder, device=args.device, max_seconds=max_seconds, on_event=printer,
                           should_stop=stop.is_set, dist=dist)
         trainer.run()
     if dist.is_main:
         print(f"model: {folder.path}  (inspiration info {folder.path})")
     return 0
-
-
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """First Ctrl+C (or SIGTERM) asks the loop to stop with a checkpoint; a second Ctrl+C aborts at once."""
-    stop = threading.Event()
-
-    def handler(signum: int, frame: Any) -> None:
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stop.set()
-        print("\nstopping after this step and saving a checkpoint (Ctrl+C again to abort) ...", file=sys.stderr)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
 
 
 def _model_folder(args: argparse.Namespace) -> ModelFolder:
@@ -186,4 +165,6 @@ def _frame_sizes(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.replace("/", ",").split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"frame sizes are integers separated by commas, e.g. 8,2 (not {text!r})")
+        raise argparse.ArgumentTypeError(
+            f"frame sizes are integers separated by commas, e.g. 8,2 (not {text!r})"
+        ) from None

@@ -18,7 +18,9 @@ from inspiration.engine.atomic import atomic_path
 from inspiration.engine.errors import AudioReadError, InspirationError
 
 #: File suffixes looked at when a folder is scanned for audio.
-AUDIO_SUFFIXES = frozenset({".wav", ".wave", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".aifc", ".w64", ".rf64"})
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".wave", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".aifc", ".w64", ".rf64"}
+)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ def iter_audio_files(paths: list[str | os.PathLike[str]]) -> Iterator[Path]:
     for raw in paths:
         root = Path(raw).expanduser()
         if root.is_dir():
-            found = sorted(p for p in root.rglob("*") if p.is_file() and is_audio_path(p) and not p.name.startswith("."))
+            found = sorted(
+                p for p in root.rglob("*") if p.is_file() and is_audio_path(p) and not p.name.startswith(".")
+            )
         else:
             found = [root]
         for path in found:

@@ -57,8 +57,9 @@ class FoldedSampleRNN:
             bottom = self.tiers[-1]
             bottom.up_b = put(bottom.up_b.float().view(bottom.ratio, -1) + sample.input.bias.to(self.device))
             bottom.up_b = bottom.up_b.reshape(-1)
-            self.hidden = [(put(layer.weight), put(layer.bias)) for layer in sample.hidden]
-            self.output = (put(sample.output.weight), put(sample.output.bias))
+            # (in, out) layouts: x @ w is the fastest product for a few rows
+            self.hidden = [(put(layer.weight.t()), put(layer.bias)) for layer in sample.hidden]
+            self.output = (put(sample.output.weight.t()), put(sample.output.bias))
         self.initial = [tuple(put(p) for p in tier.initial) for tier in model.frame_tiers]  # each (layers, 1, dim)
 
     @staticmethod
@@ -99,6 +100,10 @@ class FoldedFrameStep:
         for tier, initial in zip(folded.tiers, folded.initial):
             self.state.append([t[k].expand(batch_size, -1).clone() for t in initial for k in range(len(tier.layers))])
         self.greedy_rows = True
+        dim, q_levels = folded.config.dim, folded.config.q_levels
+        self._bag_offsets = torch.arange(batch_size, device=device) * folded.tiers[-1].frame_size
+        self._hidden_out = [torch.zeros(batch_size, dim, device=device, dtype=dtype) for _ in folded.hidden]
+        self._logits = torch.zeros(batch_size, q_levels, device=device, dtype=dtype)
         # each tier's upsampled output: one conditioning vector per frame of the tier below (or per sample)
         self._up_t = [tier.up_w.t().contiguous() for tier in folded.tiers]
         self._conditioning = [torch.zeros(batch_size, tier.ratio * tier.up_w.shape[1], device=device, dtype=dtype)
@@ -154,7 +159,7 @@ class FoldedFrameStep:
         """Generate one frame: fills codes[:, L:], updates the state, then moves the frame into the history."""
         folded = self.folded
         tiers, dtype, offsets, table = folded.tiers, folded.dtype, folded.offsets, folded.table
-        hidden, (w_out, b_out) = folded.hidden, folded.output
+        hidden, (w_out, b_out), bags = folded.hidden, folded.output, self._bag_offsets
         torch.clamp(self.temperature, min=MIN_TEMPERATURE, out=self.inv_temperature).reciprocal_()
         for tier_steps, window, conditioning, inv_t, temperature, uniform, out in self._plan:
             for i, frame, above in tier_steps:
@@ -164,11 +169,11 @@ class FoldedFrameStep:
                     x = x + above
                 x = self._rnn_step(tier, self.state[i], x)
                 torch.addmm(tier.up_b, x, self._up_t[i], out=self._conditioning[i])
-            x = F.embedding_bag(window + offsets, table, mode="sum").add_(conditioning).relu_()
-            for w, b in hidden:
-                x = F.linear(x, w, b).relu_()
-            logits = F.linear(x, w_out, b_out).float()
-            drawn = draw(logits, inv_t, uniform)
+            x = F.embedding_bag((window + offsets).view(-1), table, bags, mode="sum").add_(conditioning).relu_()
+            for (w, b), h in zip(hidden, self._hidden_out):
+                x = torch.addmm(b, x, w, out=h).relu_()
+            logits = torch.addmm(b_out, x, w_out, out=self._logits)
+            drawn = draw(logits, inv_t, uniform)  # logits * inv_t is float32 whatever the weights' precision
             if self.greedy_rows:
                 drawn = torch.where(temperature > MIN_TEMPERATURE, drawn, logits.argmax(dim=-1, keepdim=True))
             out.copy_(drawn)

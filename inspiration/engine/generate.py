@@ -25,6 +25,7 @@ from inspiration.engine.model import SampleRNN, State
 from inspiration.engine.noise import fold_seed, uniforms
 from inspiration.engine.quantize import dequantize
 from inspiration.engine.sampling import MIN_TEMPERATURE
+from inspiration.engine.schedule import constant
 from inspiration.engine.steppers import Mode, Precision, cpu_threads, make_stepper
 
 #: Samples per streamed block unless asked otherwise (about a quarter of a second at 16 kHz).
@@ -225,7 +226,8 @@ def generate_clips(
         for block in stream:
             pieces.append(block.audio)
             if on_progress is not None:
-                on_progress(_progress(done_clips, len(specs), len(batch), stream.frames_done, frames, total,
+                done = done_clips * frames + len(batch) * stream.frames_done
+                on_progress(_progress(done_clips, len(specs), done, total, len(batch), stream.frames_done,
                                       config.sample_rate, started, batch_started))
         if stream.cancelled:
             break
@@ -235,19 +237,21 @@ def generate_clips(
             if on_clip is not None:
                 on_clip(first + row, spec, clip)
         done_clips += len(batch)
+        if on_progress is not None:
+            on_progress(_progress(done_clips, len(specs), done_clips * frames, total, len(batch), frames,
+                                  config.sample_rate, started, batch_started))
     return done_clips
 
 
-def _progress(clips_done: int, clips_total: int, rows: int, frames_done: int, frames: int, total: int, rate: int,
-              started: float, batch_started: float) -> GenerationProgress:
+def _progress(clips_done: int, clips_total: int, samples_done: int, samples_total: int, rows: int,
+              batch_frames_done: int, rate: int, started: float, batch_started: float) -> GenerationProgress:
     now = time.monotonic()
-    batch_seconds = max(now - batch_started, 1e-9)
-    stream_rtf = frames_done / rate / batch_seconds
-    samples_done = clips_done * frames + rows * frames_done
+    stream_rtf = batch_frames_done / rate / max(now - batch_started, 1e-9)
     elapsed = now - started
-    rate_all = samples_done / max(elapsed, 1e-9)
-    eta = (total - samples_done) / rate_all if rate_all > 0 else math.inf
-    return GenerationProgress(clips_done, clips_total, samples_done, total, stream_rtf * rows, stream_rtf, elapsed, eta)
+    per_second = samples_done / max(elapsed, 1e-9)
+    eta = (samples_total - samples_done) / per_second if per_second > 0 else math.inf
+    return GenerationProgress(clips_done, clips_total, samples_done, samples_total, stream_rtf * rows, stream_rtf,
+                              elapsed, eta)
 
 
 def generate_eager(
@@ -259,14 +263,6 @@ def generate_eager(
 ) -> np.ndarray:
     """`batch_size` clips of `frames_out` samples from silence at a constant temperature, with the eager reference
     loop (training previews use it): float32 (batch_size, frames_out)."""
-    specs = [ClipSpec(seed + row, _Constant(temperature)) for row in range(batch_size)]
+    specs = [ClipSpec(seed + row, constant(temperature)) for row in range(batch_size)]
     stream = ClipStream(model, specs, frames_out, mode="eager", dc_block=False)
     return np.concatenate([block.audio for block in stream], axis=1)
-
-
-@dataclass(frozen=True)
-class _Constant:
-    value: float
-
-    def values(self, start: int, count: int, sample_rate: int, clip_frames: int) -> np.ndarray:
-        return np.full(count, self.value, dtype=np.float32)

@@ -32,7 +32,7 @@ def _hash32(x: Tensor) -> Tensor:
 
 
 def uniforms(seeds: Tensor, start: int, count: int) -> Tensor:
-    """Uniform numbers in (0, 1): seeds (B,) int64 of folded seeds -> (B, count) float32 for samples start..start+count-1."""
+    """Uniform numbers in (0, 1): folded seeds (B,) int64 -> (B, count) float32 for samples start .. start+count-1."""
     t = torch.arange(start, start + count, device=seeds.device, dtype=torch.int64)
     keyed = _hash32(_hash32(seeds & _MASK32).unsqueeze(1) ^ (t & _MASK32).unsqueeze(0))
     mixed = _hash32(keyed ^ ((t >> 32) * 0x27D4EB2F & _MASK32).unsqueeze(0) ^ 0x165667B1)

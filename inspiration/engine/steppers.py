@@ -93,44 +93,38 @@ class FoldedStepper:
 
 
 class GraphStepper(FoldedStepper):
-    """The folded step as one CUDA graph per top frame: a frame costs one replay instead of hundreds of launches."""
+    """The folded step as a CUDA graph per top frame: a frame costs one replay instead of hundreds of launches.
+
+    Two graphs are captured lazily, with and without the argmax that temperature-0 samples need.
+    """
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
         super().__init__(folded, batch_size)
-        self.frame.greedy_rows = True  # a graph is fixed: zero temperatures must always be handled
-        self._graph: torch.cuda.CUDAGraph | None = None
-
-    @property
-    def greedy_rows(self) -> bool:
-        return True
-
-    @greedy_rows.setter
-    def greedy_rows(self, value: bool) -> None:  # the captured graph always handles T = 0
-        pass
+        self._graphs: dict[bool, torch.cuda.CUDAGraph] = {}
 
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         self.frame.set_inputs(temperature, uniform)
-        if self._graph is None:
-            self._graph = self._capture()
-        self._graph.replay()
+        greedy = self.frame.greedy_rows
+        if greedy not in self._graphs:
+            self._graphs[greedy] = self._capture()
+        self._graphs[greedy].replay()
         return self.frame.codes[:, self.lookback :]
 
     def _capture(self) -> torch.cuda.CUDAGraph:
-        buffers = [self.frame.codes, self.frame.temperature, self.frame.uniform] + [
-            t for tier in self.frame.state for t in tier
-        ]
+        frame = self.frame
+        buffers = [frame.codes, frame.temperature, frame.uniform] + [t for tier in frame.state for t in tier]
         saved = [b.clone() for b in buffers]
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side):  # warm-up runs (required before capture) change the buffers...
             for _ in range(2):
-                self.frame()
+                frame()
         torch.cuda.current_stream().wait_stream(side)
         for buffer, value in zip(buffers, saved):  # ...so put them back
             buffer.copy_(value)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):  # capture records the kernels without running them
-            self.frame()
+            frame()
         return graph
 
 

@@ -214,7 +214,8 @@ class Trainer:
                 f"the loss was not finite for {limit} steps in a row at step {self.step}; training stopped. "
                 f"The last good checkpoint is kept in {self.folder.path}; try a lower learning rate."
             )
-        self._emit(Notice(f"step {self.step + 1}: non-finite loss or gradient, step skipped ({self.bad_steps}/{limit})"))
+        step = self.step + 1
+        self._emit(Notice(f"step {step}: non-finite loss or gradient, step skipped ({self.bad_steps}/{limit})"))
 
     def _recover_from_oom(self) -> None:
         self.optimizer.zero_grad(set_to_none=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -64,4 +64,4 @@ class Finished:
     elapsed_seconds: float
 
 
-TrainEvent = Union[Started, StepDone, Validated, CheckpointSaved, PreviewSaved, Notice, Finished]
+TrainEvent = Started | StepDone | Validated | CheckpointSaved | PreviewSaved | Notice | Finished

@@ -73,8 +73,8 @@ def test_gains_pan_master_mute_solo(tmp_path: Path) -> None:
     gain = 0.25 * 10 ** ((-6 - 3 + 2) / 20)
     assert out[0, 500] == pytest.approx(gain * math.sqrt(2), rel=1e-6)
     assert abs(out[1, 500]) < 1e-7
-    l, r = pan_gains(0.3)
-    assert l * l + r * r == pytest.approx(2.0) and l < r
+    left, right = pan_gains(0.3)
+    assert left * left + right * right == pytest.approx(2.0) and left < right
 
     other = Track(name="o", clips=(Clip(ClipSource(name), start=0, source_in=0, source_out=1000),))
     soloed = _project(tmp_path, Track(name="s", solo=True, clips=(clip,)), other)

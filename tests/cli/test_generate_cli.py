@@ -1,0 +1,108 @@
+"""`inspiration generate` end to end with a tiny trained model."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from inspiration.cli import main
+from inspiration.engine.library import ClipLibrary
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A folder holding models/tone (debug preset, a few dozen steps) and tone.wav."""
+    root = tmp_path_factory.mktemp("gen")
+    t = np.arange(2 * 16000) / 16000
+    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), 16000)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["train", "tone.wav", "--name", "tone", "--preset", "debug", "--steps", "30"]) == 0
+    finally:
+        os.chdir(old)
+    return root
+
+
+def run(root, *args):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return main(["generate", "models/tone", *args])
+    finally:
+        os.chdir(old)
+
+
+def test_clips_and_their_records_are_written_reproducibly(trained, capsys):
+    args = ["--count", "3", "--seconds", "0.25", "--temperature", "0:0.9,1:1.2/smooth", "--seed", "40"]
+    assert run(trained, *args, "--out", "a") == 0
+    assert run(trained, *args, "--out", "b", "--batch", "1") == 0
+    capsys.readouterr()
+    a, b = ClipLibrary(trained / "a"), ClipLibrary(trained / "b")
+    records = sorted(a.list(), key=lambda r: r.seed)
+    assert [r.seed for r in records] == [40, 41, 42]
+    first = records[0]
+    assert first.model == "tone" and first.checkpoint_step == 30 and first.duration == pytest.approx(0.25)
+    assert first.curve == {"points": [[0.0, 0.9], [1.0, 1.2]], "unit": "fraction", "interpolation": "smooth"}
+    by_seed = {r.seed: sf.read(b.path_of(r.id))[0] for r in b.list()}
+    for record in records:
+        audio = sf.read(a.path_of(record.id))[0]
+        assert np.array_equal(audio, by_seed[record.seed])  # same seed and curve: the same clip, in any batch
+
+
+def test_rate_format_and_prime_options(trained, capsys):
+    assert run(trained, "--seconds", "0.2", "--rate", "44100", "--format", "flac", "--prime", "tone.wav",
+               "--prime-seconds", "0.1", "--include-prime", "--out", "c", "--seed", "1") == 0
+    (record,) = ClipLibrary(trained / "c").list()
+    info = sf.info(ClipLibrary(trained / "c").path_of(record.id))
+    assert info.samplerate == 44100 and info.format == "FLAC"
+    assert info.frames == pytest.approx(0.3 * 44100, abs=50)
+    assert record.prime == "tone.wav"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--temperature", "0:0.9,x:1"], "'x' is not a time"),
+        (["--temperature", "nan"], "temperature"),
+        (["--temperature", "-1"], "temperature"),
+        (["--prime", "nowhere.wav"], "nowhere.wav"),
+        (["--checkpoint", "12345"], "no checkpoint at step 12345"),
+        (["--count", "0"], "--count"),
+    ],
+)
+def test_bad_input_gives_a_clear_message(trained, capsys, args, message):
+    assert run(trained, "--seconds", "0.1", "--out", "bad", *args) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and message in err and "Traceback" not in err
+
+
+def test_a_missing_model_or_a_pickle_is_refused(trained, capsys):
+    assert main(["generate", str(trained / "models" / "nothing")]) == 2
+    torch.save({"weights": 1}, trained / "model.pt")
+    assert main(["generate", str(trained / "model.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "pickle" in err
+
+
+def test_ctrl_c_keeps_the_clips_finished_so_far(trained):
+    command = [sys.executable, "-m", "inspiration", "generate", "models/tone", "--count", "50", "--batch", "1",
+               "--seconds", "1", "--eager", "--out", "interrupted", "--seed", "3"]
+    process = subprocess.Popen(command, cwd=trained, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    clips = trained / "interrupted" / "clips"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (clips.is_dir() and any(clips.glob("*.wav"))):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    kept = ClipLibrary(trained / "interrupted").list()
+    assert 1 <= len(kept) < 50 and f"stopped: {len(kept)} of 50 clips kept" in err
+    assert all(not r.missing and r.duration == pytest.approx(1.0) for r in kept)
