@@ -145,7 +145,7 @@ def load_weights(
         diff = config_difference(expected, config)
         raise CheckpointError(f"{path} was saved for a different model ({diff})")
     model = SampleRNN(config)
-    load_state_into(model, tensors, path)
+    load_state_into(model, tensors, str(path))
     return model.to(device), metadata
 
 

@@ -13,6 +13,7 @@ runs eagerly (CPU) or is captured once as a CUDA graph and replayed per top fram
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -48,7 +49,7 @@ class FoldedSampleRNN:
             return t.detach().to(self.device, dtype).contiguous()
 
         with torch.no_grad():
-            self.tiers = [self._fold_tier(tier, q, put) for tier in model.frame_tiers]
+            self.tiers = [self._fold_tier(tier, q, put) for tier in model.tiers]
             sample = model.sample_tier
             conv_w = sample.input.weight  # (dim, E, Fs), weight norm applied by the parametrisation
             table = torch.einsum("qe,dei->iqd", sample.embedding.weight, conv_w)  # (Fs, Q, dim)
@@ -58,13 +59,12 @@ class FoldedSampleRNN:
             bottom.up_b = put(bottom.up_b.float().view(bottom.ratio, -1) + sample.input.bias.to(self.device))
             bottom.up_b = bottom.up_b.reshape(-1)
             # (in, out) layouts: x @ w is the fastest product for a few rows
-            self.hidden = [(put(layer.weight.t()), put(layer.bias)) for layer in sample.hidden]
+            self.hidden = [(put(layer.weight.t()), put(layer.bias)) for layer in sample.linear_layers()]
             self.output = (put(sample.output.weight.t()), put(sample.output.bias))
-        self.initial = [tuple(put(p) for p in tier.initial) for tier in model.frame_tiers]  # each (layers, 1, dim)
+        self.initial = [tuple(put(p) for p in tier.initial) for tier in model.tiers]  # each (layers, 1, dim)
 
     @staticmethod
-    def _fold_tier(tier: FrameTier, q_levels: int, put: object) -> _Tier:
-        assert callable(put)
+    def _fold_tier(tier: FrameTier, q_levels: int, put: Callable[[Tensor], Tensor]) -> _Tier:
         w, b = tier.expand.weight, tier.expand.bias  # input x = codes * 4/Q - 2
         expand_w = w * (4.0 / q_levels)
         expand_b = b - 2.0 * w.sum(dim=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import torch
 from torch import Tensor, nn
@@ -144,6 +144,10 @@ class SampleTier(nn.Module):
         self.hidden = nn.ModuleList([wn(nn.Linear(config.dim, config.dim)) for _ in range(config.mlp_layers - 1)])
         self.output = wn(nn.Linear(config.dim, config.q_levels))
 
+    def linear_layers(self) -> list[nn.Linear]:
+        """The hidden layers (typed view of `hidden`)."""
+        return [cast(nn.Linear, layer) for layer in self.hidden]
+
     def forward(self, previous: Tensor, conditioning: Tensor) -> Tensor:
         """previous (B, frame_size - 1 + T) codes, conditioning (B, T, dim) -> logits (B, T, Q).
 
@@ -171,9 +175,14 @@ class SampleRNN(nn.Module):
     def lookback(self) -> int:
         return self.config.lookback
 
+    @property
+    def tiers(self) -> list[FrameTier]:
+        """The frame tiers, top first (typed view of `frame_tiers`)."""
+        return [cast(FrameTier, tier) for tier in self.frame_tiers]
+
     def initial_state(self, batch_size: int) -> State:
         """The starting hidden state of every frame tier for `batch_size` rows."""
-        return [tier.initial_state(batch_size) for tier in self.frame_tiers]
+        return [tier.initial_state(batch_size) for tier in self.tiers]
 
     def forward(self, codes: Tensor, state: State | None = None) -> tuple[Tensor, State]:
         """Teacher-forced pass. codes (B, L + T) -> logits (B, T, Q) for codes[:, L:], and the state after them.
@@ -189,7 +198,7 @@ class SampleRNN(nn.Module):
         x = codes_to_input(codes, self.config.q_levels)
         conditioning: Tensor | None = None
         new_state: State = []
-        for tier, tier_state in zip(self.frame_tiers, state):
+        for tier, tier_state in zip(self.tiers, state):
             f = tier.frame_size
             frames = x[:, lookback - f : lookback - f + steps].reshape(batch, steps // f, f)
             conditioning, s = tier(frames, conditioning, tier_state)
@@ -216,7 +225,7 @@ class SampleRNN(nn.Module):
         conditioning: list[Tensor] = [history.new_zeros(0)] * len(sizes)
         new_state = list(state)
         for t in range(lookback):
-            for i, (tier, f) in enumerate(zip(self.frame_tiers, sizes)):
+            for i, (tier, f) in enumerate(zip(self.tiers, sizes)):
                 if t % f:
                     continue
                 frame = codes_to_input(buffer[:, lookback + t - f : lookback + t], q).unsqueeze(1)  # (B, 1, f)
