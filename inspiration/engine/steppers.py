@@ -11,12 +11,14 @@ host synchronisation; they draw the same codes from the same inputs (up to float
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from typing import Literal, Protocol
 
 import torch
 from torch import Tensor
 
+from inspiration.engine.errors import InspirationWarning
 from inspiration.engine.folded import FoldedFrameStep, FoldedSampleRNN
 from inspiration.engine.model import SampleRNN, State
 from inspiration.engine.sampling import sample_codes
@@ -101,13 +103,22 @@ class GraphStepper(FoldedStepper):
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
         super().__init__(folded, batch_size)
         self._graphs: dict[bool, torch.cuda.CUDAGraph] = {}
+        self._capture_failed = False
 
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         self.frame.set_inputs(temperature, uniform)
         greedy = self.frame.greedy_rows
-        if greedy not in self._graphs:
-            self._graphs[greedy] = self._capture()
-        self._graphs[greedy].replay()
+        if greedy not in self._graphs and not self._capture_failed:
+            try:
+                self._graphs[greedy] = self._capture()
+            except RuntimeError as exc:  # a torch build or driver that cannot capture: run the same step eagerly
+                self._capture_failed = True
+                warnings.warn(f"CUDA graph capture failed ({exc}); generating without graphs", InspirationWarning,
+                              stacklevel=2)
+        if self._capture_failed:
+            self.frame()
+        else:
+            self._graphs[greedy].replay()
         return self.frame.codes[:, self.lookback :]
 
     def _capture(self) -> torch.cuda.CUDAGraph:
