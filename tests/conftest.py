@@ -10,6 +10,14 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tiny test models run fastest on one thread, and processes started by tests must not fight over the cores.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def tone(seconds: float, rate: int, freq: float = 220.0, channels: int = 1, amp: float = 0.5) -> np.ndarray:

@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     specs = [ClipSpec(first_seed + i, curve) for i in range(args.count)]
     batch = args.batch or min(args.count, 256 if device.type == "cuda" else 16)
     frames = int(round(args.seconds * config.sample_rate))
+    if frames < 1:
+        raise InspirationError(f"--seconds {args.seconds:g} is shorter than one sample at {config.sample_rate} Hz")
     library = ClipLibrary(args.out)
     model_name = Path(args.model).expanduser().resolve().name
     step = meta.get("step")

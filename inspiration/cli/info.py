@@ -35,7 +35,7 @@ def describe(folder: ModelFolder) -> str:
         f"             {parameter_count(SampleRNN(model)):,} parameters, {model.q_levels} levels {model.quantization}, "
         f"{model.sample_rate} Hz",
     ]
-    lines += _progress_lines(folder, train.steps)
+    lines += _progress_lines(folder, train.steps, train.hours)
     files = data.get("files", [])
     skipped = data.get("skipped", [])
     lines.append(
@@ -49,12 +49,14 @@ def describe(folder: ModelFolder) -> str:
     return "\n".join(lines)
 
 
-def _progress_lines(folder: ModelFolder, target: int | None) -> list[str]:
+def _progress_lines(folder: ModelFolder, steps: int | None, hours: float | None) -> list[str]:
     if not folder.state_path.is_file():
         return ["  progress   not trained yet"]
     meta = read_metadata(folder.state_path)
-    of = f" of {target}" if target else " (no step limit)"
-    lines = [f"  progress   step {meta['step']}{of}, {format_duration(float(meta['elapsed_seconds']))} of training"]
+    of = f" of {steps}" if steps else ""
+    budget = f" of {hours:g} h" if hours else ""
+    trained = format_duration(float(meta["elapsed_seconds"]))
+    lines = [f"  progress   step {meta['step']}{of}, {trained}{budget} of training"]
     if meta.get("best_val_bits") is not None:
         lines.append(f"  best       {meta['best_val_bits']:.3f} bits/sample on validation at step {meta['best_step']}")
     train_bits = [r["train_bits"] for r in folder.read_log() if "train_bits" in r]

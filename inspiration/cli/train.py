@@ -37,8 +37,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--models-dir", default="models", type=Path, help="where model folders live (default: models)")
     p.add_argument("--preset", choices=sorted(PRESETS), help="model size and training defaults (default: small)")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=int, help="total optimiser steps to reach")
-    length.add_argument("--hours", type=float, help="train for this long (wall clock), then stop with a checkpoint")
+    length.add_argument("--steps", type=int, help="total optimiser steps to reach (replaces --hours)")
+    length.add_argument("--hours", type=float,
+                        help="total training time to reach, over every session of this model (replaces --steps)")
     p.add_argument("--batch", type=int, help="rows per step")
     p.add_argument("--seq-len", type=int, help="samples per truncated-BPTT chunk")
     p.add_argument("--lr", type=float, help="Adam learning rate")
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     given = {flag: getattr(args, flag) for flag in _TRAIN_FLAGS if getattr(args, flag) is not None}
     train_changes: dict[str, Any] = {_TRAIN_FLAGS[flag]: value for flag, value in given.items()}
     if args.hours is not None:
-        train_changes["steps"] = None  # the time budget decides
+        train_changes.update(hours=args.hours, steps=None)  # the time budget decides
+    elif args.steps is not None:
+        train_changes["hours"] = None
     from inspiration.engine.devices import resolve_device
 
     dist.start(resolve_device(args.device))
@@ -76,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
             except ValueError as exc:  # a setting out of range
                 raise InspirationError(str(exc)) from exc
         dist.barrier()
-        run_config = folder.read_config()
-        return _train(args, folder, dist, printer, run_config.train.steps)
+        return _train(args, folder, dist, printer)
     finally:
         dist.stop()
 
@@ -114,21 +116,24 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
         print(f"warning: skipped {len(skipped)} file(s):\n{listing}", file=sys.stderr)
 
 
-def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, printer: Any, steps: int | None) -> int:
+def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, printer: Any) -> int:
+    from inspiration.engine.checkpoint import read_metadata
     from inspiration.engine.train import Trainer
 
+    train = folder.read_config().train
     if folder.state_path.is_file():
-        from inspiration.engine.checkpoint import read_metadata
-
-        done = int(read_metadata(folder.state_path)["step"])
-        if steps is not None and done >= steps:
+        meta = read_metadata(folder.state_path)
+        done = (train.steps is not None and meta["step"] >= train.steps) or (
+            train.hours is not None and meta["elapsed_seconds"] >= train.hours * 3600
+        )
+        if done:
             if dist.is_main:
-                print(f"{folder.path} is already trained to step {done}; raise --steps to continue", file=sys.stderr)
+                limit = "--steps" if train.steps is not None else "--hours"
+                print(f"{folder.path} is already trained to step {meta['step']}; raise {limit} to continue",
+                      file=sys.stderr)
             return 0
-    max_seconds = args.hours * 3600 if args.hours is not None else None
     with stop_on_signals("stopping after this step and saving a checkpoint") as stop:
-        trainer = Trainer(folder, device=args.device, max_seconds=max_seconds, on_event=printer,
-                          should_stop=stop.is_set, dist=dist)
+        trainer = Trainer(folder, device=args.device, on_event=printer, should_stop=stop.is_set, dist=dist)
         trainer.run()
     if dist.is_main:
         print(f"model: {folder.path}  (inspiration info {folder.path})")

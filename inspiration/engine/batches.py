@@ -78,12 +78,22 @@ class TBPTTBatches:
             "rng": self._rng.bit_generator.state,
             "starts": None if self._starts is None else self._starts.tolist(),
             "chunk": self._chunk,
-            "batch_size": self.batch_size,
+            "geometry": self._geometry(),
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Continue from a cursor saved by `state_dict`."""
+    def load_state_dict(self, state: dict[str, Any]) -> bool:
+        """Continue from a cursor saved by `state_dict`; returns False when the windows must start afresh.
+
+        The random-generator state is always restored. The current windows are kept only if the batch size,
+        sequence length, lookback and window length are the ones they were drawn for.
+        """
         self._rng.bit_generator.state = state["rng"]
-        self.batch_size = int(state["batch_size"])
-        self._starts = None if state["starts"] is None else np.array(state["starts"], dtype=np.int64)
+        if state.get("geometry") != self._geometry() or state["starts"] is None:
+            self._starts = None
+            return False
+        self._starts = np.array(state["starts"], dtype=np.int64)
         self._chunk = int(state["chunk"])
+        return True
+
+    def _geometry(self) -> list[int]:
+        return [self.batch_size, self.seq_len, self.lookback, self.chunks_per_window]

@@ -87,6 +87,8 @@ class ClipStream:
         """specs: one per clip; frames: samples to generate per clip; prime: codes (P,) to continue from."""
         if not specs:
             raise ValueError("no clips to generate")
+        if frames < 1:
+            raise ValueError(f"a clip needs at least one sample, not {frames}")
         self.model = model
         self.specs = list(specs)
         self.frames = int(frames)

@@ -36,4 +36,4 @@ def uniforms(seeds: Tensor, start: int, count: int) -> Tensor:
     t = torch.arange(start, start + count, device=seeds.device, dtype=torch.int64)
     keyed = _hash32(_hash32(seeds & _MASK32).unsqueeze(1) ^ (t & _MASK32).unsqueeze(0))
     mixed = _hash32(keyed ^ ((t >> 32) * 0x27D4EB2F & _MASK32).unsqueeze(0) ^ 0x165667B1)
-    return ((mixed >> 8).to(torch.float32) + 0.5) * (1.0 / (1 << 24))
+    return ((mixed >> 9).to(torch.float32) + 0.5) * (1.0 / (1 << 23))  # 23 bits: exact, never 0 or 1

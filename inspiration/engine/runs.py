@@ -8,7 +8,7 @@ from pathlib import Path
 
 from inspiration.engine.checkpoint import config_difference
 from inspiration.engine.dataset import SkippedFile, build_dataset, save_dataset
-from inspiration.engine.errors import CheckpointError
+from inspiration.engine.errors import CheckpointError, InspirationError
 from inspiration.engine.model import ModelConfig
 from inspiration.engine.modelfolder import ModelFolder, RunConfig
 from inspiration.engine.train_config import TrainConfig
@@ -23,6 +23,7 @@ def prepare_run(
     on_file: Callable[[int, int, Path], None] | None = None,
 ) -> list[SkippedFile]:
     """Decode the training audio into a new model folder and write its config; returns the files skipped."""
+    check_fits(model, train)
     dataset = build_dataset(
         sources, model.sample_rate, model.q_levels, model.quantization,  # type: ignore[arg-type]
         train.val_fraction, on_file=on_file,
@@ -57,9 +58,21 @@ def continue_run(folder: ModelFolder, model: ModelConfig | None, train_changes: 
         name=run.name, preset=run.preset, model=run.model, train=run.train.with_changes(**train_changes),
         sources=run.sources, data=run.data,
     )
+    check_fits(updated.model, updated.train)
     if updated != run:
         folder.write_config(updated)
     return updated
+
+
+def check_fits(model: ModelConfig, train: TrainConfig) -> None:
+    """Raise InspirationError when the training settings cannot drive this model."""
+    lookback = model.lookback
+    if train.seq_len % lookback:
+        below = max(lookback, train.seq_len // lookback * lookback)
+        raise InspirationError(
+            f"the sequence length must be a multiple of the model's top frame size ({lookback}); "
+            f"{train.seq_len} is not — use {below} or {below + lookback}"
+        )
 
 
 def same_sources(run: RunConfig, sources: Sequence[str | os.PathLike[str]]) -> bool:

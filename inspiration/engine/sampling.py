@@ -19,9 +19,13 @@ def inverse_temperature(temperature: Tensor) -> Tensor:
 
 
 def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor) -> Tensor:
-    """Inverse-CDF draw: logits (B, Q) float32, inv_temperature and uniform (B, 1) -> codes (B, 1) int64."""
+    """Inverse-CDF draw: logits (B, Q) float32, inv_temperature and uniform (B, 1) -> codes (B, 1) int64.
+
+    The uniform is scaled by the cumulative sum's last value (float32 sums end a little off 1), so a code of
+    probability 0 is never drawn; the clamp only guards the last rounding.
+    """
     cdf = torch.softmax(logits * inv_temperature, dim=-1).cumsum_(dim=-1)
-    return torch.searchsorted(cdf, uniform, right=True).clamp_max_(logits.shape[-1] - 1)
+    return torch.searchsorted(cdf, uniform * cdf[:, -1:], right=True).clamp_max_(logits.shape[-1] - 1)
 
 
 def sample_codes(logits: Tensor, temperature: Tensor, uniform: Tensor, greedy_rows: bool = True) -> Tensor:

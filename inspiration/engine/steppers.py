@@ -127,12 +127,14 @@ class GraphStepper(FoldedStepper):
         saved = [b.clone() for b in buffers]
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):  # warm-up runs (required before capture) change the buffers...
-            for _ in range(2):
-                frame()
-        torch.cuda.current_stream().wait_stream(side)
-        for buffer, value in zip(buffers, saved):  # ...so put them back
-            buffer.copy_(value)
+        try:
+            with torch.cuda.stream(side):  # warm-up runs (required before capture) change the buffers...
+                for _ in range(2):
+                    frame()
+        finally:
+            torch.cuda.current_stream().wait_stream(side)
+            for buffer, value in zip(buffers, saved):  # ...so put them back, also when warm-up failed
+                buffer.copy_(value)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):  # capture records the kernels without running them
             frame()

@@ -12,6 +12,7 @@ import json
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from inspiration.engine.evaluate import LN2, mean_bits, sequence_bits
 from inspiration.engine.generate import generate_eager
 from inspiration.engine.model import SampleRNN, State, detach_state, parameter_count
 from inspiration.engine.modelfolder import ModelFolder
+from inspiration.engine.runs import check_fits
 from inspiration.engine.train_events import (
     CheckpointSaved,
     Finished,
@@ -67,6 +69,7 @@ class Trainer:
         self._emit = on_event or (lambda event: None)
         self._should_stop = should_stop or (lambda: False)
 
+        check_fits(self.run_config.model, self.config)
         self.dataset: AudioDataset = load_dataset(folder.dataset_path)
         torch.manual_seed(self.config.seed)
         self.model = SampleRNN(self.run_config.model).to(self.device)
@@ -113,7 +116,7 @@ class Trainer:
                 resumed=self.resumed,
             )
         )
-        if self.resumed and self.dist.is_main:
+        if self.dist.is_main:  # lines past the resumed step belong to work that is redone now
             self._truncate_log(self.step)
         started = last_checkpoint = time.monotonic()
         speed = _Speed()
@@ -124,7 +127,7 @@ class Trainer:
             now = time.monotonic()
             stop, out_of_time, checkpoint_due = self.dist.any(
                 self._should_stop(),
-                self.max_seconds is not None and now - started >= self.max_seconds,
+                self._seconds_left(now - started) <= 0,
                 now - last_checkpoint >= config.checkpoint_minutes * 60,
             )
             if stop or out_of_time:
@@ -229,15 +232,27 @@ class Trainer:
                 "or a smaller preset"
             )
         self.batches.restart(batch // 2)
-        self._emit(Notice(f"GPU out of memory at batch {batch}; continuing with batch {batch // 2}"))
+        # config.json keeps the smaller batch, so a resumed run does not run out of memory again
+        self.run_config = replace(self.run_config, train=replace(self.config, batch_size=batch // 2))
+        self.config = self.run_config.train
+        self.folder.write_config(self.run_config)
+        self._emit(Notice(f"GPU out of memory at batch {batch}; continuing with batch {batch // 2} (saved)"))
+
+    def _seconds_left(self, this_session: float) -> float:
+        """Time left under the run's total `hours` and this session's `max_seconds` (inf without either)."""
+        left = math.inf
+        if self.config.hours is not None:
+            left = self.config.hours * 3600 - (self.elapsed_before + this_session)
+        if self.max_seconds is not None:
+            left = min(left, self.max_seconds - this_session)
+        return left
 
     def _progress(self, bits: float, speed: _Speed, elapsed: float, started: float) -> StepDone:
         steps = self.config.steps
         remaining = math.inf
         if steps is not None and speed.per_second > 0:
             remaining = (steps - self.step) / speed.per_second
-        if self.max_seconds is not None:
-            remaining = min(remaining, max(0.0, self.max_seconds - (time.monotonic() - started)))
+        remaining = min(remaining, max(0.0, self._seconds_left(time.monotonic() - started)))
         return StepDone(self.step, self.config.steps, bits, speed.per_second,
                         speed.per_second * self._samples_per_step(), remaining, elapsed)
 
@@ -248,8 +263,17 @@ class Trainer:
     def _validate(self, elapsed: float) -> None:
         if not self.dist.is_main or not self.val_sequences:
             return
-        results = sequence_bits(self.model, self.val_sequences, chunk_len=4 * self.config.seq_len,
-                                batch_size=max(1, self.batches.batch_size), bf16=self.config.bf16)
+        rows = max(1, self.batches.batch_size)
+        while True:
+            try:
+                results = sequence_bits(self.model, self.val_sequences, chunk_len=4 * self.config.seq_len,
+                                        batch_size=rows, bf16=self.config.bf16)
+                break
+            except RuntimeError as exc:  # GPU out of memory: score fewer sequences at a time
+                if not is_out_of_memory(exc) or rows == 1:
+                    raise
+                torch.cuda.empty_cache()
+                rows //= 2
         val_bits = mean_bits(results)
         best = math.isfinite(val_bits) and (self.best_val is None or val_bits < self.best_val)
         if best:
@@ -264,7 +288,14 @@ class Trainer:
         if not self.dist.is_main:
             return
         rate = self.dataset.sample_rate
-        audio = generate_eager(self.model, int(self.config.preview_seconds * rate), 1.0, seed=self.step)
+        try:
+            audio = generate_eager(self.model, max(1, int(self.config.preview_seconds * rate)), 1.0, seed=self.step)
+        except RuntimeError as exc:
+            if not is_out_of_memory(exc):
+                raise
+            torch.cuda.empty_cache()
+            self._emit(Notice(f"step {self.step}: no preview, the GPU is out of memory"))
+            return
         path = write_audio(self.folder.preview_path(self.step), audio[0], rate, subtype="PCM_16")
         self._emit(PreviewSaved(self.step, path))
 
@@ -334,9 +365,8 @@ class Trainer:
         if int(meta.get("world_size", 1)) != self.dist.world_size:
             self._emit(Notice("resumed with a different number of processes: the data order starts afresh"))
             return
-        self.batches.load_state_dict(meta["cursors"][rank])
-        if self.batches.batch_size != self.config.batch_size:
-            self.batches.restart(self.config.batch_size)
+        if not self.batches.load_state_dict(meta["cursors"][rank]):
+            self._emit(Notice("the batch or sequence size changed: training continues on fresh windows"))
             return
         if meta["has_carry"][rank]:
             tiers: dict[int, dict[int, torch.Tensor]] = {}

@@ -17,7 +17,8 @@ class TrainConfig:
     chunks_per_window: int = 16  # chunks a row follows with carried hidden state before a new window
     learning_rate: float = 1e-3  # Adam
     grad_clip: float = 1.0  # clip the global gradient norm to this
-    steps: int | None = 100_000  # total optimiser steps to reach (None: until stopped or out of time)
+    steps: int | None = 100_000  # total steps to reach, skipped non-finite steps included (None: no step limit)
+    hours: float | None = None  # total training time to reach, over every session of the run (None: no limit)
     val_every: int = 500  # steps between validations
     val_seconds: float = 30.0  # at most this much validation audio is scored each time
     checkpoint_every: int = 200  # steps between checkpoints (also every `checkpoint_minutes`)
@@ -37,6 +38,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         if self.steps is not None and self.steps < 1:
             raise ValueError(f"steps must be at least 1, not {self.steps}")
+        if self.hours is not None and not self.hours > 0:
+            raise ValueError(f"hours must be positive, not {self.hours}")
         if not 0.0 <= self.val_fraction < 0.5:
             raise ValueError(f"val_fraction must be in [0, 0.5), not {self.val_fraction}")
         if self.learning_rate <= 0 or self.grad_clip <= 0:

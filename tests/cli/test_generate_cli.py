@@ -75,6 +75,7 @@ def test_rate_format_and_prime_options(trained, capsys):
         (["--prime", "nowhere.wav"], "nowhere.wav"),
         (["--checkpoint", "12345"], "no checkpoint at step 12345"),
         (["--count", "0"], "--count"),
+        (["--seconds", "0.00001"], "shorter than one sample"),
     ],
 )
 def test_bad_input_gives_a_clear_message(trained, capsys, args, message):

@@ -22,6 +22,15 @@ from inspiration.engine.train import Trainer
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
+
+@pytest.fixture(autouse=True)
+def full_float32():
+    """cuDNN convolutions and RNNs default to TF32, which would make the eager reference less exact than fp32."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
 CONFIGS = [
     ModelConfig(frame_sizes=(16,), dim=64, embedding_dim=16),
     ModelConfig(frame_sizes=(8, 2), rnn_type="lstm", rnn_layers=2, dim=64, embedding_dim=16),

@@ -34,3 +34,11 @@ def test_zero_temperature_is_argmax_without_division_by_zero():
     assert codes.tolist() == [1, 0]
     mixed = sample_codes(logits, torch.tensor([0.0, 1e9]), torch.tensor([0.5, 0.999]))
     assert mixed[0] == 1 and 0 <= mixed[1] <= 2
+
+
+def test_a_code_of_probability_zero_is_never_drawn():
+    logits = torch.randn(20_000, 256) * 3
+    logits[:, 255] = -1e9  # the full-scale code is impossible
+    u = torch.full((20_000,), 1 - 2**-24)  # the largest uniform the noise can produce, and more
+    codes = sample_codes(logits, torch.ones(20_000), u)
+    assert int(codes.max()) < 255

@@ -124,7 +124,7 @@ def test_out_of_memory_halves_the_batch_and_says_so(make_run, monkeypatch):
     events = []
     trainer = Trainer(folder, device="cpu", on_event=events.append)
     trainer.run()
-    assert trainer.batches.batch_size == 4
+    assert trainer.batches.batch_size == 4 and folder.read_config().train.batch_size == 4  # kept for a resume
     assert any("out of memory at batch 8; continuing with batch 4" in e.message for e in events
                if isinstance(e, Notice))
 
@@ -163,3 +163,44 @@ def test_best_milestones_and_previews(make_run):
     assert sf.info(previews[0]).frames == 1600
     assert isinstance(events[-1], Finished) and events[-1].best_val_bits == min(
         e.val_bits for e in events if isinstance(e, Validated))
+
+
+def test_resuming_with_another_sequence_length_starts_fresh_windows(make_run):
+    folder = make_run(steps=10, checkpoint_every=5, seq_len=128)
+    Trainer(folder, device="cpu").run()
+    config = folder.read_config()
+    folder.write_config(replace(config, train=replace(config.train, steps=20, seq_len=256)))
+    events = []
+    trainer = Trainer(folder, device="cpu", on_event=events.append)
+    assert trainer.carry is None and any("fresh windows" in e.message for e in events if isinstance(e, Notice))
+    assert trainer.run().step == 20
+
+
+def test_a_sequence_length_that_does_not_fit_the_frames_is_refused(make_run):
+    from inspiration.engine.errors import InspirationError
+
+    with pytest.raises(InspirationError, match="multiple of the model's top frame size .16.; 120 is not"):
+        make_run(seq_len=120)
+
+
+def test_an_hours_budget_counts_every_session(make_run):
+    folder = make_run(steps=None, hours=0.5 / 3600, checkpoint_every=5)
+    first = Trainer(folder, device="cpu").run()
+    assert first.reason == "time budget" and first.elapsed_seconds >= 0.5
+    again = Trainer(folder, device="cpu").run()  # the budget is spent: nothing more to do
+    assert again.step == first.step and again.reason == "time budget"
+
+
+def test_a_run_killed_before_its_first_checkpoint_leaves_no_duplicate_log_lines(make_run):
+    folder = make_run(steps=30, checkpoint_every=1000, val_every=1000)
+
+    def crash(event):
+        if getattr(event, "step", 0) == 25:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(folder, device="cpu", on_event=crash).run()
+    assert folder.read_log() and not folder.state_path.exists()
+    Trainer(folder, device="cpu").run()
+    steps = [r["step"] for r in folder.read_log() if "train_bits" in r]
+    assert steps == sorted(set(steps)) == [10, 20, 30]
