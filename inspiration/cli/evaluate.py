@@ -9,12 +9,11 @@ from typing import Any
 import numpy as np
 
 from inspiration.engine import audio as audio_io
-from inspiration.engine.dataset import PEAK_TARGET
+from inspiration.engine.dataset import encode_signal
 from inspiration.engine.devices import resolve_device
 from inspiration.engine.errors import AudioReadError, InspirationError
 from inspiration.engine.evaluate import mean_bits, sequence_bits
 from inspiration.engine.modelfolder import load_model
-from inspiration.engine.quantize import quantize
 
 
 def register(subparsers: Any) -> None:
@@ -43,9 +42,8 @@ def run(args: argparse.Namespace) -> int:
         except AudioReadError as exc:
             print(f"skipped {exc}")
             continue
-        signal = audio_io.peak_normalize(audio_io.remove_dc(signal), PEAK_TARGET)
         names.append(str(path))
-        sequences.append(quantize(signal, config.q_levels, config.quantization))  # type: ignore[arg-type]
+        sequences.append(encode_signal(signal, config.q_levels, config.quantization))  # type: ignore[arg-type]
     if not sequences:
         raise InspirationError("no readable audio to evaluate")
     results = sequence_bits(model, sequences, chunk_len=2048, batch_size=8)

@@ -14,13 +14,12 @@ import numpy as np
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.cli.progress import format_duration
 from inspiration.engine import audio as audio_io
-from inspiration.engine.dataset import PEAK_TARGET
+from inspiration.engine.dataset import encode_signal
 from inspiration.engine.devices import resolve_device
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.generate import ClipSpec, GenerationProgress, generate_clips
 from inspiration.engine.library import ClipLibrary
 from inspiration.engine.modelfolder import load_model
-from inspiration.engine.quantize import quantize
 from inspiration.engine.schedule import load_curve_file, parse_curve
 
 
@@ -110,8 +109,7 @@ def _load_prime(path: Path, seconds: float, config: Any) -> np.ndarray:
     signal = signal[-int(seconds * config.sample_rate) :] if seconds > 0 else signal
     if len(signal) == 0 or audio_io.peak(signal) == 0:
         raise InspirationError(f"{path}: the prime is empty or silent")
-    signal = audio_io.peak_normalize(audio_io.remove_dc(signal), PEAK_TARGET)
-    return quantize(signal, config.q_levels, config.quantization)
+    return encode_signal(signal, config.q_levels, config.quantization)
 
 
 class _ProgressLine:

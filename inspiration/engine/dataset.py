@@ -129,8 +129,7 @@ def build_dataset(
         if reason:
             skipped.append(SkippedFile(str(path), reason))
             continue
-        signal = audio_io.peak_normalize(audio_io.remove_dc(signal), PEAK_TARGET)
-        codes = quantize(signal, q_levels, scheme)
+        codes = encode_signal(signal, q_levels, scheme)
         train_frames = len(codes) - int(len(codes) * val_fraction)
         files.append(SourceFile(str(path), offset, len(codes), train_frames))
         pieces.append(codes)
@@ -147,6 +146,12 @@ def build_dataset(
         val_fraction=val_fraction,
         skipped=skipped,
     )
+
+
+def encode_signal(signal: np.ndarray, q_levels: int, scheme: Scheme) -> np.ndarray:
+    """Mono audio at the model rate (frames,) -> codes, prepared as all training audio is: DC removed, peak
+    normalised to PEAK_TARGET, quantised. Evaluation and priming use it too, so the model hears familiar levels."""
+    return quantize(audio_io.peak_normalize(audio_io.remove_dc(signal), PEAK_TARGET), q_levels, scheme)
 
 
 def _unusable_reason(signal: np.ndarray, sample_rate: int) -> str | None:
