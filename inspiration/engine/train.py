@@ -122,7 +122,6 @@ class Trainer:
         speed = _Speed()
         window_bits: list[float] = []
         reason: str = "completed"
-        saved_at = self.step
         while config.steps is None or self.step < config.steps:
             now = time.monotonic()
             stop, out_of_time, checkpoint_due = self.dist.any(
@@ -150,12 +149,11 @@ class Trainer:
             milestone = config.milestone_every > 0 and self.step % config.milestone_every == 0
             if validated or milestone or checkpoint_due or self.step % config.checkpoint_every == 0:
                 self._checkpoint(elapsed, milestone)
-                saved_at, last_checkpoint = self.step, time.monotonic()
+                last_checkpoint = time.monotonic()
             if config.preview_every > 0 and self.step % config.preview_every == 0:
                 self._preview()
         elapsed = self.elapsed_before + time.monotonic() - started
-        if saved_at != self.step:
-            self._checkpoint(elapsed, milestone=False)
+        self._checkpoint(elapsed, milestone=False)  # always: it also records the time spent, for --hours
         finished = Finished(self.step, reason, self.best_val, elapsed)  # type: ignore[arg-type]
         self._emit(finished)
         return finished
