@@ -49,22 +49,24 @@ class FoldedSampleRNN:
             return t.detach().to(self.device, dtype).contiguous()
 
         with torch.no_grad():
-            self.tiers = [self._fold_tier(tier, q, put) for tier in model.tiers]
             sample = model.sample_tier
+            tiers = model.tiers
+            # the sample-level input bias joins the last tier's upsampling bias, once per conditioning vector
+            self.tiers = [self._fold_tier(tier, q, put) for tier in tiers[:-1]]
+            self.tiers.append(self._fold_tier(tiers[-1], q, put, extra_up_bias=sample.input.bias))
             conv_w = sample.input.weight  # (dim, E, Fs), weight norm applied by the parametrisation
             table = torch.einsum("qe,dei->iqd", sample.embedding.weight, conv_w)  # (Fs, Q, dim)
             self.table = put(table.reshape(-1, table.shape[-1]))
             self.offsets = torch.arange(sample.frame_size, device=self.device) * q
-            bottom = self.tiers[-1]
-            bottom.up_b = put(bottom.up_b.float().view(bottom.ratio, -1) + sample.input.bias.to(self.device))
-            bottom.up_b = bottom.up_b.reshape(-1)
             # (in, out) layouts: x @ w is the fastest product for a few rows
             self.hidden = [(put(layer.weight.t()), put(layer.bias)) for layer in sample.linear_layers()]
             self.output = (put(sample.output.weight.t()), put(sample.output.bias))
         self.initial = [tuple(put(p) for p in tier.initial) for tier in model.tiers]  # each (layers, 1, dim)
 
     @staticmethod
-    def _fold_tier(tier: FrameTier, q_levels: int, put: Callable[[Tensor], Tensor]) -> _Tier:
+    def _fold_tier(
+        tier: FrameTier, q_levels: int, put: Callable[[Tensor], Tensor], extra_up_bias: Tensor | None = None
+    ) -> _Tier:
         w, b = tier.expand.weight, tier.expand.bias  # input x = codes * 4/Q - 2
         expand_w = w * (4.0 / q_levels)
         expand_b = b - 2.0 * w.sum(dim=1)
@@ -73,8 +75,11 @@ class FoldedSampleRNN:
             tuple(put(getattr(rnn, f"{name}_l{k}")) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
             for k in range(rnn.num_layers)
         ]
+        up_b = tier.upsample.bias
+        if extra_up_bias is not None:
+            up_b = (up_b.view(tier.upsample_ratio, -1) + extra_up_bias).reshape(-1)
         return _Tier(tier.frame_size, tier.upsample_ratio, put(expand_w), put(expand_b), layers,  # type: ignore[arg-type]
-                     put(tier.upsample.weight), put(tier.upsample.bias), isinstance(rnn, torch.nn.LSTM))
+                     put(tier.upsample.weight), put(up_b), isinstance(rnn, torch.nn.LSTM))
 
 
 class FoldedFrameStep:

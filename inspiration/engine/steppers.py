@@ -56,8 +56,7 @@ class EagerStepper:
 
     def load(self, history: Tensor, state: State | None) -> None:
         self._history = history.clone()
-        self._state = self.model.initial_state(self.batch_size) if state is None else [tuple(state_part)
-                                                                                        for state_part in state]
+        self._state = self.model.initial_state(self.batch_size) if state is None else list(state)
 
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         greedy = self.greedy_rows
