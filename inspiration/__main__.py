@@ -1,3 +1,7 @@
+"""`python -m inspiration` runs the `inspiration` command."""
+
+import sys
+
 from inspiration.cli import main
 
-raise SystemExit(main())
+sys.exit(main())

@@ -29,9 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "run", None):  # plain `inspiration` opens the app
+        from inspiration.cli import gui
+
+        return gui.run(args)
     try:
         return int(args.run(args) or 0)
     except InspirationError as exc:

@@ -3,13 +3,16 @@
 from collections.abc import Callable
 from typing import Any
 
-from inspiration.cli import denoise, evaluate, generate, info, render, train
+from inspiration.cli import denoise, desktop, doctor, evaluate, generate, gui, info, render, train
 
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
+    gui.register,
     train.register,
     info.register,
     evaluate.register,
     generate.register,
     render.register,
     denoise.register,
+    doctor.register,
+    desktop.register,
 )

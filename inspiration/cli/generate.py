@@ -36,10 +36,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--count", type=int, default=1, help="how many clips (default 1)")
     p.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10)")
     curve = p.add_mutually_exclusive_group()
-    curve.add_argument("--temperature", default="1.0", metavar="CURVE",
-                       help='a number, a preset (constant, ramp, swell, fall) or breakpoints such as '
-                            '"0:0.875,1:1.15" (fractions of the clip) or "0s:0.9,20s:1.2"; add /smooth or /step '
-                            "to change the interpolation (default 1.0)")
+    curve.add_argument(
+        "--temperature",
+        default="1.0",
+        metavar="CURVE",
+        help="a number, a preset (constant, ramp, swell, fall) or breakpoints such as "
+        '"0:0.875,1:1.15" (fractions of the clip) or "0s:0.9,20s:1.2"; add /smooth or /step '
+        "to change the interpolation (default 1.0)",
+    )
     curve.add_argument("--curve-file", type=Path, help="a temperature curve saved as JSON")
     p.add_argument("--seed", type=int, help="seed of the first clip (default: random, printed)")
     p.add_argument("--prime", type=Path, help="an audio file to continue from")
@@ -48,12 +52,19 @@ def register(subparsers: Any) -> None:
     p.add_argument("--batch", type=int, help="clips generated at once (default: up to 256 on a GPU, 16 on a CPU)")
     p.add_argument("--format", choices=("wav", "flac"), default="wav")
     p.add_argument("--rate", type=int, help="sample rate of the written files (default: the model's)")
-    p.add_argument("--out", type=Path, default=Path("library"),
-                   help="clip library folder: audio in its clips/ folder, metadata in manifest.sqlite "
-                        "(default: library)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("library"),
+        help="clip library folder: audio in its clips/ folder, metadata in manifest.sqlite (default: library)",
+    )
     p.add_argument("--device", default="auto")
-    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
-                   help="fast-path arithmetic (auto: bf16 on a GPU, fp32 on a CPU)")
+    p.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16"),
+        default="auto",
+        help="fast-path arithmetic (auto: bf16 on a GPU, fp32 on a CPU)",
+    )
     p.add_argument("--eager", action="store_true", help="use the plain reference loop (slow; for comparisons)")
     p.set_defaults(run=run)
 
@@ -81,18 +92,38 @@ def run(args: argparse.Namespace) -> int:
     def keep(index: int, spec: ClipSpec, clip: np.ndarray) -> None:
         rate = args.rate or config.sample_rate
         audio = audio_io.resample(clip, config.sample_rate, rate)
-        record = library.add(audio, rate, model=model_name, checkpoint_step=step, seed=spec.seed, curve=curve,
-                             prime=str(args.prime) if args.prime else None, format=args.format)
+        record = library.add(
+            audio,
+            rate,
+            model=model_name,
+            checkpoint_step=step,
+            seed=spec.seed,
+            curve=curve,
+            prime=str(args.prime) if args.prime else None,
+            format=args.format,
+        )
         written.append(record.path)
 
-    print(f"Generating {args.count} × {args.seconds:g} s from {model_name} (step {step}) on {device}, "
-          f"batch {batch}, seeds {first_seed}..{first_seed + args.count - 1}, temperature {curve.to_string()}",
-          file=sys.stderr)
+    print(
+        f"Generating {args.count} × {args.seconds:g} s from {model_name} (step {step}) on {device}, "
+        f"batch {batch}, seeds {first_seed}..{first_seed + args.count - 1}, temperature {curve.to_string()}",
+        file=sys.stderr,
+    )
     progress = _ProgressLine()
     with stop_on_signals("stopping; clips finished so far are kept") as stop:
-        done = generate_clips(model, specs, frames, batch_size=batch, prime=prime, include_prime=args.include_prime,
-                              mode="eager" if args.eager else "auto", precision=args.precision, on_clip=keep,
-                              on_progress=progress, should_stop=stop.is_set)
+        done = generate_clips(
+            model,
+            specs,
+            frames,
+            batch_size=batch,
+            prime=prime,
+            include_prime=args.include_prime,
+            mode="eager" if args.eager else "auto",
+            precision=args.precision,
+            on_clip=keep,
+            on_progress=progress,
+            should_stop=stop.is_set,
+        )
     progress.finish()
     for path in written:
         print(library.folder / path)
@@ -123,8 +154,10 @@ class _ProgressLine:
 
     def __call__(self, p: GenerationProgress) -> None:
         fraction = p.samples_done / max(p.samples_total, 1)
-        text = (f"{p.clips_done}/{p.clips_total} clips  {fraction:6.1%}  {p.realtime_factor:.1f}× real time "
-                f"({p.stream_realtime_factor:.2f}× per clip)  ETA {format_duration(p.eta_seconds)}")
+        text = (
+            f"{p.clips_done}/{p.clips_total} clips  {fraction:6.1%}  {p.realtime_factor:.1f}× real time "
+            f"({p.stream_realtime_factor:.2f}× per clip)  ETA {format_duration(p.eta_seconds)}"
+        )
         with self._lock:
             if self.live:
                 sys.stderr.write("\r\033[K" + text)

@@ -17,11 +17,25 @@ from inspiration.engine.modelfolder import ModelFolder
 from inspiration.engine.presets import PRESETS, get_preset
 from inspiration.engine.runs import continue_run, prepare_run, same_sources
 
-_MODEL_FLAGS = {"frame_sizes": "frame_sizes", "rnn": "rnn_type", "rnn_layers": "rnn_layers", "dim": "dim",
-                "quantization": "quantization", "sample_rate": "sample_rate"}
-_TRAIN_FLAGS = {"steps": "steps", "batch": "batch_size", "seq_len": "seq_len", "lr": "learning_rate", "seed": "seed",
-                "val_every": "val_every", "checkpoint_every": "checkpoint_every",
-                "milestone_every": "milestone_every", "preview_every": "preview_every"}
+_MODEL_FLAGS = {
+    "frame_sizes": "frame_sizes",
+    "rnn": "rnn_type",
+    "rnn_layers": "rnn_layers",
+    "dim": "dim",
+    "quantization": "quantization",
+    "sample_rate": "sample_rate",
+}
+_TRAIN_FLAGS = {
+    "steps": "steps",
+    "batch": "batch_size",
+    "seq_len": "seq_len",
+    "lr": "learning_rate",
+    "seed": "seed",
+    "val_every": "val_every",
+    "checkpoint_every": "checkpoint_every",
+    "milestone_every": "milestone_every",
+    "preview_every": "preview_every",
+}
 
 
 def register(subparsers: Any) -> None:
@@ -38,8 +52,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--preset", choices=sorted(PRESETS), help="model size and training defaults (default: small)")
     length = p.add_mutually_exclusive_group()
     length.add_argument("--steps", type=int, help="total optimiser steps to reach (replaces --hours)")
-    length.add_argument("--hours", type=float,
-                        help="total training time to reach, over every session of this model (replaces --steps)")
+    length.add_argument(
+        "--hours", type=float, help="total training time to reach, over every session of this model (replaces --steps)"
+    )
     p.add_argument("--batch", type=int, help="rows per step")
     p.add_argument("--seq-len", type=int, help="samples per truncated-BPTT chunk")
     p.add_argument("--lr", type=float, help="Adam learning rate")
@@ -129,8 +144,10 @@ def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, pri
         if done:
             if dist.is_main:
                 limit = "--steps" if train.steps is not None else "--hours"
-                print(f"{folder.path} is already trained to step {meta['step']}; raise {limit} to continue",
-                      file=sys.stderr)
+                print(
+                    f"{folder.path} is already trained to step {meta['step']}; raise {limit} to continue",
+                    file=sys.stderr,
+                )
             return 0
     with stop_on_signals("stopping after this step and saving a checkpoint") as stop:
         trainer = Trainer(folder, device=args.device, on_event=printer, should_stop=stop.is_set, dist=dist)

@@ -57,8 +57,27 @@ def test_clips_and_their_records_are_written_reproducibly(trained, capsys):
 
 
 def test_rate_format_and_prime_options(trained, capsys):
-    assert run(trained, "--seconds", "0.2", "--rate", "44100", "--format", "flac", "--prime", "tone.wav",
-               "--prime-seconds", "0.1", "--include-prime", "--out", "c", "--seed", "1") == 0
+    assert (
+        run(
+            trained,
+            "--seconds",
+            "0.2",
+            "--rate",
+            "44100",
+            "--format",
+            "flac",
+            "--prime",
+            "tone.wav",
+            "--prime-seconds",
+            "0.1",
+            "--include-prime",
+            "--out",
+            "c",
+            "--seed",
+            "1",
+        )
+        == 0
+    )
     (record,) = ClipLibrary(trained / "c").list()
     info = sf.info(ClipLibrary(trained / "c").path_of(record.id))
     assert info.samplerate == 44100 and info.format == "FLAC"
@@ -93,10 +112,32 @@ def test_a_missing_model_or_a_pickle_is_refused(trained, capsys):
 
 
 def test_ctrl_c_keeps_the_clips_finished_so_far(trained):
-    command = [sys.executable, "-m", "inspiration", "generate", "models/tone", "--count", "50", "--batch", "1",
-               "--seconds", "1", "--eager", "--out", "interrupted", "--seed", "3"]
-    process = subprocess.Popen(command, cwd=trained, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "-m",
+        "inspiration",
+        "generate",
+        "models/tone",
+        "--count",
+        "50",
+        "--batch",
+        "1",
+        "--seconds",
+        "1",
+        "--eager",
+        "--out",
+        "interrupted",
+        "--seed",
+        "3",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=trained,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     clips = trained / "interrupted" / "clips"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (clips.is_dir() and any(clips.glob("*.wav"))):

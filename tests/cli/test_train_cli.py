@@ -18,8 +18,14 @@ DEBUG = ["--preset", "debug"]
 
 def inspiration(*args: str, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "inspiration", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "inspiration", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_train_info_and_eval_end_to_end(tmp_path, write_tone, capsys, monkeypatch):
@@ -90,10 +96,14 @@ def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
         (lambda d: ["train", str(d / "music"), "--name", "x", "--frame-sizes", "8,3"], "divide"),
         (lambda d: ["train", str(d / "music"), "--name", "x", "--batch", "0"], "batch_size must be at least 1"),
         (lambda d: ["train", "--resume", "--name", "never-trained"], "nothing to resume"),
-        (lambda d: ["train", str(d / "music"), "--name", "x", "--preset", "debug", "--seq-len", "120"],
-         "multiple of the model's top frame size"),
-        (lambda d: ["train", str(d / "music"), "--name", "x", "--models-dir", str(d / "music" / "take.wav" / "m")],
-         "cannot create"),
+        (
+            lambda d: ["train", str(d / "music"), "--name", "x", "--preset", "debug", "--seq-len", "120"],
+            "multiple of the model's top frame size",
+        ),
+        (
+            lambda d: ["train", str(d / "music"), "--name", "x", "--models-dir", str(d / "music" / "take.wav" / "m")],
+            "cannot create",
+        ),
         (lambda d: ["info", str(d / "music")], "not a model folder"),
         (lambda d: ["eval", str(d / "nope"), str(d / "music")], "does not exist"),
     ],

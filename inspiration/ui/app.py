@@ -1,0 +1,65 @@
+"""Start the desktop app: Qt application, theme, logging to a rotating file, the main window."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from inspiration import __version__
+from inspiration.engine.places import Places, user_places
+from inspiration.ui.icons import app_icon
+from inspiration.ui.main_window import MainWindow
+from inspiration.ui.theme import apply_dark_theme
+
+log = logging.getLogger("inspiration")
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def make_application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication with the app's names (settings go under them), icon and dark theme."""
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "inspiration", *argv])
+    app.setOrganizationName("inspiration")
+    app.setApplicationName("Inspiration")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("inspiration")
+    app.setWindowIcon(app_icon())
+    apply_dark_theme(app)
+    return app
+
+
+def setup_logging(places: Places) -> Path:
+    """Log to a rotating file in the user's log folder and route Qt's messages there too."""
+    places.logs.mkdir(parents=True, exist_ok=True)
+    path = places.logs / "inspiration.log"
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    qInstallMessageHandler(lambda kind, _context, message: log.log(_QT_LEVELS.get(kind, logging.INFO), message))
+    return path
+
+
+def run(project: Path | None = None) -> int:
+    """Show the main window (opening `project` if given) and run until it closes; returns the exit status."""
+    places = user_places()
+    app = make_application()
+    setup_logging(places)
+    window = MainWindow(places)
+    window.show()
+    if project is not None:
+        window.files.open(project)
+    else:
+        window.start()
+    return int(app.exec())

@@ -1,0 +1,383 @@
+"""The main window: library on the left, timeline in the centre, inspector on the right, transport on top.
+
+It owns the long-lived pieces (clip library, project document, job runner, transport) and wires their signals;
+the panels themselves hold no references to each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from inspiration import __version__
+from inspiration.engine.errors import InspirationError
+from inspiration.engine.library import ClipLibrary
+from inspiration.engine.places import Places
+from inspiration.ui.document import ProjectDocument
+from inspiration.ui.export_dialog import ExportDialog
+from inspiration.ui.icons import app_icon, icon
+from inspiration.ui.inspector import ClipInspector
+from inspiration.ui.jobs import Job, JobRunner
+from inspiration.ui.library import LibraryPanel
+from inspiration.ui.playback import Transport
+from inspiration.ui.playback.time_display import TimeDisplay
+from inspiration.ui.project_files import ProjectFiles
+from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
+from inspiration.ui.timeline import TimelineView
+
+log = logging.getLogger(__name__)
+STATUS_TIMEOUT_MS = 6000
+
+
+class MainWindow(QMainWindow):
+    """The app's one window. `output_factory` replaces the sound card (tests, screenshots)."""
+
+    def __init__(self, places: Places, library_folder: Path | None = None, output_factory=None) -> None:
+        super().__init__()
+        self.places = places
+        self.setWindowIcon(app_icon())
+        self.setDockNestingEnabled(True)
+        self.library = ClipLibrary(library_folder or self._library_folder())
+        self.document = ProjectDocument(library=self._resolve_library_clip, parent=self)
+        self.jobs = JobRunner(self)
+        self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
+        places.projects.mkdir(parents=True, exist_ok=True)
+        self.files = ProjectFiles(self.document, self, places.projects / "Untitled.inspiration")
+        self.loop_region: tuple[int, int] | None = None
+
+        self.timeline = TimelineView(self.document, self.library, self.jobs, self)
+        self.setCentralWidget(self.timeline)
+        self.library_panel = LibraryPanel(self.library, self.jobs, self)
+        self.inspector = ClipInspector(self.document, self)
+        self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.time_display = TimeDisplay(self)
+        self.overlay = ShortcutsOverlay(self)
+
+        self._make_status_bar()
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._connect()
+        self._update_title()
+        self._restore_window_state()
+        if not self.transport.available:
+            self.audio_label.setText("Audio: off")
+            self.audio_label.setToolTip(self.transport.unavailable_reason)
+            self.show_status(f"No audio output: {self.transport.unavailable_reason} — editing and export still work")
+
+    # -- construction ---------------------------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.job_label = QLabel()
+        self.job_progress = QProgressBar()
+        self.job_progress.setFixedWidth(160)
+        self.job_progress.setRange(0, 1000)
+        self.job_cancel = QPushButton("Cancel")
+        self.job_cancel.setFlat(True)
+        self.audio_label = QLabel("Audio: ready")
+        for widget in (self.job_label, self.job_progress, self.job_cancel):
+            bar.addPermanentWidget(widget)
+            widget.hide()
+        bar.addPermanentWidget(self.audio_label)
+        self.job_cancel.clicked.connect(self.jobs.cancel_all)
+
+    def _action(
+        self, text: str, slot, shortcut: QKeySequence | str | None = None, icon_name: str = "", tip: str = ""
+    ) -> QAction:
+        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.act_new = a("&New project", self.files.new, QKeySequence.StandardKey.New, "new")
+        self.act_open = a("&Open project…", lambda: self.files.open(), QKeySequence.StandardKey.Open, "open")
+        self.act_save = a("&Save", self.files.save, QKeySequence.StandardKey.Save, "save")
+        self.act_save_as = a("Save &as…", self.files.save_as, QKeySequence.StandardKey.SaveAs)
+        self.act_import = a(
+            "&Import audio…", self.import_files, "Ctrl+I", "import", "Copy audio files into the clip library"
+        )
+        self.act_import_folder = a("Import &folder…", self.import_folder, "Ctrl+Shift+I")
+        self.act_library = a("Open clip &library folder…", self.choose_library)
+        self.act_export = a("&Export…", self.export, "Ctrl+E", "export", "Export the mix to WAV, FLAC or MP3")
+        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.act_undo.setIcon(icon("undo"))
+        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(icon("redo"))
+        self.act_play = a("&Play / pause", self.toggle_play, "Space", "play", "Play or pause from the playhead")
+        self.act_stop = a("&Stop and return", self.stop, None, "stop")
+        self.act_stop.setShortcuts([QKeySequence("Return"), QKeySequence("Enter"), QKeySequence("Home")])
+        self.act_rewind = a("&Rewind to start", self.rewind, "Ctrl+Home", "rewind")
+        self.act_loop = a("&Loop", self.set_loop_enabled, "L", "loop", "Loop the region set by dragging on the ruler")
+        self.act_loop.setCheckable(True)
+        self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
+        self.act_follow.setCheckable(True)
+        self.act_follow.setChecked(True)
+        self.act_shortcuts = a("&Keyboard shortcuts", self.overlay.toggle, "?", "shortcuts")
+        self.act_about = a("&About Inspiration", self.about)
+        for action in (self.act_undo, self.act_redo):
+            self.addAction(action)
+        self.timeline_actions = self.timeline.actions_by_name()
+
+    def _make_menus(self) -> None:
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        file.addActions([self.act_new, self.act_open])
+        self.recent_menu = file.addMenu("Open &recent")
+        file.addActions([self.act_save, self.act_save_as])
+        file.addSeparator()
+        file.addActions([self.act_import, self.act_import_folder, self.act_library])
+        file.addSeparator()
+        file.addAction(self.act_export)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        edit = menu.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        view = menu.addMenu("&View")
+        for name, action in self.timeline_actions.items():
+            (view if name.startswith("zoom") else edit).addAction(action)
+        view.addSeparator()
+        view.addAction(self.act_follow)
+        view.addActions([self.library_dock.toggleViewAction(), self.inspector_dock.toggleViewAction()])
+        transport = menu.addMenu("&Transport")
+        transport.addActions([self.act_play, self.act_stop, self.act_rewind, self.act_loop])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addActions([self.act_shortcuts, self.act_about])
+        self._fill_recent_menu()
+
+    def _make_toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setObjectName("toolbar-main")
+        bar.setMovable(False)
+        bar.addActions([self.act_new, self.act_open, self.act_save])
+        bar.addSeparator()
+        bar.addActions([self.act_undo, self.act_redo])
+        bar.addSeparator()
+        bar.addActions([self.act_rewind, self.act_play, self.act_stop, self.act_loop])
+        bar.addWidget(self.time_display)
+        bar.addSeparator()
+        for name in ("zoom_out", "zoom_in", "zoom_fit", "add_track", "split"):
+            if name in self.timeline_actions:
+                bar.addAction(self.timeline_actions[name])
+        bar.addSeparator()
+        bar.addActions([self.act_import, self.act_export])
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.modifiedChanged.connect(lambda _: self._update_title())
+        doc.pathChanged.connect(lambda _: self._update_title())
+        doc.editRefused.connect(self.show_status)
+        self.files.statusMessage.connect(self.show_status)
+        self.files.recentChanged.connect(self._fill_recent_menu)
+        self.jobs.busyChanged.connect(self._jobs_changed)
+        self.library_panel.auditionRequested.connect(self.transport.audition)
+        self.library_panel.auditionStopRequested.connect(self.transport.stop_audition)
+        self.library_panel.statusMessage.connect(self.show_status)
+        self.timeline.playheadSeeked.connect(self.seek)
+        self.timeline.loopRegionChanged.connect(self._loop_region_changed)
+        self.timeline.filesDropped.connect(self.import_and_place)
+        self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
+        self.transport.positionChanged.connect(self._position_changed)
+        self.transport.stateChanged.connect(self._transport_state)
+        self.transport.statusMessage.connect(self.show_status)
+
+    # -- transport ------------------------------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if not self.transport.is_playing():
+            self.transport.seek(self.timeline.playhead())
+        self.transport.toggle()
+
+    def stop(self) -> None:
+        self.transport.stop()
+        self._position_changed(self.transport.position())
+
+    def rewind(self) -> None:
+        self.seek(0)
+
+    def seek(self, frame: int) -> None:
+        self.transport.seek(frame)
+        self._position_changed(frame)
+
+    def set_loop_enabled(self, enabled: bool) -> None:
+        self.timeline.setLoopEnabled(enabled)
+        self.transport.set_loop(self.loop_region if enabled else None)
+        if enabled and self.loop_region is None:
+            self.show_status("Drag on the ruler to set the loop region")
+
+    def _loop_region_changed(self, region: tuple[int, int] | None) -> None:
+        self.loop_region = region
+        if region is not None and not self.act_loop.isChecked():
+            self.act_loop.setChecked(True)
+            self.timeline.setLoopEnabled(True)
+        self.transport.set_loop(region if self.act_loop.isChecked() else None)
+
+    def _position_changed(self, frame: int) -> None:
+        self.timeline.setPlayhead(frame)
+        self.time_display.set_frames(frame, self.document.project.sample_rate)
+
+    def _transport_state(self, state: str) -> None:
+        playing = state in ("playing", "auditioning")
+        self.act_play.setIcon(icon("pause" if playing else "play"))
+
+    # -- library --------------------------------------------------------------------------------------------------
+
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import audio into the clip library",
+            str(Path.home()),
+            "Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.aif);;All files (*)",
+        )
+        if files:
+            self.library_panel.import_paths(files)
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
+        if folder:
+            self.library_panel.import_paths([folder])
+
+    def import_and_place(self, paths: list[str], track_id: str | None, frame: int) -> Job:
+        """Files dropped on the timeline: import them into the library, then place them where they were dropped."""
+        job = self.library_panel.import_paths(paths)
+        job.succeeded.connect(lambda result: self.timeline.drop_library_clips(list(result.ids), track_id, frame))
+        return job
+
+    def choose_library(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a clip library folder", str(self.library.folder))
+        if not folder:
+            return
+        try:
+            library = ClipLibrary(folder)
+        except InspirationError as exc:
+            QMessageBox.warning(self, "Cannot open the clip library", str(exc))
+            return
+        self.library = library
+        QSettings().setValue("library/folder", str(library.folder))
+        self.library_panel.set_library(library)
+        self.timeline.set_library(library)
+        self.document.notify()
+        self.show_status(f"Clip library: {library.folder}")
+
+    def _library_folder(self) -> Path:
+        saved = QSettings().value("library/folder", "")
+        return Path(saved) if isinstance(saved, str) and saved else self.places.library
+
+    def _resolve_library_clip(self, clip_id: str) -> Path | None:
+        try:
+            return self.library.path_of(clip_id)
+        except InspirationError:
+            return None
+
+    # -- export, help ---------------------------------------------------------------------------------------------
+
+    def export(self) -> None:
+        if not self.document.project.length:
+            self.show_status("Nothing to export yet: drag clips from the library onto a track first")
+            return
+        dialog = ExportDialog(
+            self.document, self.jobs, self.transport, self.loop_region, self._resolve_library_clip, self
+        )
+        dialog.exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Inspiration",
+            f"<b>Inspiration {__version__}</b><p>An audio editor that is also an instrument: train SampleRNN on your "
+            "music, generate clips with an expressive temperature, splice them and export.</p>",
+        )
+
+    # -- status, title, state -------------------------------------------------------------------------------------
+
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+
+    def _jobs_changed(self, count: int) -> None:
+        running = self.jobs.running()
+        for widget in (self.job_label, self.job_progress, self.job_cancel):
+            widget.setVisible(bool(running))
+        if running:
+            job = running[-1]
+            self.job_label.setText(job.name + ("…" if count == 1 else f"… (+{count - 1})"))
+            self.job_progress.setValue(0)
+            job.progressed.connect(self._job_progress)
+
+    def _job_progress(self, payload: object) -> None:
+        fraction = getattr(payload, "fraction", payload)
+        if isinstance(fraction, (int, float)):
+            self.job_progress.setValue(int(1000 * max(0.0, min(1.0, float(fraction)))))
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Inspiration")
+        self.setWindowModified(self.document.is_modified)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.files.recent()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.files.open(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _restore_window_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 860)
+        if state is not None:
+            self.restoreState(state)
+
+    def start(self) -> None:
+        """After the window is shown: offer crash recovery (if any) and refresh the library."""
+        QTimer.singleShot(0, self.files.offer_recovery)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.files.close_cleanly()
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        self.transport.close()
+        if not self.jobs.shutdown(10_000):
+            log.warning("some jobs did not stop within 10 s of closing")
+        event.accept()
