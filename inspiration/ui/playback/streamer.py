@@ -200,8 +200,10 @@ class Streamer:
                 if generation != self._generation:
                     continue
                 self._next = after
-                self._fed_to_end = not item.variants
             self._put(item)
+            if not item.variants:  # the end is queued: nothing more to render for this generation
+                with self._lock:
+                    self._fed_to_end = self._fed_to_end or generation == self._generation
 
     def _render(self, generation: int, source: Source, frame: int) -> tuple[_Block, int]:
         """The block at `frame` and the frame after it (wrapped at the loop end)."""
