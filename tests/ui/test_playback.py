@@ -170,3 +170,15 @@ def test_a_new_project_stops_playback(transport, two_clips, qtbot):
     transport.play()
     assert messages == ["Nothing to play yet: the project has no clips"]
     assert transport.state == "stopped"
+
+
+def test_media_added_while_stopped_is_decoded_ahead_so_play_starts_at_once(document, library, jobs, qtbot):
+    transport = Transport(document, jobs, output_factory=FakeOutput)
+    record = library.list()[0]
+    document.apply(AddTrack(Track(id="t")))
+    document.apply(AddClip("t", Clip(ClipSource("", library_id=record.id), 0, 0, 20000)))
+    qtbot.waitUntil(lambda: not jobs.running(), timeout=5000)  # the quiet prefetch
+    transport.play()
+    assert transport.state == "playing"
+    transport.close()
+    assert not transport.available and transport.streamer is None

@@ -13,18 +13,17 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspiration.engine.audio import read_audio
-from inspiration.engine.errors import AudioReadError
 from inspiration.engine.mix import MediaCache, Mixer
-from inspiration.engine.project import Project, media_path
+from inspiration.engine.project import Project
 from inspiration.ui.document import ProjectDocument
-from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
+from inspiration.ui.jobs import Job, JobRunner
+from inspiration.ui.playback.media_loader import MediaLoader
 from inspiration.ui.playback.output import AudioUnavailable, OutputFactory, open_sounddevice
 from inspiration.ui.playback.sources import BufferSource, MixerSource, Source
 from inspiration.ui.playback.streamer import Streamer
 
 #: How often the playhead is polled while something plays (ms).
 POLL_MS = 33
-_MediaKey = tuple[Path, int, bool]
 
 
 class Transport(QObject):
@@ -71,11 +70,12 @@ class Transport(QObject):
         self._loop: tuple[int, int] | None = None
         self._after_audition = "stopped"
         self._use_b = False
-        self._decoded: set[_MediaKey] = set()
-        self._loading: Job | None = None
         self._pending: int | None = None  # where the project starts once its media is decoded
         self._audition_job: Job | None = None
-        self._background: Job | None = None
+        self._loader = MediaLoader(jobs, self.cache, document.library, self)
+        self._loader.progressed.connect(lambda f: self.statusMessage.emit(f"Loading clips for playback… {f:.0%}"))
+        self._loader.ready.connect(self._media_ready)
+        self._loader.failed.connect(self._media_failed)
         self._reported_underruns = 0
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -138,15 +138,11 @@ class Transport(QObject):
         if from_frame is not None or self._state != "paused" or frame != self._position:
             self._play_start = frame
         self._position = frame
-        missing = self._missing_media(project)
-        if missing:
-            if self._background is not None:  # decode everything in the foreground; the cache keeps what it has
-                self._background.cancel()
-                self._background = None
+        files = self._loader.load(project)
+        if files:
             self._pending = frame
             self._set_state("loading")
-            self.statusMessage.emit(f"Loading {_count(len(missing), 'clip file')} for playback…")
-            self._loading = self._decode(missing, foreground=True)
+            self.statusMessage.emit(f"Loading {_count(files, 'clip file')} for playback…")
             return
         self._start_project(frame)
 
@@ -252,10 +248,11 @@ class Transport(QObject):
     def close(self) -> None:
         """Stop everything: jobs of this transport, the feeder thread and the output stream (call on quit)."""
         self._timer.stop()
-        for job in (self._loading, self._audition_job, self._background):
-            if job is not None:
-                job.cancel()
-        self._loading = self._audition_job = self._background = None
+        self._loader.close()
+        self._pending = None
+        if self._audition_job is not None:
+            self._audition_job.cancel()
+            self._audition_job = None
         if self._streamer is not None:
             self._streamer.close()
             self._streamer = None
@@ -400,69 +397,22 @@ class Transport(QObject):
         self._mixer.update(project)
         if self._mode == "project" and self._streamer is not None and project.sample_rate != self._streamer.sample_rate:
             self.pause()  # the rate changed under the stream: it reopens on the next play
-        if self.available and self._background is None and self._loading is None:
-            missing = self._missing_media(project)
-            if missing:  # decode newly added media now, so that playing it never waits for a file
-                self._background = self._decode(missing, foreground=False)
+        if self.available:
+            self._loader.prefetch(project)
 
-    def _media_keys(self, project: Project) -> set[_MediaKey]:
-        keys = set()
-        for _, clip in project.clips():
-            path, _ = media_path(project, clip.source, self.document.library)
-            if path is not None:
-                keys.add((path, project.sample_rate, project.channels == 1))
-        return keys
-
-    def _missing_media(self, project: Project) -> list[_MediaKey]:
-        return sorted(self._media_keys(project) - self._decoded)
-
-    def _decode(self, keys: list[_MediaKey], foreground: bool) -> Job:
-        cache = self.cache
-
-        def work(report: Report, should_stop: StopCheck) -> list[_MediaKey]:
-            for i, (path, rate, mono) in enumerate(keys):
-                if should_stop():
-                    return []
-                try:
-                    cache.get(path, rate, mono)
-                except AudioReadError:
-                    pass  # the mixer plays it as silence and reports it offline
-                report((i + 1) / len(keys))
-            return keys
-
-        job = self.jobs.start("Loading clips for playback", work)
-        job.succeeded.connect(lambda done: self._decoded_media(job, done, foreground))
-        job.failed.connect(lambda message: self._decode_failed(job, message))
-        if foreground:
-            job.progressed.connect(
-                lambda fraction: self.statusMessage.emit(f"Loading clips for playback… {fraction:.0%}")
-            )
-        return job
-
-    def _decoded_media(self, job: Job, keys: list[_MediaKey], foreground: bool) -> None:
-        self._decoded.update(keys)
-        if job is self._background:
-            self._background = None
-        if job is not self._loading:
-            return
-        self._loading = None
+    def _media_ready(self) -> None:
         frame, self._pending = self._pending, None
         if frame is not None:
             self.statusMessage.emit("")
             self._start_project(frame)
 
-    def _decode_failed(self, job: Job, message: str) -> None:
-        if job is self._background:
-            self._background = None
-        if job is self._loading:
-            self._loading = self._pending = None
-            self._set_state("stopped")
-            self.statusMessage.emit(f"Cannot load the clips for playback: {message}")
+    def _media_failed(self, message: str) -> None:
+        self._pending = None
+        self._set_state("stopped")
+        self.statusMessage.emit(f"Cannot load the clips for playback: {message}")
 
     def _cancel_loading(self) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
-            self._loading = None
+        self._loader.cancel()
         self._pending = None
 
 
