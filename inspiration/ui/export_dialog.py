@@ -310,7 +310,7 @@ class ExportDialog(QDialog):
 
     def _format_changed(self) -> None:
         fmt = self.format_box.currentData()
-        depth = self.depth_box.currentData() or int(self._settings.value(_KEY + "bit_depth", 24))
+        depth = self.depth_box.currentData() or self._int_setting("bit_depth", 24)
         self.depth_box.clear()
         for bits, label in BIT_DEPTHS.get(fmt, ()):
             self.depth_box.addItem(label, bits)
@@ -381,15 +381,22 @@ class ExportDialog(QDialog):
             index = box.findData(s.value(_KEY + key, box.currentData()))
             if index >= 0 and (box is not self.format_box or self._format_enabled(index)):
                 box.setCurrentIndex(index)
-        rate = s.value(_KEY + "rate", "project")
-        self.rate_box.setCurrentIndex(max(0, self.rate_box.findData(None if rate == "project" else int(rate))))
-        self.bitrate_box.setCurrentIndex(max(0, self.bitrate_box.findData(int(s.value(_KEY + "mp3_kbps", 320)))))
+        rate = self._int_setting("rate", 0)  # 0: the project's rate
+        self.rate_box.setCurrentIndex(max(0, self.rate_box.findData(rate or None)))
+        self.bitrate_box.setCurrentIndex(max(0, self.bitrate_box.findData(self._int_setting("mp3_kbps", 320))))
         self.denoise_box.setChecked(s.value(_KEY + "denoise", "false") in (True, "true"))
-        self.strength.setValue(int(s.value(_KEY + "strength", 50)))
+        self.strength.setValue(min(100, max(0, self._int_setting("strength", 50))))
         self.artist_edit.setText(str(s.value(_KEY + "artist", "")))
         project_folder = self._document.path.parent if self._document.path is not None else None
         folder = Path(str(s.value(_KEY + "folder", project_folder or Path.home())))
         self.path_edit.setText(str(folder / f"{self._document.display_name()}.{self.format_box.currentData()}"))
+
+    def _int_setting(self, key: str, default: int) -> int:
+        """A remembered whole number; the default when it is missing or unreadable."""
+        try:
+            return int(str(self._settings.value(_KEY + key, default)))
+        except ValueError:
+            return default
 
     def _save(self, path: Path) -> None:
         s = self._settings
@@ -397,7 +404,7 @@ class ExportDialog(QDialog):
         values = {
             "folder": str(path.parent),
             "format": self.format_box.currentData(),
-            "rate": "project" if rate is None else rate,
+            "rate": rate or 0,
             "bit_depth": self.depth_box.currentData() or 24,
             "mp3_kbps": self.bitrate_box.currentData(),
             "normalize": self.normalize_box.currentData(),

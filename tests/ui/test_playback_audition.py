@@ -105,6 +105,12 @@ def test_an_audition_pauses_the_project_and_leaves_its_playhead(transport, docum
     qtbot.waitUntil(lambda: transport.state == "auditioning", timeout=5000)
     transport.stop_audition()
     assert (transport.state, transport.position()) == ("paused", 3000)
+    transport.audition(write_tone("third.wav", seconds=0.2))
+    qtbot.waitUntil(lambda: transport.state == "auditioning", timeout=5000)
+    transport.toggle()  # Space while auditioning: the project resumes where it paused
+    assert (transport.state, transport.position()) == ("playing", 3000)
+    transport.stop()
+    assert transport.position() == 1000  # where play started, before the auditions
 
 
 def test_a_stalled_feeder_plays_silence_and_counts_underruns(qtbot):

@@ -112,10 +112,10 @@ class ABPreview(QWidget):
         span = f"{format_time(start, rate, hours=False)}–{format_time(end, rate, hours=False)}"
         self.status.setText(f"Rendering {span}…")
         self.button.setText("Stop preview")
-        job.progressed.connect(lambda f: self._job is job and self.status.setText(f"Rendering {span}… {f:.0%}"))
+        job.progressed.connect(lambda fraction: self._progressed(job, span, fraction))
         job.succeeded.connect(lambda pair: self._ready(job, pair, rate, span, strength))
         job.failed.connect(lambda message: self._failed(job, message))
-        job.cancelled.connect(lambda: self._job is job and self._reset(""))
+        job.cancelled.connect(lambda: self._failed(job, ""))
         return job
 
     def stop(self) -> None:
@@ -145,10 +145,14 @@ class ABPreview(QWidget):
             side.setEnabled(True)
         self.status.setText(f"Looping {span} · switch between A and B to compare")
 
+    def _progressed(self, job: Job, span: str, fraction: float) -> None:
+        if job is self._job:
+            self.status.setText(f"Rendering {span}… {fraction:.0%}")
+
     def _failed(self, job: Job, message: str) -> None:
         if job is self._job:
             self._job = None
-            self._reset(f"Cannot preview: {message}")
+            self._reset(f"Cannot preview: {message}" if message else "")
 
     def _reset(self, text: str) -> None:
         self.button.setText("Preview")

@@ -94,10 +94,14 @@ class MediaLoader(QObject):
             return keys
 
         job = self._jobs.start("Loading clips for playback", work)
-        job.progressed.connect(lambda fraction: job is self._foreground and self.progressed.emit(fraction))
+        job.progressed.connect(lambda fraction: self._progressed(job, fraction))
         job.succeeded.connect(lambda done: self._done(job, done))
         job.failed.connect(lambda message: self._failed(job, message))
         return job
+
+    def _progressed(self, job: Job, fraction: float) -> None:
+        if job is self._foreground:
+            self.progressed.emit(fraction)
 
     def _done(self, job: Job, keys: list[MediaKey]) -> None:
         self._decoded.update(keys)

@@ -124,8 +124,10 @@ class Transport(QObject):
         if self._state == "playing" and from_frame is not None:
             self.seek(from_frame)
             return
-        if self._state in ("playing", "loading"):
+        if self._state == "playing" or self._pending is not None:
             return
+        auditioning = self._state in ("auditioning", "loading")
+        paused = self._state == "paused" or (auditioning and self._after_audition == "paused")
         self._end_audition()
         project = self.document.project
         length = project.length
@@ -135,7 +137,7 @@ class Transport(QObject):
         frame = self._position if from_frame is None else max(0, int(from_frame))
         if self._loop is None and frame >= length:
             frame = 0  # at the end: play from the top rather than stop at once
-        if from_frame is not None or self._state != "paused" or frame != self._position:
+        if from_frame is not None or not paused or frame != self._position:
             self._play_start = frame
         self._position = frame
         files = self._loader.load(project)
@@ -172,7 +174,7 @@ class Transport(QObject):
 
     def toggle(self) -> None:
         """Space: pause when playing, otherwise play."""
-        if self._state in ("playing", "loading"):
+        if self._state == "playing" or self._pending is not None:
             self.pause()
         else:
             self.play()
