@@ -44,6 +44,9 @@ class Job(QObject):
     failed = Signal(str)
     cancelled = Signal()
     finished = Signal()
+    # The worker emits these; being queued to the job's (GUI) thread, they reach listeners connected after start().
+    _reported = Signal(object)
+    _ended = Signal(str, object)
 
     def __init__(self, name: str, work: Work, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +55,8 @@ class Job(QObject):
         self._stop = threading.Event()
         self._last_report = 0.0
         self._thread = _Thread(self)
+        self._reported.connect(self.progressed)
+        self._ended.connect(self._deliver)
         self._thread.finished.connect(self.finished)
 
     def start(self) -> None:
@@ -76,25 +81,34 @@ class Job(QObject):
         now = time.monotonic()
         if now - self._last_report >= REPORT_INTERVAL_S:
             self._last_report = now
-            self.progressed.emit(payload)
+            self._reported.emit(payload)
 
     def _run(self) -> None:
         try:
             result = self._work(self._report, self._stop.is_set)
         except Cancelled:
-            self.cancelled.emit()
+            self._ended.emit("cancelled", None)
         except InspirationError as exc:
-            self.failed.emit(str(exc))
+            self._ended.emit("failed", str(exc))
         except MemoryError:
-            self.failed.emit(f"{self.name} ran out of memory")
+            self._ended.emit("failed", f"{self.name} ran out of memory")
         except Exception as exc:  # a bug: keep the app alive, log everything, tell the user briefly
             log.exception("%s failed", self.name)
-            self.failed.emit(f"{self.name} failed unexpectedly: {type(exc).__name__}: {exc}")
+            self._ended.emit("failed", f"{self.name} failed unexpectedly: {type(exc).__name__}: {exc}")
         else:
             if self._stop.is_set() and result is None:
-                self.cancelled.emit()
+                self._ended.emit("cancelled", None)
             else:
-                self.succeeded.emit(result)
+                self._ended.emit("succeeded", result)
+
+    def _deliver(self, outcome: str, payload: Any) -> None:
+        """On the job's thread: emit the outcome to the listeners connected by then."""
+        if outcome == "succeeded":
+            self.succeeded.emit(payload)
+        elif outcome == "failed":
+            self.failed.emit(payload)
+        else:
+            self.cancelled.emit()
 
 
 class JobRunner(QObject):

@@ -55,3 +55,13 @@ def test_errors_become_messages(jobs, qtbot):
     assert "ZeroDivisionError" in failed.args[0]
     qtbot.waitUntil(lambda: not jobs.running())
     assert not any(isinstance(o, QThread) and o.isRunning() for o in jobs.children())
+
+
+def test_a_job_that_ends_before_its_listeners_connect_still_reaches_them(jobs, qtbot):
+    job = jobs.start("instant", lambda report, stop: (report(1.0), "done")[1])
+    assert job.wait(5000)  # the work is over before anyone listens
+    results, progress = [], []
+    job.succeeded.connect(results.append)
+    job.progressed.connect(progress.append)
+    qtbot.waitUntil(lambda: len(results) == 1, timeout=2000)
+    assert results == ["done"] and progress == [1.0]

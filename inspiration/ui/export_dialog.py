@@ -1,0 +1,416 @@
+"""The export dialog: file, format and quality, range, normalisation, noise reduction (with an A/B preview), tags.
+
+The export itself runs `inspiration.engine.export.export_project` in a job over a snapshot of the project, with a
+progress bar and Cancel; a cancelled or failed export leaves no file (the engine writes atomically). The last
+settings and export folder are remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspiration.engine.denoise import DenoiseSettings
+from inspiration.engine.export import ExportResult, ExportSettings, export_project
+from inspiration.engine.mix import MediaCache
+from inspiration.engine.project import LibraryResolver
+from inspiration.ui.document import ProjectDocument
+from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
+from inspiration.ui.playback.ab_preview import ABPreview
+from inspiration.ui.playback.preview import PREVIEW_SECONDS, preview_range, snapshot
+from inspiration.ui.playback.time_display import format_time
+from inspiration.ui.playback.transport import Transport
+from inspiration.ui.theme import COLORS
+
+FORMATS = (("wav", "WAV"), ("flac", "FLAC"), ("mp3", "MP3"))
+BIT_DEPTHS = {"wav": ((16, "16-bit"), (24, "24-bit"), (32, "32-bit float")), "flac": ((16, "16-bit"), (24, "24-bit"))}
+MP3_BITRATES = (128, 192, 256, 320)
+NORMALIZE = (("none", "None"), ("peak", "Peak −1 dBFS"), ("loudness", "Loudness −14 LUFS (streaming)"))
+_KEY = "export/"
+_INDICATORS = f"""
+QRadioButton::indicator, QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {COLORS.text_dim};
+    background: {COLORS.base}; }}
+QRadioButton::indicator {{ border-radius: 7px; }}
+QCheckBox::indicator {{ border-radius: 3px; }}
+QRadioButton::indicator:checked, QCheckBox::indicator:checked {{ background: {COLORS.accent};
+    border-color: {COLORS.accent}; }}
+QRadioButton::indicator:disabled, QCheckBox::indicator:disabled {{ border-color: {COLORS.border}; }}
+"""
+
+
+def mp3_supported() -> bool:
+    """Whether this computer's libsndfile can write MP3."""
+    import soundfile as sf
+
+    return "MP3" in sf.available_formats() and "MPEG_LAYER_III" in sf.available_subtypes("MP3")
+
+
+class ExportDialog(QDialog):
+    """Export the project (or the loop region) to WAV, FLAC or MP3. `start_export(path)` is what Export does."""
+
+    def __init__(
+        self,
+        document: ProjectDocument,
+        jobs: JobRunner,
+        transport: Transport | None,
+        loop_region: tuple[int, int] | None,
+        library: LibraryResolver | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Export “{document.display_name()}”")
+        self._document = document
+        self._jobs = jobs
+        self._transport = transport
+        self._loop = loop_region
+        self._library = library if library is not None else document.library
+        self._cache = transport.cache if transport is not None else MediaCache()
+        self._job: Job | None = None
+        self._result: ExportResult | None = None
+        self._settings = QSettings()
+        project = document.project
+        rate = project.sample_rate
+
+        self.path_edit = QLineEdit()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(browse)
+        self.format_box = QComboBox()
+        for key, label in FORMATS:
+            self.format_box.addItem(label, key)
+        if not mp3_supported():
+            item = self.format_box.model()
+            assert isinstance(item, QStandardItemModel)
+            item.item(2).setEnabled(False)
+            self.format_box.setItemData(
+                2, "This computer's libsndfile cannot write MP3 (it needs 1.1 or newer)", Qt.ItemDataRole.ToolTipRole
+            )
+        self.rate_box = QComboBox()
+        self.rate_box.addItem(f"{rate} Hz (project)", None)
+        for other in (44100, 48000):
+            if other != rate:
+                self.rate_box.addItem(f"{other} Hz", other)
+        self.depth_box = QComboBox()
+        self.bitrate_box = QComboBox()
+        for kbps in MP3_BITRATES:
+            self.bitrate_box.addItem(f"{kbps} kbps", kbps)
+        length = project.length
+        self.whole = QRadioButton(f"Whole project ({format_time(length, rate, hours=False)})")
+        self.loop = QRadioButton("Loop region")
+        if loop_region is not None:
+            a, b = loop_region
+            span = f"{format_time(a, rate, hours=False)}–{format_time(b, rate, hours=False)}"
+            self.loop.setText(f"Loop region ({span})")
+        else:
+            self.loop.setEnabled(False)
+            self.loop.setToolTip("Drag on the ruler to set a loop region")
+        self.whole.setChecked(True)
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.whole)
+        range_row.addWidget(self.loop)
+        range_row.addStretch(1)
+        self.normalize_box = QComboBox()
+        for key, label in NORMALIZE:
+            self.normalize_box.addItem(label, key)
+
+        output = QGroupBox("Output")
+        self._form = form = QFormLayout(output)
+        form.addRow("File", file_row)
+        form.addRow("Format", self.format_box)
+        form.addRow("Sample rate", self.rate_box)
+        form.addRow("Bit depth", self.depth_box)
+        form.addRow("Bitrate", self.bitrate_box)
+        form.addRow("Range", range_row)
+        form.addRow("Normalise", self.normalize_box)
+
+        self.denoise_box = QCheckBox("Reduce steady hiss")
+        self.strength = QSlider(Qt.Orientation.Horizontal)
+        self.strength.setRange(0, 100)
+        self.strength.setValue(50)
+        self.strength.setToolTip("How much hiss to remove (up to 40 dB); side B of the preview uses it too")
+        self.strength_label = QLabel()
+        self.strength_label.setMinimumWidth(44)
+        strength_row = QHBoxLayout()
+        strength_row.addWidget(self.strength, 1)
+        strength_row.addWidget(self.strength_label)
+        self.preview = ABPreview(document, jobs, transport, self._preview_span, self._strength_value)
+        noise = QGroupBox("Noise reduction")
+        noise_form = QFormLayout(noise)
+        noise_form.addRow(self.denoise_box)
+        noise_form.addRow("Strength", strength_row)
+        noise_form.addRow("A/B", self.preview)
+
+        self.title_edit = QLineEdit(document.display_name())
+        self.artist_edit = QLineEdit()
+        tags = QGroupBox("Tags")
+        tags_form = QFormLayout(tags)
+        tags_form.addRow("Title", self.title_edit)
+        tags_form.addRow("Artist", self.artist_edit)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_folder = QPushButton("Show in folder")
+        self.show_folder.hide()
+        self.show_folder.clicked.connect(self._show_in_folder)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self._export_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.show_folder)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.export_button)
+
+        layout = QVBoxLayout(self)
+        for widget in (output, noise, tags):
+            layout.addWidget(widget)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._inputs: list[QWidget] = [output, noise, tags]
+
+        self._restore()
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.strength.valueChanged.connect(self._strength_changed)
+        self._format_changed()
+        self._strength_changed()
+        self.setMinimumWidth(560)
+        self.setStyleSheet(_INDICATORS)
+
+    # -- public ---------------------------------------------------------------------------------------------------
+
+    def settings(self) -> ExportSettings:
+        """The export settings the fields describe."""
+        fmt = self.format_box.currentData()
+        return ExportSettings(
+            format=fmt,
+            bit_depth=self.depth_box.currentData() or 24,
+            sample_rate=self.rate_box.currentData(),
+            mp3_bitrate_kbps=self.bitrate_box.currentData(),
+            normalize=self.normalize_box.currentData(),
+            denoise=DenoiseSettings.from_strength(self._strength_value()) if self.denoise_box.isChecked() else None,
+            title=self.title_edit.text().strip(),
+            artist=self.artist_edit.text().strip(),
+        )
+
+    def export_range(self) -> tuple[int, int | None]:
+        """[start, end) frames to export (end None: the project's end)."""
+        if self.loop.isChecked() and self._loop is not None:
+            return self._loop
+        return 0, None
+
+    def start_export(self, path: str | Path) -> Job:
+        """Export to `path` in a job (a known suffix picks the format; otherwise the format's suffix is added)."""
+        path = Path(path)
+        named = path.suffix.lower().lstrip(".")
+        index = self.format_box.findData({"wave": "wav"}.get(named, named))
+        if index >= 0 and self._format_enabled(index):
+            self.format_box.setCurrentIndex(index)
+        elif index >= 0:  # a format this computer cannot write: keep the chosen one
+            path = path.with_suffix("." + self.format_box.currentData())
+        else:
+            path = path.with_name(path.name + "." + self.format_box.currentData())
+        self.path_edit.setText(str(path))
+        settings = self.settings()
+        start, end = self.export_range()
+        frozen, cache, library = snapshot(self._document.project), self._cache, self._library
+        self._save(path)
+
+        def work(report: Report, should_stop: StopCheck) -> ExportResult:
+            return export_project(
+                frozen, path, settings, start=start, end=end, cache=cache, library=library,
+                on_progress=report, should_stop=should_stop,
+            )  # fmt: skip
+
+        job = self._jobs.start(f"Exporting {path.name}", work)
+        self._job = job
+        self._busy(True)
+        self._say(f"Exporting {path.name}…", COLORS.text_dim)
+        job.progressed.connect(lambda fraction: self.progress.setValue(round(fraction * 1000)))
+        job.succeeded.connect(self._exported)
+        job.failed.connect(lambda message: self._say(f"Export failed: {message}", COLORS.bad))
+        job.cancelled.connect(lambda: self._say("Export cancelled; no file was written.", COLORS.warn))
+        job.finished.connect(self._export_finished)
+        return job
+
+    def cancel_export(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def export_result(self) -> ExportResult | None:
+        """The last successful export, if any."""
+        return self._result
+
+    def _format_enabled(self, index: int) -> bool:
+        model = self.format_box.model()
+        return not isinstance(model, QStandardItemModel) or model.item(index).isEnabled()
+
+    # -- events ---------------------------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Escape or Close: cancel a running export first (the dialog stays to show that); otherwise close."""
+        if self._job is not None:
+            self.cancel_export()
+            return
+        self.preview.stop()
+        super().reject()
+
+    def _export_clicked(self) -> None:
+        text = self.path_edit.text().strip()
+        if not text:
+            self._say("Choose a file to export to.", COLORS.bad)
+            return
+        path = Path(text).expanduser()
+        if path.exists():
+            answer = QMessageBox.question(self, "Replace file?", f"{path.name} already exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.preview.stop()
+        self.start_export(path)
+
+    def _browse(self) -> None:
+        fmt = self.format_box.currentData()
+        filters = {"wav": "WAV audio (*.wav)", "flac": "FLAC audio (*.flac)", "mp3": "MP3 audio (*.mp3)"}
+        name, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text(), filters[fmt])
+        if name:
+            index = self.format_box.findData(Path(name).suffix.lower().lstrip("."))
+            if index >= 0 and index != self.format_box.currentIndex():
+                self.format_box.setCurrentIndex(index)
+            self.path_edit.setText(str(Path(name).with_suffix("." + self.format_box.currentData())))
+
+    def _format_changed(self) -> None:
+        fmt = self.format_box.currentData()
+        depth = self.depth_box.currentData() or self._int_setting("bit_depth", 24)
+        self.depth_box.clear()
+        for bits, label in BIT_DEPTHS.get(fmt, ()):
+            self.depth_box.addItem(label, bits)
+        self.depth_box.setCurrentIndex(max(0, self.depth_box.findData(depth)))
+        self._form.setRowVisible(self.depth_box, fmt != "mp3")
+        self._form.setRowVisible(self.bitrate_box, fmt == "mp3")
+        text = self.path_edit.text().strip()
+        if text:
+            self.path_edit.setText(str(Path(text).with_suffix("." + fmt)))
+
+    def _strength_changed(self) -> None:
+        self.strength_label.setText(f"{self.strength.value()} %")
+        self.preview.strength_changed()
+
+    def _strength_value(self) -> float:
+        return self.strength.value() / 100
+
+    def _preview_span(self) -> tuple[int, int]:
+        """Up to PREVIEW_SECONDS of the loop region, or from the playhead."""
+        project = self._document.project
+        if self._loop is not None:
+            start, end = self._loop
+            return start, min(end, start + round(PREVIEW_SECONDS * project.sample_rate))
+        playhead = self._transport.position() if self._transport is not None else 0
+        return preview_range(project.length, project.sample_rate, playhead)
+
+    def _exported(self, result: ExportResult) -> None:
+        self._result = result
+        peak = f"peak {result.peak_db:.1f} dBFS" if math.isfinite(result.peak_db) else "silent"
+        loud = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "no loudness"
+        layout = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
+        length = format_time(result.frames, result.sample_rate, hours=False)
+        lines = [
+            f"Exported {result.path.name}",
+            f"{length} · {result.sample_rate} Hz {layout} · {peak} · {loud}",
+            *(f"• {note}" for note in result.notes),
+        ]
+        self._say("\n".join(lines), COLORS.good)
+        self.show_folder.show()
+
+    def _export_finished(self) -> None:
+        self._job = None
+        self._busy(False)
+
+    def _busy(self, busy: bool) -> None:
+        for widget in self._inputs:
+            widget.setEnabled(not busy)
+        self.export_button.setEnabled(not busy)
+        self.close_button.setText("Cancel" if busy else "Close")
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        if busy:
+            self.show_folder.hide()
+
+    def _say(self, text: str, color: str) -> None:
+        self.message.setStyleSheet(f"color: {color};")
+        self.message.setText(text)
+
+    def _show_in_folder(self) -> None:
+        if self._result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._result.path.parent)))
+
+    # -- remembered settings --------------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        s = self._settings
+        for box, key in ((self.format_box, "format"), (self.normalize_box, "normalize")):
+            index = box.findData(s.value(_KEY + key, box.currentData()))
+            if index >= 0 and (box is not self.format_box or self._format_enabled(index)):
+                box.setCurrentIndex(index)
+        rate = self._int_setting("rate", 0)  # 0: the project's rate
+        self.rate_box.setCurrentIndex(max(0, self.rate_box.findData(rate or None)))
+        self.bitrate_box.setCurrentIndex(max(0, self.bitrate_box.findData(self._int_setting("mp3_kbps", 320))))
+        self.denoise_box.setChecked(s.value(_KEY + "denoise", "false") in (True, "true"))
+        self.strength.setValue(min(100, max(0, self._int_setting("strength", 50))))
+        self.artist_edit.setText(str(s.value(_KEY + "artist", "")))
+        project_folder = self._document.path.parent if self._document.path is not None else None
+        folder = Path(str(s.value(_KEY + "folder", project_folder or Path.home())))
+        self.path_edit.setText(str(folder / f"{self._document.display_name()}.{self.format_box.currentData()}"))
+
+    def _int_setting(self, key: str, default: int) -> int:
+        """A remembered whole number; the default when it is missing or unreadable."""
+        try:
+            return int(str(self._settings.value(_KEY + key, default)))
+        except ValueError:
+            return default
+
+    def _save(self, path: Path) -> None:
+        s = self._settings
+        rate = self.rate_box.currentData()
+        values = {
+            "folder": str(path.parent),
+            "format": self.format_box.currentData(),
+            "rate": rate or 0,
+            "bit_depth": self.depth_box.currentData() or 24,
+            "mp3_kbps": self.bitrate_box.currentData(),
+            "normalize": self.normalize_box.currentData(),
+            "denoise": self.denoise_box.isChecked(),
+            "strength": self.strength.value(),
+            "artist": self.artist_edit.text().strip(),
+        }
+        for key, value in values.items():
+            s.setValue(_KEY + key, value)
