@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from inspiration.engine.library import ClipLibrary
 from inspiration.engine.library_import import ImportProgress, ImportResult, import_paths
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library.filter_bar import FilterBar
+from inspiration.ui.library.jobstart import start_connected
 from inspiration.ui.library.model import ClipListModel
 from inspiration.ui.library.query import Listing, clip_name, read_listing
 from inspiration.ui.library.view import ClipListView
@@ -57,6 +59,9 @@ class LibraryPanel(QWidget):
         self._listing_job: Job | None = None
         self._listing_pending: bool | None = None  # None: no refresh waiting; else whether it rescans clips/
         self._imports: list[Job] = []
+        self._running_imports = 0
+        self._last_imported = 0
+        self._cancelling = False
         self._select_next: list[str] | None = None
         self._selection: list[str] = []
 
@@ -132,12 +137,18 @@ class LibraryPanel(QWidget):
             self._listing_pending = bool(self._listing_pending) or rescan
             return
         library, query = self._library, self.filter_bar.query()
-        job = self._jobs.start("Read the clip library", lambda report, stop: read_listing(library, query, rescan))
-        job.library = library  # type: ignore[attr-defined]
+        job = start_connected(
+            self._jobs, "Read the clip library", lambda report, stop: (library, read_listing(library, query, rescan))
+        )
         job.succeeded.connect(self._listing_ready)
         job.failed.connect(self.statusMessage)
         job.finished.connect(self._listing_finished)
         self._listing_job = job
+
+    @property
+    def refreshing(self) -> bool:
+        """True while the list is being re-read."""
+        return self._listing_job is not None
 
     def selected_ids(self) -> list[str]:
         return self.view.selected_ids()
@@ -146,13 +157,15 @@ class LibraryPanel(QWidget):
         """Import audio files and folders (walked) into the library in a job; its result is an ImportResult.
         Progress shows under the list with a Cancel button; one summary goes to `statusMessage` at the end."""
         library, chosen = self._library, list(paths)
-        job = self._jobs.start("Import audio", lambda report, stop: import_paths(library, chosen, report, stop))
-        job.imported = 0  # type: ignore[attr-defined]
+        job = start_connected(
+            self._jobs, "Import audio", lambda report, stop: import_paths(library, chosen, report, stop)
+        )
         job.progressed.connect(self._import_progressed)
         job.succeeded.connect(self._import_succeeded)
-        job.failed.connect(lambda message: self.statusMessage.emit(f"Import failed: {message}"))
+        job.failed.connect(self._import_failed)
         job.finished.connect(self._import_finished)
         self._imports.append(job)
+        self._running_imports += 1
         self.progress_label.setText("Importing…")
         self.progress_bar.setRange(0, 0)
         self._progress_row.show()
@@ -160,7 +173,9 @@ class LibraryPanel(QWidget):
 
     def cancel_imports(self) -> None:
         for job in self._imports:
-            job.cancel()
+            if shiboken6.isValid(job):  # a finished job may be gone already
+                job.cancel()
+        self._cancelling = True
         self.progress_label.setText("Cancelling…")
 
     def rate(self, clip_ids: list[str], stars: int) -> Job:
@@ -202,9 +217,9 @@ class LibraryPanel(QWidget):
 
     # -- listing --------------------------------------------------------------------------------------------------
 
-    def _listing_ready(self, listing: Listing) -> None:
-        job = self.sender()
-        if getattr(job, "library", None) is not self._library:
+    def _listing_ready(self, result: tuple[ClipLibrary, Listing]) -> None:
+        library, listing = result
+        if library is not self._library:  # read before set_library
             return
         keep = self._select_next if self._select_next is not None else self.view.selected_ids()
         self._select_next = None
@@ -241,16 +256,18 @@ class LibraryPanel(QWidget):
 
     def _edit(self, clip_ids: list[str], change: LibraryEdit, message: str) -> Job:
         library, ids = self._library, list(clip_ids)
-        job = self._jobs.start("Update clips", lambda report, stop: [change(library, i) for i in ids])
-        job.message = message  # type: ignore[attr-defined]
+        job = start_connected(
+            self._jobs, "Update clips", lambda report, stop: (message, [change(library, i) for i in ids])
+        )
         job.succeeded.connect(self._edit_succeeded)
         job.failed.connect(self.statusMessage)
         return job
 
-    def _edit_succeeded(self, records: list[ClipRecord]) -> None:
+    def _edit_succeeded(self, result: tuple[str, list[ClipRecord]]) -> None:
+        message, records = result
         for record in records:
             self.model.update_record(record)
-        self.statusMessage.emit(getattr(self.sender(), "message", ""))
+        self.statusMessage.emit(message)
         self.refresh()
 
     def _describe(self, clip_ids: list[str]) -> str:
@@ -262,15 +279,12 @@ class LibraryPanel(QWidget):
     # -- importing ------------------------------------------------------------------------------------------------
 
     def _import_progressed(self, progress: ImportProgress) -> None:
-        job = self.sender()
-        if progress.imported != getattr(job, "imported", 0):  # new clips show up while the import goes on
-            job.imported = progress.imported  # type: ignore[attr-defined]
+        if progress.imported != self._last_imported:  # new clips show up while the import goes on
+            self._last_imported = progress.imported
             self.refresh()
-        if not self._imports or job is not self._imports[-1]:
-            return
         self.progress_bar.setRange(0, progress.total)
         self.progress_bar.setValue(progress.done)
-        if not self._imports[-1].cancel_requested:
+        if not self._cancelling:
             self.progress_label.setText(f"Importing {progress}")
 
     def _import_succeeded(self, result: ImportResult) -> None:
@@ -279,9 +293,16 @@ class LibraryPanel(QWidget):
             self._select_next = list(result.clip_ids)
         self.refresh()
 
+    def _import_failed(self, message: str) -> None:
+        self.statusMessage.emit(f"Import failed: {message}")
+
     def _import_finished(self) -> None:
-        self._imports = [job for job in self._imports if job is not self.sender()]
-        self._progress_row.setVisible(bool(self._imports))
+        self._running_imports -= 1
+        if self._running_imports == 0:
+            self._imports.clear()
+            self._cancelling = False
+            self._last_imported = 0
+            self._progress_row.hide()
 
     # -- context menu, drops, watching ----------------------------------------------------------------------------
 
