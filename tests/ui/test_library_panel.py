@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QHelpEvent, QKeySequence, QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QSplitter
+from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QSplitter, QToolTip
 
 from inspiration.engine.library import ClipLibrary
 from inspiration.engine.library_import import ImportResult
@@ -161,9 +161,10 @@ def test_space_auditions_and_stops_while_the_window_has_a_space_shortcut(panel, 
 def test_a_click_auditions_and_a_click_on_the_stars_rates(panel, library, qtbot):
     record = panel.model.record(2)
     rect = panel.view.visualRect(panel.model.index(2))
-    with qtbot.waitSignal(panel.auditionRequested) as played:
+    with qtbot.waitSignal(panel.auditionRequested) as played, qtbot.waitSignal(panel.selectionChanged) as selected:
         QTest.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=row_layout(rect).thumb.center())
     assert played.args == [library.folder / record.path]
+    assert selected.args == [[record.id]]
 
     stars = row_layout(rect).stars
     fourth_star = QPoint(stars.left() + 3 * 13 + 6, stars.center().y())
@@ -261,6 +262,21 @@ def test_restore_from_the_context_menu_and_selection_survives_refresh(panel, lib
     restore = next(a for a in menu.actions() if a.text() == "Restore")
     restore.trigger()
     qtbot.waitUntil(lambda: not library.get(record.id).discarded)
+    next(a for a in menu.actions() if a.text() == "Copy path").trigger()
+    assert QApplication.clipboard().text() == str(library.folder / record.path)
     choose(panel.filter_bar.sort, "duration")
     listed(panel, qtbot)
     assert panel.selected_ids() == [record.id]
+
+
+def test_hovering_a_flag_badge_explains_it(panel, library, qtbot):
+    loop = library.add(np.tile(tone(0.25, 16000, 330.0), 12), 16000, name="stuck")
+    assert "loop" in loop.flags
+    panel.refresh()
+    listed(panel, qtbot)
+    rect = panel.view.visualRect(panel.model.index(panel.model.row_of(loop.id)))
+    badge = row_layout(rect).details.topLeft() + QPoint(8, 8)
+    viewport = panel.view.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, badge, viewport.mapToGlobal(badge)))
+    assert "Loop: it keeps repeating one short pattern (every" in QToolTip.text()
+    QToolTip.hideText()

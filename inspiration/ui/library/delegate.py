@@ -36,6 +36,7 @@ PAD = 6
 THUMB_WIDTH = 76
 SPARK_WIDTH = 44
 SPARK_AREA = 108  # the sparkline and its "T 0.9–1.25" label
+WIDE_ROW = 320  # rows at least this wide show the label
 DISCARDED_OPACITY = 0.45
 
 
@@ -56,7 +57,8 @@ def row_layout(rect: QRect) -> RowLayout:
     stars = QRect(rect.right() - PAD - 5 * STAR_SIZE, rect.top() + PAD + 1, 5 * STAR_SIZE, STAR_SIZE + 2)
     name = QRect(left, rect.top() + PAD, stars.left() - 6 - left, 18)
     lower = rect.top() + PAD + 26
-    spark = QRect(rect.right() - PAD - SPARK_AREA, lower, SPARK_AREA, 18)
+    area = SPARK_AREA if rect.width() >= WIDE_ROW else SPARK_WIDTH  # narrow rows leave the label to the tooltip
+    spark = QRect(rect.right() - PAD - area, lower, area, 18)
     details = QRect(left, lower, spark.left() - 6 - left, 18)
     return RowLayout(thumb, name, stars, details, spark)
 
@@ -99,7 +101,7 @@ class ClipDelegate(QStyledItemDelegate):
         self._paint_thumb(painter, layout.thumb, record, selected, bool(index.data(PLAYING_ROLE)))
         self._paint_duration(painter, option, layout.thumb, record)
         self._paint_name(painter, option, layout.name, record)
-        draw_stars(painter, layout.stars, record.rating)
+        draw_stars(painter, layout.stars, record.rating, COLORS.text_dim if selected else COLORS.border)
         self._paint_details(painter, option, layout.details, record)
         self._paint_spark(painter, option, layout.spark, record)
         painter.restore()
@@ -169,6 +171,8 @@ class ClipDelegate(QStyledItemDelegate):
         draw_sparkline(painter, graph, values, qcolor(COLORS.accent))
         low, high = min(values), max(values)
         label = f"T {_short(low)}" if curve.constant_value is not None else f"T {_short(low)}–{_short(high)}"
+        if rect.width() <= SPARK_WIDTH:
+            return
         painter.setFont(small_font(option.font, -2))  # type: ignore[attr-defined]
         painter.setPen(qcolor(COLORS.text_dim))
         label_rect = QRect(rect.left(), rect.top(), graph.left() - 4 - rect.left(), rect.height())

@@ -80,11 +80,11 @@ class ClipListModel(QAbstractListModel):
 
     def set_playing(self, clip_id: str | None) -> None:
         """Mark the clip being auditioned (None: none)."""
-        rows = [r for r in (self.row_of(self._playing) if self._playing else None,) if r is not None]
+        changed = {self._playing, clip_id} - {None}
         self._playing = clip_id
-        rows += [r for r in (self.row_of(clip_id) if clip_id else None,) if r is not None]
-        for row in rows:
-            self.dataChanged.emit(self.index(row), self.index(row), [PLAYING_ROLE])
+        for row in (self.row_of(i) for i in changed if i is not None):
+            if row is not None:
+                self.dataChanged.emit(self.index(row), self.index(row), [PLAYING_ROLE])
 
     @property
     def playing(self) -> str | None:

@@ -84,8 +84,9 @@ def star_polygon(center: QPointF, radius: float) -> QPolygonF:
     return points
 
 
-def draw_stars(painter: QPainter, rect: QRect, rating: int, count: int = 5) -> None:
-    """`count` stars of STAR_SIZE from the left of `rect`, the first `rating` filled."""
+def draw_stars(painter: QPainter, rect: QRect, rating: int, empty: str = COLORS.border, count: int = 5) -> None:
+    """`count` stars of STAR_SIZE from the left of `rect`, the first `rating` filled, the others outlined in
+    `empty`."""
     for i in range(count):
         center = QPointF(rect.left() + (i + 0.5) * STAR_SIZE, rect.top() + rect.height() / 2)
         polygon = star_polygon(center, STAR_SIZE / 2 - 1)
@@ -93,7 +94,7 @@ def draw_stars(painter: QPainter, rect: QRect, rating: int, count: int = 5) -> N
             painter.setPen(QPen(qcolor(COLORS.star), 1))
             painter.setBrush(qcolor(COLORS.star))
         else:
-            painter.setPen(QPen(qcolor(COLORS.border), 1))
+            painter.setPen(QPen(qcolor(empty), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPolygon(polygon)
     painter.setBrush(Qt.BrushStyle.NoBrush)
