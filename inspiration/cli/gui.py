@@ -12,6 +12,7 @@ from typing import Any
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("gui", help="open the desktop app (the default)", description="Open the desktop app.")
     p.add_argument("project", nargs="?", type=Path, help="a project file to open")
+    p.add_argument("--library", type=Path, help="the clip library folder to show (default: the last one opened)")
     p.set_defaults(run=run)
 
 
@@ -41,4 +42,4 @@ def run(args: argparse.Namespace) -> int:
     if project is not None and not project.is_file():
         print(f"error: {project} does not exist", file=sys.stderr)
         return 2
-    return run_app(project)
+    return run_app(project, library=getattr(args, "library", None))

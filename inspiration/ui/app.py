@@ -51,12 +51,13 @@ def setup_logging(places: Places) -> Path:
     return path
 
 
-def run(project: Path | None = None) -> int:
-    """Show the main window (opening `project` if given) and run until it closes; returns the exit status."""
+def run(project: Path | None = None, library: Path | None = None) -> int:
+    """Show the main window (opening `project`, showing the clip `library` folder, if given) and run until it
+    closes; returns the exit status."""
     places = user_places()
     app = make_application()
     setup_logging(places)
-    window = MainWindow(places)
+    window = MainWindow(places, library_folder=library)
     window.show()
     if project is not None:
         window.files.open(project)

@@ -29,7 +29,6 @@ from inspiration.engine.library import ClipLibrary
 from inspiration.engine.library_import import ImportProgress, ImportResult, import_paths
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library.filter_bar import FilterBar
-from inspiration.ui.library.jobstart import start_connected
 from inspiration.ui.library.model import ClipListModel
 from inspiration.ui.library.query import Listing, clip_name, read_listing
 from inspiration.ui.library.view import ClipListView
@@ -137,8 +136,8 @@ class LibraryPanel(QWidget):
             self._listing_pending = bool(self._listing_pending) or rescan
             return
         library, query = self._library, self.filter_bar.query()
-        job = start_connected(
-            self._jobs, "Read the clip library", lambda report, stop: (library, read_listing(library, query, rescan))
+        job = self._jobs.start(
+            "Read the clip library", lambda report, stop: (library, read_listing(library, query, rescan))
         )
         job.succeeded.connect(self._listing_ready)
         job.failed.connect(self.statusMessage)
@@ -157,9 +156,7 @@ class LibraryPanel(QWidget):
         """Import audio files and folders (walked) into the library in a job; its result is an ImportResult.
         Progress shows under the list with a Cancel button; one summary goes to `statusMessage` at the end."""
         library, chosen = self._library, list(paths)
-        job = start_connected(
-            self._jobs, "Import audio", lambda report, stop: import_paths(library, chosen, report, stop)
-        )
+        job = self._jobs.start("Import audio", lambda report, stop: import_paths(library, chosen, report, stop))
         job.progressed.connect(self._import_progressed)
         job.succeeded.connect(self._import_succeeded)
         job.failed.connect(self._import_failed)
@@ -256,9 +253,7 @@ class LibraryPanel(QWidget):
 
     def _edit(self, clip_ids: list[str], change: LibraryEdit, message: str) -> Job:
         library, ids = self._library, list(clip_ids)
-        job = start_connected(
-            self._jobs, "Update clips", lambda report, stop: (message, [change(library, i) for i in ids])
-        )
+        job = self._jobs.start("Update clips", lambda report, stop: (message, [change(library, i) for i in ids]))
         job.succeeded.connect(self._edit_succeeded)
         job.failed.connect(self.statusMessage)
         return job
