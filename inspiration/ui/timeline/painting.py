@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from shiboken6 import VoidPtr
 
 from inspiration.engine.mix import db_to_gain, fade_gain
 from inspiration.engine.project import Clip, Fade
@@ -130,11 +131,21 @@ def _paint_waveform(
     top[thin] -= 0.5
     bottom[thin] += 0.5
     xs = left + np.arange(columns) + 0.5
-    points = [QPointF(x, y) for x, y in zip(xs.tolist(), top.tolist())]
-    points += [QPointF(x, y) for x, y in zip(reversed(xs.tolist()), reversed(bottom.tolist()))]
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
-    painter.drawPolygon(QPolygonF(points))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # columns are whole pixels: no need, much faster
+    painter.drawPolygon(polygon(np.concatenate([xs, xs[::-1]]), np.concatenate([top, bottom[::-1]])))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+
+def polygon(xs: np.ndarray, ys: np.ndarray) -> QPolygonF:
+    """A QPolygonF of the points (xs[i], ys[i]), filled in place through numpy (far faster than QPointF objects)."""
+    shape = QPolygonF()
+    shape.resize(len(xs))
+    view = np.frombuffer(VoidPtr(shape.data(), len(xs) * 16, True), dtype=np.float64).reshape(-1, 2)
+    view[:, 0] = xs
+    view[:, 1] = ys
+    return shape
 
 
 def _envelope(clip: Clip, frames: np.ndarray) -> np.ndarray:
@@ -153,18 +164,19 @@ def _envelope(clip: Clip, frames: np.ndarray) -> np.ndarray:
 
 def _paint_fade(painter: QPainter, wave: QRectF, fade: Fade, width: float, rising: bool) -> None:
     """Shade the part above the fade's gain curve and draw the curve."""
-    if fade.frames <= 0 or width < 1:
+    if fade.frames <= 0 or width < 2:
         return
     width = min(width, wave.width())
     x = np.linspace(0.0, 1.0, FADE_POINTS)
     gain = fade_gain(fade.shape, x)
     xs = wave.left() + x * width if rising else wave.right() - x * width
     ys = wave.bottom() - gain * wave.height()
-    curve = [QPointF(a, b) for a, b in zip(xs.tolist(), ys.tolist())]
-    corner = QPointF(wave.left() if rising else wave.right(), wave.top())
+    corner_x, corner_y = wave.left() if rising else wave.right(), wave.top()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(qcolor("#000000", 110))
-    painter.drawPolygon(QPolygonF([corner, *curve]))
-    painter.setPen(QPen(qcolor(COLORS.text, 170), 1.2))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.drawPolygon(polygon(np.append(corner_x, xs), np.append(corner_y, ys)))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QPen(qcolor(COLORS.text, 170), 1))  # a 1 px pen takes Qt's fast path
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawPolyline(QPolygonF(curve))
+    painter.drawPolyline(polygon(xs, ys))

@@ -57,6 +57,13 @@ class PyramidCache(QObject):
             self._next()
         return None
 
+    def put(self, path: str | Path, pyramid: WaveformPyramid) -> None:
+        """Keep a pyramid built elsewhere (e.g. from audio just generated) for the file at `path`."""
+        key = _key(path)
+        if key is not None:
+            self._keep(key, pyramid)
+            self.ready.emit(str(path))
+
     def error(self, path: str | Path) -> str | None:
         """Why the file at `path` has no pyramid, if building it failed."""
         key = _key(path)
@@ -100,12 +107,16 @@ class PyramidCache(QObject):
         key, path = self._current
         if key not in self._queued:  # cleared meanwhile
             return
-        self._items[key] = pyramid
-        self._bytes += pyramid.nbytes
-        while self._bytes > self.budget_bytes and len(self._items) > 1:
-            _, old = self._items.popitem(last=False)
-            self._bytes -= old.nbytes
+        self._keep(key, pyramid)
         self.ready.emit(path)
+
+    def _keep(self, key: Key, pyramid: WaveformPyramid) -> None:
+        old = self._items.pop(key, None)
+        self._bytes += pyramid.nbytes - (old.nbytes if old is not None else 0)
+        self._items[key] = pyramid
+        while self._bytes > self.budget_bytes and len(self._items) > 1:
+            _, dropped = self._items.popitem(last=False)
+            self._bytes -= dropped.nbytes
 
     def _fail(self, message: str) -> None:
         key, path = self._current
