@@ -32,9 +32,9 @@ REPEATS = 20
 
 
 def keep_none_alive() -> None:
-    """PySide6 6.12.0 on Python 3.11 drops one reference to None on every call of a Qt method that returns void or bool
-    (from 3.12 None, True and False are immortal, which hides the bug); thousands of paint calls would free None and abort. Give them
-    enough references for any run until the binding is fixed or Python upgraded."""
+    """PySide6 6.12.0 on Python 3.11 drops one reference to None (or True/False) on every call of a Qt method that
+    returns void (or bool); from Python 3.12 these are immortal, which hides the bug. Thousands of paint calls would
+    free None and abort, so give them enough references for any run until the binding is fixed or Python upgraded."""
     if sys.version_info < (3, 12):
         for singleton in (None, True, False):
             ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40

@@ -247,3 +247,18 @@ def test_painting_at_every_zoom(view, document, library) -> None:
         view.axis.fpp = fpp
         assert not view.lanes.grab().isNull() and not view.ruler.grab().isNull()
     assert np.isfinite(view.axis.fpp)
+
+
+def test_clip_context_menu_offers_the_clip_edits(view, document, library) -> None:
+    (clip_id,) = library_clips(view, library, 1)
+    view.select([])
+    x = round(document.project.clip(clip_id).start / 480) + 30
+    menu = view.lanes.context_menu(QPointF(x, row_y(0)))
+    texts = [a.text() for a in menu.actions()]
+    assert texts[:4] == ["Split at playhead", "Duplicate", "Delete", "Fade shape"] and "Reset gain" in texts
+    assert view.selected_clip_ids() == [clip_id]
+    shapes = next(a.menu() for a in menu.actions() if a.menu() is not None)
+    next(a for a in shapes.actions() if a.text() == "Exponential").trigger()
+    clip = document.project.clip(clip_id)
+    assert clip.fade_in.shape == clip.fade_out.shape == "exponential"
+    assert "Duplicate" not in [a.text() for a in view.lanes.context_menu(QPointF(900, row_y(0))).actions()]

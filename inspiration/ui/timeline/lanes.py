@@ -296,8 +296,12 @@ class Lanes(QWidget):
         return super().event(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.context_menu(QPointF(event.pos())).exec(event.globalPos())
+
+    def context_menu(self, pos: QPointF) -> QMenu:
+        """The menu for a right click at `pos`: clip edits over a clip (which becomes selected), else paste/add."""
         view = self._view
-        found = self.hit(QPointF(event.pos()))
+        found = self.hit(pos)
         menu = QMenu(self)
         actions = view.actions_by_name()
         if found is not None:
@@ -316,10 +320,10 @@ class Lanes(QWidget):
             menu.addSeparator()
             menu.addAction(actions["copy"])
         else:
-            view.seek(view.axis.frame(event.pos().x()))
+            view.seek(view.axis.frame(pos.x()))
         menu.addAction(actions["paste"])
         menu.addAction(actions["add_track"])
-        menu.exec(event.globalPos())
+        return menu
 
     # -- drag and drop --------------------------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ background; until one is ready its clip shows a flat line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QScrollBar, QWidget
 
@@ -109,12 +110,17 @@ class TimelineView(QWidget):
 
     def setPlayhead(self, frames: int) -> None:
         """Move the playhead (during playback too); with follow on, page to it when it leaves the view."""
-        self._playhead = max(0, int(frames))
+        old, self._playhead = self._playhead, max(0, int(frames))
         first, last = self.axis.visible
         if self._follow and not first <= self._playhead < last:
             self.axis.origin = max(0.0, self._playhead - 0.02 * (last - first))
             self.update_scrollbars()
-        self._repaint()
+            self._repaint()
+            return
+        for frame in (old, self._playhead):  # only the strips under the old and new line (cheap at display rate)
+            x = round(self.axis.x(frame))
+            self.lanes.update(QRect(x - 2, 0, 5, self.lanes.height()))
+            self.ruler.update(QRect(x - 8, 0, 17, self.ruler.height()))
 
     def setFollowPlayhead(self, follow: bool) -> None:
         self._follow = follow
@@ -149,9 +155,9 @@ class TimelineView(QWidget):
         """Selected clip ids in timeline order."""
         return [c.id for _, c in self.document.project.clips() if c.id in self.selection]
 
-    def select(self, clip_ids: object) -> None:
+    def select(self, clip_ids: Iterable[str]) -> None:
         """Make exactly these clips the selection."""
-        chosen = set(clip_ids)  # type: ignore[call-overload]
+        chosen = set(clip_ids)
         if chosen != self.selection:
             self.selection = chosen
             self.selectionChanged.emit()
@@ -203,6 +209,7 @@ class TimelineView(QWidget):
         self.vbar.setSingleStep(20)
         self.rows.scroll = min(self.rows.scroll, self.vbar.maximum())
         self.vbar.setValue(self.rows.scroll)
+        self.vbar.setVisible(self.vbar.maximum() > 0)
         self._syncing = False
 
     def _hbar_moved(self, value: int) -> None:
