@@ -86,3 +86,12 @@ def test_memory_for_long_clips_is_small() -> None:
     """200 clips of 45 s at 48 kHz stay well under 100 MB."""
     pyramid = build_pyramid(np.zeros((2, 45 * 48000), dtype=np.float32), 48000)
     assert pyramid.nbytes * 200 < 80e6
+
+
+def test_finest_bins_for_deep_zoom() -> None:
+    audio = np.linspace(-1, 1, 10 * BASE_BIN, dtype=np.float32)
+    pyramid = build_pyramid(audio, RATE)
+    centres, minmax = pyramid.finest(3 * BASE_BIN / RATE, 5 * BASE_BIN / RATE)
+    np.testing.assert_allclose(centres * RATE, [2.5 * BASE_BIN, 3.5 * BASE_BIN, 4.5 * BASE_BIN, 5.5 * BASE_BIN])
+    np.testing.assert_allclose(minmax[1], [audio[3 * BASE_BIN], audio[4 * BASE_BIN - 1]], atol=TOL)
+    assert len(pyramid.finest(20.0, 21.0)[0]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 def make_actions(view: TimelineView) -> dict[str, QAction]:
     """Actions whose shortcuts work while the timeline (or a child of it) has focus."""
-    specs = [
+    specs: list[tuple[str, str, list[QKeySequence.StandardKey | str], Callable[[], object]]] = [
         ("split", "Split at playhead", ["S"], view.split_at_playhead),
         ("delete", "Delete", [QKeySequence.StandardKey.Delete, "Backspace"], view.delete_selected),
         ("duplicate", "Duplicate", ["Ctrl+D"], view.duplicate_selected),

@@ -96,9 +96,9 @@ def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle) 
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, gain)
         text_rect.setRight(text_rect.right() - metrics.horizontalAdvance(gain) - 6)
     name = clip.name or "clip"
-    if style.offline is not None:
-        name = f"{name} — offline"
-    painter.setPen(qcolor(COLORS.text if style.selected or style.offline else COLORS.text, 230))
+    if style.offline is not None and metrics.horizontalAdvance(f"{name} — offline") <= text_rect.width():
+        name = f"{name} — offline"  # only when it fits: the name matters more, the hatch already says it
+    painter.setPen(qcolor(COLORS.text, 230))
     elided = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(0, int(text_rect.width())))
     painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
 
@@ -116,33 +116,49 @@ def _paint_waveform(
         painter.setPen(QPen(qcolor(color.name(), 140), 1))
         painter.drawLine(QPointF(left, mid), QPointF(right, mid))
         return
-    # timeline frame of each column's left edge, then the matching source time (seconds at the project rate)
+    # timeline frames of each column's edges, then the matching source times (seconds at the project rate)
     x0 = left - wave.left()
     timeline = clip.start + (x0 + np.arange(columns + 1)) * fpp
     source = clip.source_in + (timeline - clip.start)
     t0, t1 = source[0] / sample_rate, source[-1] / sample_rate
-    minmax = style.pyramid.span(t0, t1, columns) * db_to_gain(clip.gain_db)
-    envelope = _envelope(clip, (timeline[:-1] + timeline[1:]) / 2)
-    minmax *= envelope[:, None]
+    pyramid = style.pyramid
+    zoomed = pyramid.bin_frames(0) / pyramid.sample_rate > fpp / sample_rate  # a finest bin is wider than a pixel
+    frames: np.ndarray
+    minmax: np.ndarray
+    if zoomed:
+        centres, minmax = pyramid.finest(t0, t1)
+        frames = clip.start + centres * sample_rate - clip.source_in
+        xs = wave.left() + (frames - clip.start) / fpp
+    else:
+        minmax = pyramid.span(t0, t1, columns)
+        frames = (timeline[:-1] + timeline[1:]) / 2
+        xs = left + np.arange(columns) + 0.5
+    if len(xs) == 0:
+        return
+    minmax = minmax * (db_to_gain(clip.gain_db) * _envelope(clip, frames))[:, None]
     np.clip(minmax, -1.0, 1.0, out=minmax)
     top = mid - minmax[:, 1] * half
     bottom = mid - minmax[:, 0] * half
     thin = bottom - top < 1.0
     top[thin] -= 0.5
     bottom[thin] += 0.5
-    xs = left + np.arange(columns) + 0.5
+    painter.save()
+    if zoomed:  # the outline runs through bin centres, a little past the visible part
+        painter.setClipRect(QRectF(left, wave.top() - 1, right - left, wave.height() + 2))
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # columns are whole pixels: no need, much faster
+    # whole-pixel columns need no antialiasing (much faster); the outline through bin centres does
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, zoomed)
     painter.drawPolygon(polygon(np.concatenate([xs, xs[::-1]]), np.concatenate([top, bottom[::-1]])))
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.restore()
 
 
 def polygon(xs: np.ndarray, ys: np.ndarray) -> QPolygonF:
     """A QPolygonF of the points (xs[i], ys[i]), filled in place through numpy (far faster than QPointF objects)."""
     shape = QPolygonF()
     shape.resize(len(xs))
-    view = np.frombuffer(VoidPtr(shape.data(), len(xs) * 16, True), dtype=np.float64).reshape(-1, 2)
+    memory = VoidPtr(shape.data(), len(xs) * 16, True)  # type: ignore[call-arg, arg-type]  # (pointer, size, writable)
+    view = np.frombuffer(memory, dtype=np.float64).reshape(-1, 2)  # type: ignore[call-overload]
     view[:, 0] = xs
     view[:, 1] = ys
     return shape

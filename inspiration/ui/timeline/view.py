@@ -60,7 +60,8 @@ class TimelineView(QWidget):
         self.rows = Rows()
         self.selection: set[str] = set()
         self._playhead = 0
-        self._loop: tuple[int, int] | None = None
+        self._loop: tuple[int, int] | None = None  # as shown (a ruler drag previews here)
+        self._committed_loop: tuple[int, int] | None = None  # as last set
         self._loop_enabled = False
         self._follow = False
         self._clipboard: list[Clip] = []
@@ -134,10 +135,12 @@ class TimelineView(QWidget):
         return self._loop
 
     def setLoopRegion(self, region: tuple[int, int] | None) -> None:
+        """Set (or clear, with None or an empty range) the loop region; `loopRegionChanged` when it changed."""
         region = None if region is None or region[1] <= region[0] else (int(region[0]), int(region[1]))
-        self._loop = region
+        changed, self._loop, self._committed_loop = region != self._committed_loop, region, region
         self._repaint()
-        self.loopRegionChanged.emit(region)
+        if changed:
+            self.loopRegionChanged.emit(region)
 
     def preview_loop_region(self, region: tuple[int, int] | None) -> None:
         """Show a region while it is being dragged (no signal until it is set)."""
