@@ -125,6 +125,7 @@ def _paint_waveform(
     zoomed = pyramid.bin_frames(0) / pyramid.sample_rate > fpp / sample_rate  # a finest bin is wider than a pixel
     frames: np.ndarray
     minmax: np.ndarray
+    xs: np.ndarray
     if zoomed:
         centres, minmax = pyramid.finest(t0, t1)
         frames = clip.start + centres * sample_rate - clip.source_in
