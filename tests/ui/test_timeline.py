@@ -228,3 +228,14 @@ def test_split_with_the_s_key(view, document, qtbot) -> None:
     assert [(c.start, c.end) for c in clips] == [(clip.start, clip.start + 1000), (clip.start + 1000, clip.end)]
     document.undo_stack.undo()
     assert document.project.tracks[0].clips == (clip,)
+
+
+def test_trim_right_extends_only_to_the_end_of_the_media(view, document, ids, qtbot) -> None:
+    (clip_id,) = view.drop_library_clips([ids[0]], None, 0)  # 1 s: x 0..100
+    full = document.project.clip(clip_id)
+    qtbot.waitUntil(lambda: view.media_frames(full) is not None)
+    assert view.media_frames(full) == full.length
+    drag(view.lanes, QPoint(97, row_y(0)), QPoint(60, row_y(0)), Qt.KeyboardModifier.ShiftModifier)
+    assert document.project.clip(clip_id).end == full.end - 37 * 480
+    drag(view.lanes, QPoint(60, row_y(0)), QPoint(300, row_y(0)), Qt.KeyboardModifier.ShiftModifier)
+    assert document.project.clip(clip_id) == full
