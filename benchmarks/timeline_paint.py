@@ -6,9 +6,7 @@ Prints the mean and max paint time of the lanes (and the ruler) per zoom level, 
 
 from __future__ import annotations
 
-import ctypes
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,17 +29,7 @@ DISTINCT = 12  # distinct waveforms (building 200 would only make the set-up slo
 REPEATS = 20
 
 
-def keep_none_alive() -> None:
-    """PySide6 6.12.0 on Python 3.11 drops one reference to None (or True/False) on every call of a Qt method that
-    returns void (or bool); from Python 3.12 these are immortal, which hides the bug. Thousands of paint calls would
-    free None and abort, so give them enough references for any run until the binding is fixed or Python upgraded."""
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-
-
 def main() -> None:
-    keep_none_alive()
     app = QApplication.instance() or QApplication([])
     apply_dark_theme(app)
     folder = Path(tempfile.mkdtemp(prefix="timeline-bench-"))

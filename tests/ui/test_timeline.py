@@ -73,10 +73,10 @@ def send_drop(widget, pos: QPoint, data: QMimeData, modifiers=Qt.KeyboardModifie
     """What Qt delivers for a real drag and drop: enter, a move, then the drop (Shift held: no snapping)."""
     point, mods = QPointF(pos), Qt.KeyboardModifier(modifiers)
     args = (Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, mods)
-    enter = QDragEnterEvent(point, *args)
+    enter = QDragEnterEvent(pos, *args)  # enter and move events take integer points, a drop a float one
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(widget, QDragMoveEvent(point, *args))
+    QApplication.sendEvent(widget, QDragMoveEvent(pos, *args))
     drop = QDropEvent(point, *args)
     QApplication.sendEvent(widget, drop)
     assert drop.isAccepted()
@@ -99,7 +99,7 @@ def test_drag_over_draws_a_snapped_ghost(view, document, ids, qtbot) -> None:
     two_tracks(document, view)
     data = clip_ids_mime(ids[:1])
     enter = QDragEnterEvent(
-        QPointF(203, row_y(1)), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
+        QPoint(203, int(row_y(1))), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
     )
     QApplication.sendEvent(view.lanes, enter)
     assert enter.isAccepted()

@@ -10,7 +10,6 @@ once their total size passes `budget_bytes`.
 from __future__ import annotations
 
 import os
-import threading
 from collections import OrderedDict, deque
 from pathlib import Path
 
@@ -94,12 +93,8 @@ class PyramidCache(QObject):
             return
         self._current = self._queue.popleft()
         file = self._current[0][0]
-        # JobRunner starts the thread at once: a fast failure could be emitted before our slots are connected
-        # (Qt picks the receivers when a signal is emitted), so the work waits until they are.
-        connected = threading.Event()
 
         def work(report: object, should_stop: object) -> WaveformPyramid:
-            connected.wait()
             audio, rate = read_audio(file)
             return build_pyramid(audio, rate)
 
@@ -107,7 +102,6 @@ class PyramidCache(QObject):
         self._job.succeeded.connect(self._store)
         self._job.failed.connect(self._fail)
         self._job.finished.connect(self._done)
-        connected.set()
 
     def _store(self, pyramid: WaveformPyramid) -> None:
         key, path = self._current
