@@ -53,6 +53,13 @@ class ClipRecord:
     overview: bytes
     missing: bool
 
+    @property
+    def name(self) -> str:
+        """What a musician sees: "<model> · seed <n>" for a generated clip, else the file name without extension."""
+        if self.model and self.seed is not None:
+            return f"{self.model} · seed {self.seed}"
+        return PurePosixPath(self.path).stem
+
     def overview_minmax(self) -> np.ndarray:
         """The waveform overview as float32 (points, 2): min and max of each span, in [-1, 1]."""
         return (np.frombuffer(self.overview, dtype=np.int8).reshape(-1, 2) / 127.0).astype(np.float32)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from inspiration.engine.clip_record import ClipRecord
 from inspiration.engine.project import Clip, ClipSource
 
@@ -15,12 +13,12 @@ def record_frames(record: ClipRecord, sample_rate: int) -> int:
 
 
 def clip_from_record(record: ClipRecord, start: int, sample_rate: int) -> Clip:
-    """A clip of the whole library clip `record` at timeline frame `start` of a `sample_rate` project, named after
-    the file's stem."""
+    """A clip of the whole library clip `record` at timeline frame `start` of a `sample_rate` project, named as the
+    library names it (`ClipRecord.name`)."""
     return Clip(
         source=ClipSource(path="", library_id=record.id),
         start=start,
         source_in=0,
         source_out=record_frames(record, sample_rate),
-        name=PurePosixPath(record.path).stem,
+        name=record.name,
     )

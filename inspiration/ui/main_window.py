@@ -150,6 +150,15 @@ class MainWindow(QMainWindow):
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
         self.timeline_actions = self.timeline.actions_by_name()
+        for action in self.timeline_actions.values():
+            # Window-wide, so S, F or + work wherever the focus is; the library list and text fields take the
+            # keys they use (Delete, digits, typing) first.
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        for name, icon_name in (("zoom_in", "zoom-in"), ("zoom_out", "zoom-out"), ("zoom_fit", "zoom-fit"),
+                                ("add_track", "add-track"), ("split", "split")):
+            if name in self.timeline_actions:
+                self.timeline_actions[name].setIcon(icon(icon_name))
 
     def _make_menus(self) -> None:
         menu = self.menuBar()
@@ -250,8 +259,9 @@ class MainWindow(QMainWindow):
         self.time_display.set_frames(frame, self.document.project.sample_rate)
 
     def _transport_state(self, state: str) -> None:
-        playing = state in ("playing", "auditioning")
-        self.act_play.setIcon(icon("pause" if playing else "play"))
+        self.act_play.setIcon(icon("pause" if state == "playing" else "play"))
+        if state != "auditioning":
+            self.library_panel.audition_finished()
 
     # -- library --------------------------------------------------------------------------------------------------
 
@@ -273,7 +283,7 @@ class MainWindow(QMainWindow):
     def import_and_place(self, paths: list[str], track_id: str | None, frame: int) -> Job:
         """Files dropped on the timeline: import them into the library, then place them where they were dropped."""
         job = self.library_panel.import_paths(paths)
-        job.succeeded.connect(lambda result: self.timeline.drop_library_clips(list(result.ids), track_id, frame))
+        job.succeeded.connect(lambda result: self.timeline.drop_library_clips(list(result.clip_ids), track_id, frame))
         return job
 
     def choose_library(self) -> None:

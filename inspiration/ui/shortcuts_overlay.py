@@ -87,7 +87,7 @@ class ShortcutsOverlay(QWidget):
         painter.fillRect(self.rect(), qcolor("#000000", 170))
         columns = 2
         row_h = 26
-        col_w = 430
+        col_w = 540
         groups = [SHORTCUTS[i::columns] for i in range(columns)]
         rows = max(sum(len(items) + 2 for _, items in column) for column in groups)
         width, height = col_w * columns + 48, rows * row_h + 90
@@ -117,9 +117,9 @@ class ShortcutsOverlay(QWidget):
                 painter.setFont(self.font())
                 for keys, what in items:
                     painter.setPen(qcolor(COLORS.text))
-                    painter.drawText(QRectF(x + 8, y, 190, row_h), Qt.AlignmentFlag.AlignVCenter, keys)
+                    painter.drawText(QRectF(x + 8, y, 215, row_h), Qt.AlignmentFlag.AlignVCenter, keys)
                     painter.setPen(qcolor(COLORS.text_dim))
-                    painter.drawText(QRectF(x + 205, y, col_w - 215, row_h), Qt.AlignmentFlag.AlignVCenter, what)
+                    painter.drawText(QRectF(x + 230, y, col_w - 240, row_h), Qt.AlignmentFlag.AlignVCenter, what)
                     y += row_h
                 y += row_h
         painter.end()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -82,7 +83,18 @@ def apply_dark_theme(app: QApplication, colors: Colors = COLORS) -> None:
 
 
 def style_sheet(colors: Colors = COLORS) -> str:
+    up, down = (_icon_url(name) for name in ("chevron-up", "chevron-down"))
     return f"""
+QAbstractSpinBox {{ padding-right: 18px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ subcontrol-origin: border; width: 16px;
+            background: {colors.raised}; border-left: 1px solid {colors.border}; }}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; border-top-right-radius: 3px; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; border-bottom-right-radius: 3px; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {colors.accent_dim}; }}
+QAbstractSpinBox::up-arrow {{ image: url({up}); width: 8px; height: 5px; }}
+QAbstractSpinBox::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}
+QComboBox::drop-down {{ border: none; width: 18px; }}
+QComboBox::down-arrow {{ image: url({down}); width: 9px; height: 6px; }}
 QToolTip {{ color: {colors.text}; background: {colors.raised}; border: 1px solid {colors.border}; padding: 4px; }}
 QToolBar {{ background: {colors.panel}; border: none; border-bottom: 1px solid {colors.border}; spacing: 4px;
             padding: 3px; }}
@@ -109,3 +121,8 @@ QMenu::item:selected {{ background: {colors.accent_dim}; }}
 QGroupBox {{ border: 1px solid {colors.border}; border-radius: 4px; margin-top: 12px; padding-top: 6px; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {colors.text_dim}; }}
 """
+
+
+def _icon_url(name: str) -> str:
+    """A packaged icon's file path in the form style sheets take (forward slashes on every system)."""
+    return str(files("inspiration") / "resources" / "icons" / f"{name}.svg").replace("\\", "/")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from inspiration.engine.clip_record import ClipRecord
 from inspiration.engine.library import ClipLibrary, SortKey
@@ -58,8 +57,8 @@ def read_listing(library: ClipLibrary, query: LibraryQuery, rescan: bool = False
 
 
 def clip_name(record: ClipRecord) -> str:
-    """The name a musician sees: the clip's file name without its extension."""
-    return Path(record.path).stem
+    """The name a musician sees (see ClipRecord.name)."""
+    return record.name
 
 
 def format_duration(seconds: float) -> str:
