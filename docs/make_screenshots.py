@@ -20,7 +20,6 @@ WORK = Path(tempfile.mkdtemp(prefix="inspiration-shots-"))
 for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[variable] = str(WORK / variable.lower())  # never touch the real user's settings or library
 
-import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -54,8 +53,20 @@ def build_library(folder: Path) -> ClipLibrary:
     os.chdir(WORK)
     cli(["train", str(DEMO.parent), "--name", "demo", "--preset", "debug", "--steps", "150"])
     for seed, curve in ((11, "ramp"), (12, "swell"), (13, "0.95"), (14, "0:1.2,0.5:0.8,1:1.1/smooth")):
-        cli(["generate", "models/demo", "--seconds", "5", "--seed", str(seed), "--temperature", curve,
-             "--out", str(folder)])
+        cli(
+            [
+                "generate",
+                "models/demo",
+                "--seconds",
+                "5",
+                "--seed",
+                str(seed),
+                "--temperature",
+                curve,
+                "--out",
+                str(folder),
+            ]
+        )
     for record, stars in zip(library.list(sort="created", descending=False), (5, 4, 0, 3, 5, 2, 1, 4, 0, 3)):
         if stars:
             library.rate(record.id, stars)
@@ -115,8 +126,9 @@ def main() -> None:
     window.grab().save(str(OUT / "main-window.png"))
     window.library_dock.grab().save(str(OUT / "library.png"))
 
-    dialog = ExportDialog(window.document, window.jobs, window.transport, window.loop_region, window.document.library,
-                          window)
+    dialog = ExportDialog(
+        window.document, window.jobs, window.transport, window.loop_region, window.document.library, window
+    )
     dialog.show()
     settle(app, window, 2)
     dialog.grab().save(str(OUT / "export-dialog.png"))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from inspiration.engine.errors import Cancelled, InspirationError
 
@@ -61,6 +61,15 @@ class Job(QObject):
 
     def start(self) -> None:
         self._thread.start()
+
+    def skip(self) -> None:
+        """End without running: `cancelled`, then `finished`, from the event loop."""
+        self._stop.set()
+        QTimer.singleShot(0, self._skipped)
+
+    def _skipped(self) -> None:
+        self.cancelled.emit()
+        self.finished.emit()
 
     def cancel(self) -> None:
         """Ask the work to stop at its next check; `cancelled` follows (or the result, if it was already done)."""
@@ -119,10 +128,15 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._jobs: list[Job] = []
+        self._closed = False
 
     def start(self, name: str, work: Work) -> Job:
-        """Create and start a job. Connect to its signals right away (queued signals cannot arrive before you do)."""
+        """Create and start a job. Connect to its signals right away (queued signals cannot arrive before you do).
+        After `shutdown` nothing starts: the job ends as cancelled without running."""
         job = Job(name, work, self)
+        if self._closed:
+            job.skip()
+            return job
         self._jobs.append(job)
         job.finished.connect(lambda: self._forget(job))
         job.start()
@@ -137,7 +151,8 @@ class JobRunner(QObject):
             job.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel every job and wait for their threads; True when all ended in time."""
+        """Cancel every job, start no more, and wait for their threads; True when all ended in time."""
+        self._closed = True
         self.cancel_all()
         deadline = time.monotonic() + timeout_ms / 1000
         ended = True

@@ -65,3 +65,15 @@ def test_a_job_that_ends_before_its_listeners_connect_still_reaches_them(jobs, q
     job.progressed.connect(progress.append)
     qtbot.waitUntil(lambda: len(results) == 1, timeout=2000)
     assert results == ["done"] and progress == [1.0]
+
+
+def test_after_shutdown_jobs_end_cancelled_without_running(qapp, qtbot):
+    from inspiration.ui.jobs import JobRunner
+
+    runner = JobRunner()
+    assert runner.shutdown()
+    ran = []
+    job = runner.start("late", lambda report, stop: ran.append(1))
+    with qtbot.waitSignals([job.cancelled, job.finished], order="strict"):
+        pass
+    assert not ran and not runner.running()

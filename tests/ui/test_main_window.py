@@ -1,0 +1,204 @@
+"""The whole app in one window: the musician's path from importing clips to an exported MP3, crash recovery,
+missing media and a machine without a sound card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from PySide6.QtWidgets import QMessageBox
+
+from inspiration.engine.edits import AddTrack
+from inspiration.engine.places import user_places
+from inspiration.engine.project import Track
+from inspiration.engine.project_io import recovery_path
+from inspiration.ui.export_dialog import ExportDialog
+from inspiration.ui.main_window import MainWindow
+from inspiration.ui.playback.output import AudioUnavailable, FakeOutput
+from tests.conftest import tone
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    windows = []
+
+    def make(output_factory=FakeOutput) -> MainWindow:
+        window = MainWindow(user_places(), library_folder=tmp_path / "library", output_factory=output_factory)
+        window.resize(1400, 900)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.document.undo_stack.setClean()  # no "save changes?" prompt at teardown
+        window.close()
+
+
+def idle(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=20000)
+
+
+def test_import_splice_save_reopen_and_export_an_mp3(make_window, qtbot, tmp_path):
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    for i, freq in enumerate((220.0, 330.0, 440.0)):
+        sf.write(folder / f"take-{i}.wav", tone(1.0, 16000, freq=freq), 16000)
+    (folder / "notes.txt").write_text("not audio")
+    window = make_window()
+    job = window.library_panel.import_paths([folder])
+    with qtbot.waitSignal(job.succeeded, timeout=20000) as imported:
+        pass
+    ids = list(imported.args[0].clip_ids)
+    assert len(ids) == 3 and len(imported.args[0].skipped) == 1
+
+    rate = window.document.project.sample_rate
+    first = window.timeline.drop_library_clips(ids[:2], None, 0)  # a drop on an empty project makes a track
+    window.timeline.drop_library_clips(ids[2:], None, rate // 2)  # below the last track: a second track
+    project = window.document.project
+    assert [len(t.clips) for t in project.tracks] == [2, 1]
+    assert project.clip(first[1]).start == project.clip(first[0]).end  # several clips go one after the other
+    assert window.isWindowModified() and "Untitled" in window.windowTitle()
+
+    saved = window.document.save(tmp_path / "piece")
+    assert not window.isWindowModified() and "piece" in window.windowTitle()
+    window.files.new()
+    assert window.document.project.tracks == []
+    assert window.files.open(saved)
+    assert [len(t.clips) for t in window.document.project.tracks] == [2, 1]
+    assert not window.document.project.offline
+
+    idle(qtbot, window)
+    dialog = ExportDialog(window.document, window.jobs, window.transport, None, window.document.library, window)
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("mp3"))
+    dialog.denoise_box.setChecked(True)
+    target = tmp_path / "piece.mp3"
+    with qtbot.waitSignal(dialog.start_export(target).succeeded, timeout=30000):
+        pass
+    info = sf.info(str(target))
+    assert info.format == "MP3" and abs(info.duration - 2.0) < 0.1  # two 1 s clips in a row on the first track
+    dialog.close()
+    idle(qtbot, window)
+
+
+def test_files_dropped_on_the_timeline_are_imported_then_placed(make_window, qtbot, tmp_path):
+    sf.write(tmp_path / "dropped.wav", tone(0.5, 16000), 16000)
+    window = make_window()
+    track = Track("Drums")
+    window.document.apply(AddTrack(track))
+    job = window.import_and_place([str(tmp_path / "dropped.wav")], track.id, 4800)
+    qtbot.waitUntil(lambda: len(window.document.project.track(track.id).clips) == 1, timeout=20000)
+    clip = window.document.project.track(track.id).clips[0]
+    assert clip.start == 4800 and clip.source.library_id is not None
+    assert job is not None
+    idle(qtbot, window)
+
+
+def test_without_a_sound_card_the_app_opens_and_says_so(make_window, qtbot):
+    def refuse(*args, **kwargs):
+        raise AudioUnavailable("no output device was found")
+
+    window = make_window(output_factory=refuse)
+    assert window.audio_label.text() == "Audio: off"
+    messages = []
+    window.transport.statusMessage.connect(messages.append)
+    window.toggle_play()
+    assert window.transport.state in ("stopped", "paused")
+    assert window.transport.unavailable_reason
+    window.document.apply(AddTrack(Track("still editable")))
+    assert window.document.project.tracks[0].name == "still editable"
+    idle(qtbot, window)
+
+
+def test_a_project_with_missing_media_opens_with_those_clips_offline(make_window, qtbot, tmp_path):
+    sf.write(tmp_path / "here.wav", tone(1.0, 48000), 48000)
+    project = {
+        "format": "inspiration-project",
+        "version": 1,
+        "sample_rate": 48000,
+        "channels": 2,
+        "tracks": [
+            {
+                "name": "A",
+                "clips": [
+                    {"source": {"path": "here.wav"}, "start": 0.0},
+                    {"source": {"path": "gone.wav"}, "start": 2.0, "in": 0.0, "out": 1.0},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "song.inspiration"
+    path.write_text(json.dumps(project))
+    window = make_window()
+    messages = []
+    window.files.statusMessage.connect(messages.append)
+    assert window.files.open(path)
+    offline = window.document.project.offline
+    assert len(offline) == 1 and "gone.wav" in next(iter(offline.values()))
+    assert "1 clip(s) offline" in messages[-1]
+    window.timeline.grab()  # the offline clip paints (hatched) without errors
+    idle(qtbot, window)
+
+
+def test_unsaved_work_is_offered_back_after_a_crash(make_window, qtbot, monkeypatch, tmp_path):
+    window = make_window()
+    window.document.apply(AddTrack(Track("Before the crash")))
+    window.files.autosave()
+    untitled = window.files.untitled_path
+    assert recovery_path(untitled).is_file()
+    window.document.undo_stack.setClean()
+    window.files._timer.stop()
+    idle(qtbot, window)
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    reopened = make_window()  # the next start, after the crash
+    assert reopened.files.offer_recovery()
+    assert [t.name for t in reopened.document.project.tracks] == ["Before the crash"]
+    assert reopened.isWindowModified()
+    idle(qtbot, reopened)
+
+
+def test_closing_with_unsaved_changes_asks_and_can_be_cancelled(make_window, qtbot, monkeypatch):
+    window = make_window()
+    window.document.apply(AddTrack(Track()))
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    assert window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+    assert window.close()
+    assert not recovery_path(window.files.untitled_path).exists()
+
+
+def test_space_plays_and_the_playhead_follows_the_audio_clock(make_window, qtbot, tmp_path):
+    outputs = []
+
+    def factory(*args):
+        outputs.append(FakeOutput(*args))
+        return outputs[-1]
+
+    sf.write(tmp_path / "a.wav", tone(2.0, 16000), 16000)
+    window = make_window(output_factory=factory)
+    job = window.library_panel.import_paths([tmp_path / "a.wav"])
+    with qtbot.waitSignal(job.succeeded, timeout=20000) as imported:
+        pass
+    window.timeline.drop_library_clips(list(imported.args[0].clip_ids), None, 0)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: window.transport.state == "playing", timeout=20000)
+    qtbot.waitUntil(lambda: outputs and outputs[-1].started, timeout=5000)
+    outputs[-1].pull(48000)
+    qtbot.waitUntil(lambda: window.timeline.playhead() > 0, timeout=5000)
+    assert "0:00:00" in window.time_display.text() or "0:00:01" in window.time_display.text()
+    window.act_stop.trigger()
+    assert window.transport.state == "stopped"
+    idle(qtbot, window)
+
+
+def test_the_window_title_marks_modified_and_names_the_file(make_window, tmp_path: Path):
+    window = make_window()
+    assert window.windowTitle() == "Untitled[*] — Inspiration" and not window.isWindowModified()
+    window.document.apply(AddTrack(Track()))
+    assert window.isWindowModified()
+    window.document.save(tmp_path / "tune.inspiration")
+    assert window.windowTitle().startswith("tune") and not window.isWindowModified()
