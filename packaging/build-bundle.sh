@@ -11,7 +11,8 @@
 #                 would add gigabytes of CUDA libraries. Pass e.g. --index-url https://download.pytorch.org/whl/cpu
 #                 through PIP_INDEX_URL / PIP_EXTRA_INDEX_URL if your pip does not already resolve a CPU wheel.
 #
-# Prints the bundle's size (the folder, and a .tar.gz of it, written next to it as dist/inspiration-<system>-<machine>.tar.gz).
+# Prints the bundle's size: the folder, and a .tar.gz of it written next to it
+# (dist/inspiration-<system>-<machine>.tar.gz).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

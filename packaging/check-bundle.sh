@@ -69,7 +69,9 @@ run() {
 # A 1 s, 16 kHz, 16-bit mono WAV of a 440 Hz tone, written with awk (no Python needed on the test machine).
 write_tone() {
     LC_ALL=C awk -v rate=16000 -v seconds=1 -v freq=440 '
-        function le(value, bytes,    i) { for (i = 0; i < bytes; i++) { printf "%c", value % 256; value = int(value / 256) } }
+        function le(value, bytes,    i) {  # little-endian integer
+            for (i = 0; i < bytes; i++) { printf "%c", value % 256; value = int(value / 256) }
+        }
         BEGIN {
             n = rate * seconds; size = n * 2
             printf "RIFF"; le(36 + size, 4); printf "WAVEfmt "; le(16, 4)
@@ -166,7 +168,8 @@ else
     echo "   (no log file at $log_file)"
 fi
 if [[ $alive != yes ]]; then
-    record gui FAIL "$gui_seconds_taken" "exited (status $gui_rc) before ${gui_seconds} s: $(grep -m1 -i 'error' gui.out)"
+    record gui FAIL "$gui_seconds_taken" \
+        "exited (status $gui_rc) before ${gui_seconds} s: $(grep -m1 -i 'error' gui.out)"
 elif grep -q 'Traceback' gui.out "$log_file" 2>/dev/null; then
     record gui FAIL "$gui_seconds_taken" "ran, but a traceback was logged"
 else
