@@ -50,8 +50,13 @@ EOF
 
 echo "== running PyInstaller"
 rm -rf dist/inspiration
-"$venv/bin/python" -m PyInstaller --noconfirm --log-level WARN \
-    --distpath dist --workpath build/pyinstaller packaging/inspiration.spec
+# From an empty folder: `python -m` puts the current folder on sys.path, and from the repository root PyInstaller would
+# collect the source tree's inspiration/ and a stale inspiration.egg-info instead of the installed package.
+empty=$(mktemp -d)
+venv_python=$(cd "$(dirname "$venv/bin/python")" && pwd)/python
+(cd "$empty" && "$venv_python" -m PyInstaller --noconfirm --log-level WARN \
+    --distpath "$repo/dist" --workpath "$repo/build/pyinstaller" "$repo/packaging/inspiration.spec")
+rmdir "$empty"
 
 built=$(date +%s)
 echo "== built dist/inspiration in $((built - start)) s"
