@@ -54,6 +54,8 @@ def xdg_data_home() -> Path:
 
 def launcher() -> str:
     """The absolute path of the `inspiration` command that is running (or found on PATH)."""
+    if getattr(sys, "frozen", False):  # the standalone bundle: the executable itself is the command
+        return sys.executable
     here = Path(sys.argv[0])
     if here.name.startswith("inspiration") and here.exists():
         return str(here.resolve())
