@@ -154,6 +154,24 @@ class ClipLibrary:
             raise LibraryError(f"there is no clip '{clip_id}' in the library at {self.folder}")
         return record_from_row(row, self.folder)
 
+    def get_many(self, clip_ids: Iterable[str]) -> dict[str, ClipRecord]:
+        """The records of these clips, read at once; ids the library does not hold are left out."""
+        wanted = list(dict.fromkeys(clip_ids))
+        rows = []
+        with session(self.folder) as db:
+            for start in range(0, len(wanted), 500):  # SQLite limits the parameters of one statement
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows += db.execute(f"SELECT {', '.join(COLUMNS)} FROM clips WHERE id IN ({marks})", chunk).fetchall()
+        records = {str(row[0]): record_from_row(row, self.folder) for row in rows}
+        return {i: records[i] for i in wanted if i in records}
+
+    def paths(self) -> dict[str, Path]:
+        """Every clip's audio file by id, read at once (a file may be missing: see ClipRecord.missing)."""
+        with session(self.folder) as db:
+            rows = db.execute("SELECT id, path FROM clips").fetchall()
+        return {str(i): self.folder / str(p) for i, p in rows if safe_relative(p) is not None}
+
     def path_of(self, clip_id: str) -> Path:
         """Where the clip's audio file is (it may be missing: see ClipRecord.missing)."""
         return self.folder / self.get(clip_id).path

@@ -51,12 +51,14 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
         self.library = ClipLibrary(library_folder or self._library_folder())
+        self._library_paths: dict[str, Path] = {}
         self.document = ProjectDocument(library=self._resolve_library_clip, parent=self)
         self.jobs = JobRunner(self)
         self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
         places.projects.mkdir(parents=True, exist_ok=True)
         self.files = ProjectFiles(self.document, self, places.projects / "Untitled.inspiration")
         self.loop_region: tuple[int, int] | None = None
+        self._shown_job: Job | None = None
 
         self.timeline = TimelineView(self.document, self.library, self.jobs, self)
         self.setCentralWidget(self.timeline)
@@ -296,6 +298,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open the clip library", str(exc))
             return
         self.library = library
+        self._library_paths.clear()
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.timeline.set_library(library)
@@ -307,10 +310,14 @@ class MainWindow(QMainWindow):
         return Path(saved) if isinstance(saved, str) and saved else self.places.library
 
     def _resolve_library_clip(self, clip_id: str) -> Path | None:
-        try:
-            return self.library.path_of(clip_id)
-        except InspirationError:
-            return None
+        """Where a library clip's audio is. Remembered: a clip's file never moves, and every edit checks every
+        clip's media (a removed file is still noticed: the caller checks that it exists)."""
+        if clip_id not in self._library_paths:
+            try:
+                self._library_paths.update(self.library.paths())  # one read for every clip placed after it
+            except InspirationError:
+                return None
+        return self._library_paths.get(clip_id)
 
     # -- export, help ---------------------------------------------------------------------------------------------
 
@@ -337,18 +344,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
 
     def _jobs_changed(self, count: int) -> None:
+        # Jobs may start or end while a widget paints; change the status bar only after that.
+        QTimer.singleShot(0, self._show_jobs)
+
+    def _show_jobs(self) -> None:
+        """The oldest running job (with a count of the others) and its progress, in the status bar."""
         running = self.jobs.running()
         for widget in (self.job_label, self.job_progress, self.job_cancel):
             widget.setVisible(bool(running))
-        if running:
-            job = running[-1]
-            self.job_label.setText(job.name + ("…" if count == 1 else f"… (+{count - 1})"))
-            self.job_progress.setValue(0)
+        if not running:
+            self._shown_job = None
+            return
+        job = running[0]
+        others = f" (+{len(running) - 1} more)" if len(running) > 1 else ""
+        self.job_label.setText(f"{job.name}…{others}")
+        if job is not self._shown_job:
+            self._shown_job = job
+            self.job_progress.setRange(0, 0)  # busy until the job reports how far it is
             job.progressed.connect(self._job_progress)
 
     def _job_progress(self, payload: object) -> None:
-        fraction = getattr(payload, "fraction", payload)
+        if self.sender() is not self._shown_job:
+            return
+        done, total = getattr(payload, "done", None), getattr(payload, "total", None)
+        fraction = done / total if isinstance(done, int) and isinstance(total, int) and total else payload
         if isinstance(fraction, (int, float)):
+            self.job_progress.setRange(0, 1000)
             self.job_progress.setValue(int(1000 * max(0.0, min(1.0, float(fraction)))))
 
     def _update_title(self) -> None:

@@ -350,3 +350,14 @@ def test_minmax_overview():
     assert minmax_overview(np.array([0.1, 0.2], np.float32), 4).shape == (4, 2)
     stereo = np.stack([np.full(10, 0.5), np.full(10, -0.25)]).astype(np.float32)
     np.testing.assert_array_equal(minmax_overview(stereo, 2), [[-0.25, 0.5], [-0.25, 0.5]])
+
+
+def test_get_many_and_paths_read_many_records_at_once(tmp_path):
+    from inspiration.engine.library import ClipLibrary
+
+    library = ClipLibrary(tmp_path / "lib")
+    ids = [library.add(np.zeros(800, np.float32) + 0.1 * i, 16000).id for i in range(1, 4)]
+    found = library.get_many([ids[2], "nope", ids[0], ids[2]])
+    assert list(found) == [ids[2], ids[0]] and found[ids[0]].id == ids[0]
+    paths = library.paths()
+    assert set(paths) == set(ids) and all(paths[i] == library.path_of(i) for i in ids)

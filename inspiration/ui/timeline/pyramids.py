@@ -13,7 +13,7 @@ import os
 from collections import OrderedDict, deque
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspiration.engine.audio import read_audio
 from inspiration.engine.waveform import WaveformPyramid, build_pyramid
@@ -54,7 +54,7 @@ class PyramidCache(QObject):
         if key not in self._failed and key not in self._queued:
             self._queued.add(key)
             self._queue.append((key, str(path)))
-            self._next()
+            QTimer.singleShot(0, self._next)  # `get` is called while painting: start the build after the paint
         return None
 
     def put(self, path: str | Path, pyramid: WaveformPyramid) -> None:

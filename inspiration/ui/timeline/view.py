@@ -396,13 +396,17 @@ class TimelineView(QWidget):
         rate = self.document.project.sample_rate
         clips: list[Clip] = []
         start = max(0, int(frame))
+        try:
+            records = self.library.get_many(clip_ids)
+        except InspirationError as exc:
+            self.document.editRefused.emit(str(exc))
+            return []
+        unknown = [i for i in clip_ids if i not in records]
+        if unknown:
+            self.document.editRefused.emit(f"there is no clip '{unknown[0]}' in the library at {self.library.folder}")
+            return []
         for clip_id in clip_ids:
-            try:
-                record = self.library.get(clip_id)
-            except InspirationError as exc:
-                self.document.editRefused.emit(str(exc))
-                return []
-            clip = clip_from_record(record, start, rate)
+            clip = clip_from_record(records[clip_id], start, rate)
             clips.append(clip)
             start = clip.end
         if not clips:
