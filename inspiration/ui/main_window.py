@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
         self.library = ClipLibrary(library_folder or self._library_folder())
+        if library_folder is not None:  # chosen on the command line: the next start opens it again
+            QSettings().setValue("library/folder", str(self.library.folder))
         self._library_paths: dict[str, Path] = {}
         self.document = ProjectDocument(library=self._resolve_library_clip, parent=self)
         self.jobs = JobRunner(self)
