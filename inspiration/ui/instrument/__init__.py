@@ -1,0 +1,1 @@
+"""The instrument side of the app: temperature curves, generation, live playing and training."""
