@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration import __version__
+from inspiration.engine.demo import install_demo
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library import ClipLibrary
 from inspiration.engine.places import Places
@@ -399,8 +400,27 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def start(self) -> None:
-        """After the window is shown: offer crash recovery (if any) and refresh the library."""
-        QTimer.singleShot(0, self.files.offer_recovery)
+        """After the window is shown: offer crash recovery if there is unsaved work, else on the very first start
+        open the demo project."""
+        QTimer.singleShot(0, self._recover_or_welcome)
+
+    def _recover_or_welcome(self) -> None:
+        if self.files.offer_recovery():
+            return
+        settings = QSettings()
+        if settings.value("app/welcomed", False, type=bool):
+            return
+        settings.setValue("app/welcomed", True)
+        try:
+            demo = install_demo(self.places.projects, self.places.models)
+        except (InspirationError, OSError) as exc:
+            self.show_status(f"The demo project could not be set up: {exc}")
+            return
+        if self.files.open(demo.project):
+            self.show_status(
+                "Welcome! This demo project is spliced from the bundled piece: press Space to play it. "
+                "Generate your own clips with the starter model; ? shows the shortcuts."
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

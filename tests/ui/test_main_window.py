@@ -202,3 +202,16 @@ def test_the_window_title_marks_modified_and_names_the_file(make_window, tmp_pat
     assert window.isWindowModified()
     window.document.save(tmp_path / "tune.inspiration")
     assert window.windowTitle().startswith("tune") and not window.isWindowModified()
+
+
+def test_the_first_start_opens_the_demo_project_and_later_ones_do_not(make_window, qtbot):
+    window = make_window()
+    window._recover_or_welcome()
+    assert window.document.display_name() == "Demo"
+    assert [t.name for t in window.document.project.tracks] == ["Aeolian", "Echo"]
+    assert not window.document.project.offline
+    later = make_window()
+    later._recover_or_welcome()
+    assert later.document.display_name() == "Untitled"
+    idle(qtbot, window)
+    idle(qtbot, later)
