@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.cli.progress import format_duration
-from inspiration.engine import audio as audio_io
-from inspiration.engine.dataset import encode_signal
-from inspiration.engine.devices import resolve_device
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.generate import ClipSpec, GenerationProgress, generate_clips
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.modelfolder import load_model
+from inspiration.engine.generate import GenerationProgress
+from inspiration.engine.generate_job import GeneratePlan, GenerateRequest, Prime, generate_into_library
 from inspiration.engine.schedule import load_curve_file, parse_curve
 
 
@@ -73,74 +66,52 @@ def run(args: argparse.Namespace) -> int:
     if args.count < 1 or not 0 < args.seconds <= 24 * 3600:
         raise InspirationError("--count must be at least 1 and --seconds between 0 and 86400")
     curve = load_curve_file(args.curve_file) if args.curve_file else parse_curve(args.temperature)
-    device = resolve_device(args.device)
-    model, meta = load_model(args.model, args.checkpoint, device)
-    model.eval()
-    config = model.config
-    prime = _load_prime(args.prime, args.prime_seconds, config) if args.prime else None
-    first_seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    specs = [ClipSpec(first_seed + i, curve) for i in range(args.count)]
-    batch = args.batch or min(args.count, 256 if device.type == "cuda" else 16)
-    frames = int(round(args.seconds * config.sample_rate))
-    if frames < 1:
-        raise InspirationError(f"--seconds {args.seconds:g} is shorter than one sample at {config.sample_rate} Hz")
-    library = ClipLibrary(args.out)
-    model_name = Path(args.model).expanduser().resolve().name
-    step = meta.get("step")
-    written: list[str] = []
-
-    def keep(index: int, spec: ClipSpec, clip: np.ndarray) -> None:
-        rate = args.rate or config.sample_rate
-        audio = audio_io.resample(clip, config.sample_rate, rate)
-        record = library.add(
-            audio,
-            rate,
-            model=model_name,
-            checkpoint_step=step,
-            seed=spec.seed,
-            curve=curve,
-            prime=str(args.prime) if args.prime else None,
-            format=args.format,
-        )
-        written.append(record.path)
-
-    print(
-        f"Generating {args.count} × {args.seconds:g} s from {model_name} (step {step}) on {device}, "
-        f"batch {batch}, seeds {first_seed}..{first_seed + args.count - 1}, temperature {curve.to_string()}",
-        file=sys.stderr,
+    request = GenerateRequest(
+        model=args.model,
+        checkpoint=args.checkpoint,
+        count=args.count,
+        seconds=args.seconds,
+        curve=curve,
+        first_seed=args.seed,
+        prime=Prime.from_file(args.prime) if args.prime else None,
+        prime_seconds=args.prime_seconds,
+        include_prime=args.include_prime,
+        batch=args.batch,
+        format=args.format,
+        rate=args.rate,
+        device=args.device,
+        precision=args.precision,
+        eager=args.eager,
     )
+    folder = Path(args.out).expanduser()
+    written: list[str] = []
     progress = _ProgressLine()
     with stop_on_signals("stopping; clips finished so far are kept") as stop:
-        done = generate_clips(
-            model,
-            specs,
-            frames,
-            batch_size=batch,
-            prime=prime,
-            include_prime=args.include_prime,
-            mode="eager" if args.eager else "auto",
-            precision=args.precision,
-            on_clip=keep,
+        done = generate_into_library(
+            request,
+            folder,
+            on_start=_announce,
+            on_clip=lambda record: written.append(record.path),
             on_progress=progress,
             should_stop=stop.is_set,
         )
     progress.finish()
     for path in written:
-        print(library.folder / path)
-    if done < args.count:
-        print(f"stopped: {done} of {args.count} clips kept in {library.folder}", file=sys.stderr)
+        print(folder / path)
+    if len(done) < args.count:
+        print(f"stopped: {len(done)} of {args.count} clips kept in {folder}", file=sys.stderr)
         return 130
-    print(f"{done} clip(s) in {library.folder}", file=sys.stderr)
+    print(f"{len(done)} clip(s) in {folder}", file=sys.stderr)
     return 0
 
 
-def _load_prime(path: Path, seconds: float, config: Any) -> np.ndarray:
-    """The prime as the model hears training audio: mono, model rate, DC removed, peak-normalised, quantised."""
-    signal = audio_io.read_mono(path, config.sample_rate)
-    signal = signal[-int(seconds * config.sample_rate) :] if seconds > 0 else signal
-    if len(signal) == 0 or audio_io.peak(signal) == 0:
-        raise InspirationError(f"{path}: the prime is empty or silent")
-    return encode_signal(signal, config.q_levels, config.quantization)
+def _announce(plan: GeneratePlan) -> None:
+    print(
+        f"Generating {plan.count} × {plan.seconds:g} s from {plan.model_name} (step {plan.checkpoint_step}) on "
+        f"{plan.device}, batch {plan.batch}, seeds {plan.first_seed}..{plan.first_seed + plan.count - 1}, "
+        f"temperature {plan.curve.to_string()}",
+        file=sys.stderr,
+    )
 
 
 class _ProgressLine:

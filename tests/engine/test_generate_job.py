@@ -1,0 +1,119 @@
+"""`generate_into_library`: clips land in a library one by one, with their metadata, and a stop keeps them."""
+
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from inspiration.cli import main
+from inspiration.engine.errors import InspirationError
+from inspiration.engine.generate_job import GenerateRequest, Prime, choose_batch, generate_into_library
+from inspiration.engine.library import ClipLibrary
+from inspiration.engine.schedule import parse_curve
+
+
+@pytest.fixture(scope="module")
+def model_root(tmp_path_factory):
+    """A folder holding models/tiny (debug preset, 3 steps) and tone.wav."""
+    root = tmp_path_factory.mktemp("generate-job")
+    t = np.arange(8000) / 16000
+    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
+    finally:
+        os.chdir(old)
+    return root
+
+
+def request(root, **kwargs):
+    defaults = {"model": root / "models" / "tiny", "count": 3, "seconds": 0.1, "first_seed": 7, "batch": 2}
+    return GenerateRequest(**{**defaults, **kwargs})
+
+
+def test_each_clip_is_added_as_its_batch_finishes_with_its_metadata(model_root, tmp_path):
+    library = ClipLibrary(tmp_path / "lib")
+    curve = parse_curve("0:0.8,1:1.1")
+    plans, landed, progress = [], [], []
+
+    def on_progress(p):
+        progress.append((p.clips_done, len(library)))
+
+    ids = generate_into_library(
+        request(model_root, curve=curve),
+        library,
+        on_start=plans.append,
+        on_clip=lambda record: landed.append(record.id),
+        on_progress=on_progress,
+    )
+    assert ids == landed and len(ids) == 3 and len(library) == 3
+    (plan,) = plans
+    assert plan.batch == 2 and plan.first_seed == 7 and plan.model_name == "tiny" and plan.checkpoint_step == 3
+    records = [library.get(i) for i in ids]
+    assert [r.seed for r in records] == [7, 8, 9]
+    assert all(r.model == "tiny" and r.checkpoint_step == 3 and r.prime is None for r in records)
+    assert records[0].temperature_curve() == curve and records[0].duration == pytest.approx(0.1)
+    assert (2, 2) in progress  # the first batch was in the library before the second one was made
+    assert progress[-1] == (3, 3)
+
+
+def test_a_stop_keeps_the_finished_clips_and_writes_no_partial_one(model_root, tmp_path):
+    library = ClipLibrary(tmp_path / "lib")
+    landed = []
+    ids = generate_into_library(
+        request(model_root, count=4, batch=1, seconds=0.2),
+        library,
+        on_clip=lambda record: landed.append(record),
+        should_stop=lambda: len(landed) >= 1,
+    )
+    assert len(ids) == 1 and len(library) == 1
+    assert len(list(library.clips_folder.iterdir())) == 1
+    assert landed[0].duration == pytest.approx(0.2) and not landed[0].missing
+
+
+def test_a_prime_from_samples_is_mixed_resampled_and_described(model_root, tmp_path):
+    t = np.arange(48000 // 2) / 48000
+    stereo = np.stack([0.4 * np.sin(2 * np.pi * 220 * t), 0.3 * np.sin(2 * np.pi * 330 * t)]).astype(np.float32)
+    prime = Prime.from_audio(stereo, 48000, "timeline loop 0:01.0–0:01.5")
+    ids = generate_into_library(
+        request(model_root, count=1, prime=prime, prime_seconds=0.25, include_prime=True), tmp_path / "lib"
+    )
+    record = ClipLibrary(tmp_path / "lib").get(ids[0])
+    assert record.prime == "timeline loop 0:01.0–0:01.5"
+    assert record.duration == pytest.approx(0.35, abs=0.002)  # the last 0.25 s of the prime, then 0.1 s new
+    file_prime = generate_into_library(
+        request(model_root, count=1, prime=Prime.from_file(model_root / "tone.wav")), tmp_path / "lib"
+    )
+    assert ClipLibrary(tmp_path / "lib").get(file_prime[0]).prime == str(model_root / "tone.wav")
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"count": 0}, "number of clips"),
+        ({"seconds": 0}, "between 0 and"),
+        ({"seconds": 1e-6}, "shorter than one sample"),
+        ({"checkpoint": 999}, "no checkpoint at step 999"),
+        ({"prime": Prime.from_file("/nowhere/prime.wav")}, "no such prime file"),
+        ({"prime": Prime.from_audio(np.zeros(800), 16000, "the loop")}, "the loop: the prime is empty or silent"),
+    ],
+)
+def test_bad_input_is_refused_before_any_folder_or_clip_is_made(model_root, tmp_path, kwargs, message):
+    with pytest.raises(InspirationError, match=message):
+        generate_into_library(request(model_root, **kwargs), tmp_path / "lib")
+    assert not (tmp_path / "lib").exists()
+
+
+def test_an_unreadable_prime_file_is_named(model_root, tmp_path):
+    (tmp_path / "notes.wav").write_text("not audio")
+    with pytest.raises(InspirationError, match="notes.wav: not a readable audio file"):
+        generate_into_library(request(model_root, prime=Prime.from_file(tmp_path / "notes.wav")), tmp_path / "lib")
+
+
+def test_batches_default_to_16_clips_on_a_cpu_and_256_on_a_gpu():
+    assert choose_batch(4, torch.device("cpu")) == 4
+    assert choose_batch(50, torch.device("cpu")) == 16
+    assert choose_batch(1000, torch.device("cuda")) == 256

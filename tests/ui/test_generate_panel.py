@@ -1,0 +1,196 @@
+"""The generate panel makes clips into the library in a job, announces each, and keeps finished ones on cancel."""
+
+import os
+import threading
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
+from PySide6.QtWidgets import QFileDialog
+
+from inspiration.cli import main
+from inspiration.engine.library import ClipLibrary
+from inspiration.engine.schedule import parse_curve
+from inspiration.ui.instrument.generate_panel import GeneratePanel
+from inspiration.ui.instrument.generate_progress import format_eta
+
+CURVE = parse_curve("0:0.8,1:1.2")
+
+
+@pytest.fixture(scope="module")
+def models_folder(tmp_path_factory):
+    """models/tiny: a debug model trained for 3 steps on a tone."""
+    root = tmp_path_factory.mktemp("generate-panel")
+    t = np.arange(8000) / 16000
+    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
+    finally:
+        os.chdir(old)
+    return root / "models"
+
+
+@pytest.fixture
+def make_panel(qtbot, jobs, models_folder, tmp_path):
+    def make(models=models_folder, prime_provider=None, library=None):
+        panel = GeneratePanel(
+            library or ClipLibrary(tmp_path / "generated"), jobs, models, lambda: CURVE, prime_provider
+        )
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: not jobs.running())  # the model listing
+        panel.seconds_box.setValue(0.5)
+        panel.seconds_box.setMinimum(0.1)  # shorter than a musician may ask, to keep the tests fast
+        panel.seconds_box.setValue(0.2)
+        return panel
+
+    return make
+
+
+def run(qtbot, panel, timeout=15000):
+    with qtbot.waitSignal(panel.clipsGenerated, timeout=timeout) as done:
+        qtbot.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running())
+    return done.args[0]
+
+
+def test_generates_clips_into_the_library_with_how_they_were_made(qtbot, make_panel):
+    panel = make_panel()
+    assert panel.picker.current().name == "tiny"
+    panel.count_box.setValue(2)
+    assert panel.generate_button.text() == "Generate 2 clips"
+    landed, threads = [], []
+    panel.clipGenerated.connect(lambda clip_id: (landed.append(clip_id), threads.append(QThread.currentThread())))
+    ids = run(qtbot, panel)
+    assert ids == landed and len(ids) == 2
+    assert all(t is QCoreApplication.instance().thread() for t in threads)  # announced on the GUI thread
+    records = [panel._library.get(i) for i in ids]
+    assert records[1].seed == records[0].seed + 1
+    assert panel.seed.seed_box.value() == records[0].seed  # the random first seed is shown, ready to fix
+    for record in records:
+        assert record.model == "tiny" and record.checkpoint_step == 3 and record.prime is None
+        assert record.temperature_curve() == CURVE and record.duration == pytest.approx(0.2)
+    assert "Added 2 clips" in panel.message.text() and not panel.progress.isVisible()
+
+
+def test_a_fixed_seed_gives_the_same_audio_again(qtbot, make_panel):
+    panel = make_panel()
+    panel.count_box.setValue(1)
+    panel.seed.set_fixed(1234)
+    first, second = run(qtbot, panel), run(qtbot, panel)
+    library = panel._library
+    assert library.get(first[0]).seed == library.get(second[0]).seed == 1234
+    audio = [sf.read(library.path_of(ids[0]))[0] for ids in (first, second)]
+    assert np.array_equal(audio[0], audio[1]) and np.abs(audio[0]).max() > 0
+    qtbot.mouseClick(panel.seed.dice_button, Qt.MouseButton.LeftButton)
+    assert panel.seed.seed() is not None and panel.seed.seed_box.isEnabled()
+
+
+def test_cancel_keeps_the_finished_clips_and_says_how_many(qtbot, make_panel, tmp_path):
+    library = ClipLibrary(tmp_path / "generated")
+    cancelled = threading.Event()
+    add = library.add
+
+    def add_then_wait_for_the_cancel(*args, **kwargs):
+        record = add(*args, **kwargs)
+        assert cancelled.wait(10), "the panel never cancelled"  # the worker goes on only once Cancel was pressed
+        return record
+
+    library.add = add_then_wait_for_the_cancel
+    panel = make_panel(library=library)
+    panel.count_box.setValue(4)
+    panel.batch_size = 1
+
+    def cancel_at_the_first_clip(clip_id):
+        qtbot.mouseClick(panel.progress.cancel_button, Qt.MouseButton.LeftButton)
+        cancelled.set()
+
+    panel.clipGenerated.connect(cancel_at_the_first_clip)
+    ids = run(qtbot, panel)
+    assert len(ids) == 1 and len(library) == 1 and len(list(library.clips_folder.iterdir())) == 1
+    assert library.get(ids[0]).duration == pytest.approx(0.2)
+    assert "Stopped: kept 1 of 4 clips" in panel.message.text()
+    assert panel.generate_button.isEnabled() and panel.progress.cancel_button.text() == "Cancel"
+
+
+def test_a_prime_file_is_used_and_recorded(qtbot, make_panel, models_folder, monkeypatch):
+    panel = make_panel()
+    panel.count_box.setValue(1)
+    prime = models_folder.parent / "tone.wav"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(prime), ""))
+    assert not panel.prime.file_row.isVisibleTo(panel)  # the file row shows once "Audio file" is chosen
+    qtbot.mouseClick(panel.prime.file_button, Qt.MouseButton.LeftButton)
+    assert panel.prime.file_row.isVisibleTo(panel)
+    qtbot.mouseClick(panel.prime.browse_button, Qt.MouseButton.LeftButton)
+    assert panel.prime.mode() == "file" and panel.prime.file() == prime
+    panel.prime.seconds_box.setValue(0.2)
+    panel.prime.include_box.setChecked(True)
+    (clip_id,) = run(qtbot, panel)
+    record = panel._library.get(clip_id)
+    assert record.prime == str(prime) and record.duration == pytest.approx(0.4, abs=0.002)
+
+
+def test_the_loop_region_primes_when_there_is_one(qtbot, make_panel):
+    region = {"audio": None}
+    panel = make_panel(prime_provider=lambda: region["audio"])
+    assert not panel.prime.loop_button.isEnabled() and "loop region" in panel.prime.loop_button.toolTip()
+    t = np.arange(24000) / 48000
+    region["audio"] = (np.stack([np.sin(2 * np.pi * 330 * t)] * 2) * 0.4).astype(np.float32), 48000
+    panel.update_prime_sources()
+    assert panel.prime.loop_button.isEnabled()
+    panel.prime.set_mode("loop")
+    panel.count_box.setValue(1)
+    (clip_id,) = run(qtbot, panel)
+    assert panel._library.get(clip_id).prime == "timeline loop region"
+
+
+def test_bad_input_gives_a_clear_message(qtbot, make_panel, tmp_path):
+    messages = []
+    empty = make_panel(models=tmp_path / "no-models")
+    empty.statusMessage.connect(messages.append)
+    qtbot.mouseClick(empty.generate_button, Qt.MouseButton.LeftButton)
+    assert not empty.is_running() and "Choose a model first" in messages[-1]
+    assert empty.message.text() == messages[-1]
+
+    panel = make_panel()
+    panel.statusMessage.connect(messages.append)
+    panel.prime.set_file(tmp_path / "gone.wav")
+    qtbot.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
+    assert not panel.is_running() and "gone.wav does not exist" in messages[-1]
+
+    (tmp_path / "notes.wav").write_text("these are not samples")
+    panel.prime.set_file(tmp_path / "notes.wav")
+    with qtbot.waitSignal(panel.statusMessage, timeout=15000) as failed:
+        qtbot.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running())
+    assert "notes.wav: not a readable audio file" in failed.args[0] and "Traceback" not in failed.args[0]
+    assert "notes.wav" in panel.message.text() and len(panel._library) == 0
+
+
+def test_settings_are_remembered_and_the_length_is_announced(qtbot, make_panel):
+    panel = make_panel()
+    with qtbot.waitSignal(panel.durationChanged) as changed:
+        panel.seconds_box.setValue(12.5)
+    assert changed.args == [12.5]
+    panel.count_box.setValue(30)
+    panel.seed.set_fixed(77)
+    panel.prime.set_mode("file")
+    panel.prime.seconds_box.setValue(3.0)
+    panel.checkpoint_box.setCurrentIndex(1)
+    again = make_panel()
+    assert again.count_box.value() == 30 and again.seed.seed() == 77 and again.prime.mode() == "file"
+    assert again.prime.seconds() == 3.0 and again.checkpoint_box.currentData() == "last"
+
+
+def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
+    for key, value in {"count": "lots", "seconds": "nan", "seedFixed": "maybe", "prime": "radio"}.items():
+        QSettings().setValue(f"generate/{key}", value)
+    panel = make_panel()
+    assert panel.count_box.value() == 8 and panel.seed.seed() is None and panel.prime.mode() == "none"
+
+
+def test_eta_reads_like_a_clock():
+    assert format_eta(42) == "0:42" and format_eta(3723) == "1:02:03" and format_eta(float("inf")) == "…"
