@@ -48,15 +48,6 @@ BIT_DEPTHS = {"wav": ((16, "16-bit"), (24, "24-bit"), (32, "32-bit float")), "fl
 MP3_BITRATES = (128, 192, 256, 320)
 NORMALIZE = (("none", "None"), ("peak", "Peak −1 dBFS"), ("loudness", "Loudness −14 LUFS (streaming)"))
 _KEY = "export/"
-_INDICATORS = f"""
-QRadioButton::indicator, QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {COLORS.text_dim};
-    background: {COLORS.base}; }}
-QRadioButton::indicator {{ border-radius: 7px; }}
-QCheckBox::indicator {{ border-radius: 3px; }}
-QRadioButton::indicator:checked, QCheckBox::indicator:checked {{ background: {COLORS.accent};
-    border-color: {COLORS.accent}; }}
-QRadioButton::indicator:disabled, QCheckBox::indicator:disabled {{ border-color: {COLORS.border}; }}
-"""
 
 
 def mp3_supported() -> bool:
@@ -205,7 +196,6 @@ class ExportDialog(QDialog):
         self._format_changed()
         self._strength_changed()
         self.setMinimumWidth(560)
-        self.setStyleSheet(_INDICATORS)
 
     # -- public ---------------------------------------------------------------------------------------------------
 

@@ -94,6 +94,13 @@ QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ backgr
 QAbstractSpinBox::up-arrow {{ image: url({up}); width: 8px; height: 5px; }}
 QAbstractSpinBox::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}
 QComboBox::drop-down {{ border: none; width: 18px; }}
+QRadioButton::indicator, QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {colors.text_dim};
+            background: {colors.base}; }}
+QRadioButton::indicator {{ border-radius: 7px; }}
+QCheckBox::indicator {{ border-radius: 3px; }}
+QRadioButton::indicator:checked, QCheckBox::indicator:checked {{ background: {colors.accent};
+            border-color: {colors.accent}; }}
+QRadioButton::indicator:disabled, QCheckBox::indicator:disabled {{ border-color: {colors.border}; }}
 QComboBox::down-arrow {{ image: url({down}); width: 9px; height: 6px; }}
 QToolTip {{ color: {colors.text}; background: {colors.raised}; border: 1px solid {colors.border}; padding: 4px; }}
 QToolBar {{ background: {colors.panel}; border: none; border-bottom: 1px solid {colors.border}; spacing: 4px;

@@ -42,16 +42,6 @@ if TYPE_CHECKING:
 MAX_COUNT = 1000
 MIN_SECONDS, MAX_SECONDS = 0.5, 600.0
 CHECKPOINTS = (("best", "Best (lowest validation loss)"), ("last", "Latest"))
-#: Check boxes and radio buttons drawn in the theme's colours (the export dialog draws them the same way).
-_INDICATORS = f"""
-QRadioButton::indicator, QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {COLORS.text_dim};
-    background: {COLORS.base}; }}
-QRadioButton::indicator {{ border-radius: 7px; }}
-QCheckBox::indicator {{ border-radius: 3px; }}
-QRadioButton::indicator:checked, QCheckBox::indicator:checked {{ background: {COLORS.accent};
-    border-color: {COLORS.accent}; }}
-QRadioButton::indicator:disabled, QCheckBox::indicator:disabled {{ border-color: {COLORS.border}; }}
-"""
 
 
 @dataclass(frozen=True)
@@ -174,7 +164,6 @@ class GeneratePanel(QWidget):
         layout.addWidget(self.message)
         layout.addStretch(1)
 
-        self.setStyleSheet(_INDICATORS)
         self._restore()
         self._say("Pick a model, set the envelope, and press Generate.", dim=True)
         self._update_button()
