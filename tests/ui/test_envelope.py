@@ -232,11 +232,11 @@ def test_seconds_curves_are_shown_as_fractions_of_the_clip(qtbot, editor: Envelo
 def test_playing_position_line_shows_the_temperature_there(qtbot, editor: EnvelopeEditor) -> None:
     editor.set_curve(TemperatureCurve(points=((0.0, 0.5), (1.0, 1.5))))
     editor.set_position(2.5)
-    assert editor.plot._position.isVisible()
-    x, y = editor.plot._position_dot.getData()
+    assert editor.plot.position_line.isVisible()
+    x, y = editor.plot.position_dot.getData()
     assert (x[0], y[0]) == pytest.approx((2.5, 0.75), abs=1e-4)
     editor.set_position(None)
-    assert not editor.plot._position.isVisible()
+    assert not editor.plot.position_line.isVisible()
 
 
 def test_screenshots_of_a_ramp_and_a_sketched_swell(qtbot, editor: EnvelopeEditor) -> None:

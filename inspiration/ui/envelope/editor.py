@@ -85,9 +85,11 @@ class EnvelopeEditor(QWidget):
         self.interpolation_combo.activated.connect(self._interpolation_chosen)
         self.time_spin = self._spin(" s", 2, 0.1, "The selected point's time from the clip's start")
         self.time_spin.valueChanged.connect(self._time_typed)
-        self.value_spin = self._spin("", 3, 0.05, "The selected point's temperature (1 = as trained)")
+        self.value_spin = self._spin("", 2, 0.05, "The selected point's temperature (1 = as trained)")
         self.value_spin.setPrefix("T ")
         self.value_spin.setRange(0.0, MAX_TEMPERATURE)
+        self.time_spin.setMinimumWidth(72)  # below their size hints, so the row fits a 300 px dock
+        self.value_spin.setMinimumWidth(64)
         self.value_spin.valueChanged.connect(self._value_typed)
 
         row = QHBoxLayout()
@@ -96,8 +98,8 @@ class EnvelopeEditor(QWidget):
         row.addWidget(self.draw_button)
         row.addWidget(self.interpolation_combo)
         row.addStretch(1)
-        row.addWidget(self.time_spin)
-        row.addWidget(self.value_spin)
+        row.addWidget(self.time_spin, 1)
+        row.addWidget(self.value_spin, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

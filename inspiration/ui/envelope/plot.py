@@ -100,15 +100,15 @@ class EnvelopePlot(pg.PlotWidget):
             pen=pg.mkPen(COLORS.waveform_selected, width=1.5, style=Qt.PenStyle.DashLine)
         )
         self._handles = pg.ScatterPlotItem(pxMode=True)
-        self._position = pg.InfiniteLine(angle=90, pen=pg.mkPen(COLORS.text, width=1))
-        self._position_dot = pg.ScatterPlotItem(
+        self.position_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(COLORS.text, width=1))
+        self.position_dot = pg.ScatterPlotItem(
             size=7, pen=pg.mkPen(COLORS.base), brush=pg.mkBrush(COLORS.text), pxMode=True
         )
-        for part in (self._unity, self._fill, self._line, self._sketch_line, self._position, self._handles):
+        for part in (self._unity, self._fill, self._line, self._sketch_line, self.position_line, self._handles):
             item.addItem(part)
-        item.addItem(self._position_dot)
-        self._position.hide()
-        self._position_dot.hide()
+        item.addItem(self.position_dot)
+        self.position_line.hide()
+        self.position_dot.hide()
         self._position_seconds: float | None = None
         self._curve = TemperatureCurve(points=((0.0, 1.0),))
 
@@ -166,11 +166,11 @@ class EnvelopePlot(pg.PlotWidget):
     def _draw_position(self) -> None:
         seconds = self._position_seconds
         visible = seconds is not None and 0.0 <= seconds <= self._duration
-        self._position.setVisible(visible)
-        self._position_dot.setVisible(visible)
+        self.position_line.setVisible(visible)
+        self.position_dot.setVisible(visible)
         if seconds is not None and visible:
-            self._position.setValue(seconds)
-            self._position_dot.setData([seconds], [self._value_at(seconds)])
+            self.position_line.setValue(seconds)
+            self.position_dot.setData([seconds], [self._value_at(seconds)])
 
     def _value_at(self, seconds: float) -> float:
         """The curve's temperature at `seconds` (evaluated as one sample of a clip cut into 100 000 steps)."""
