@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,11 +27,13 @@ from inspiration import __version__
 from inspiration.engine.demo import install_demo
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library import ClipLibrary
+from inspiration.engine.mix import Mixer
 from inspiration.engine.places import Places
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.export_dialog import ExportDialog
 from inspiration.ui.icons import app_icon, icon
 from inspiration.ui.inspector import ClipInspector
+from inspiration.ui.instrument.generate_tab import GenerateTab
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
 from inspiration.ui.playback import Transport
@@ -67,8 +70,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.timeline)
         self.library_panel = LibraryPanel(self.library, self.jobs, self)
         self.inspector = ClipInspector(self.document, self)
+        self.generate_tab = GenerateTab(
+            self.library, self.jobs, places.models, places.config / "curve_presets", self.loop_audio, self
+        )
         self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.generate_dock = self._dock("Generate", self.generate_tab, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.generate_dock)
+        self.generate_dock.raise_()
         self.time_display = TimeDisplay(self)
         self.overlay = ShortcutsOverlay(self)
 
@@ -160,8 +169,13 @@ class MainWindow(QMainWindow):
             # keys they use (Delete, digits, typing) first.
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-        for name, icon_name in (("zoom_in", "zoom-in"), ("zoom_out", "zoom-out"), ("zoom_fit", "zoom-fit"),
-                                ("add_track", "add-track"), ("split", "split")):
+        for name, icon_name in (
+            ("zoom_in", "zoom-in"),
+            ("zoom_out", "zoom-out"),
+            ("zoom_fit", "zoom-fit"),
+            ("add_track", "add-track"),
+            ("split", "split"),
+        ):
             if name in self.timeline_actions:
                 self.timeline_actions[name].setIcon(icon(icon_name))
 
@@ -185,7 +199,13 @@ class MainWindow(QMainWindow):
             (view if name.startswith("zoom") else edit).addAction(action)
         view.addSeparator()
         view.addAction(self.act_follow)
-        view.addActions([self.library_dock.toggleViewAction(), self.inspector_dock.toggleViewAction()])
+        view.addActions(
+            [
+                self.library_dock.toggleViewAction(),
+                self.inspector_dock.toggleViewAction(),
+                self.generate_dock.toggleViewAction(),
+            ]
+        )
         transport = menu.addMenu("&Transport")
         transport.addActions([self.act_play, self.act_stop, self.act_rewind, self.act_loop])
         help_menu = menu.addMenu("&Help")
@@ -224,6 +244,8 @@ class MainWindow(QMainWindow):
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
+        self.generate_tab.panel.statusMessage.connect(self.show_status)
+        self.generate_tab.editor.statusMessage.connect(self.show_status)
         self.transport.positionChanged.connect(self._position_changed)
         self.transport.stateChanged.connect(self._transport_state)
         self.transport.statusMessage.connect(self.show_status)
@@ -252,8 +274,17 @@ class MainWindow(QMainWindow):
         if enabled and self.loop_region is None:
             self.show_status("Drag on the ruler to set the loop region")
 
+    def loop_audio(self) -> tuple[np.ndarray, int] | None:
+        """The mix of the loop region (to prime generation with), or None when no region is set."""
+        if self.loop_region is None:
+            return None
+        start, end = self.loop_region
+        mixer = Mixer(self.document.project, cache=self.transport.cache, library=self._resolve_library_clip)
+        return mixer.render_range(start, end), self.document.project.sample_rate
+
     def _loop_region_changed(self, region: tuple[int, int] | None) -> None:
         self.loop_region = region
+        self.generate_tab.panel.update_prime_sources()
         if region is not None and not self.act_loop.isChecked():
             self.act_loop.setChecked(True)
             self.timeline.setLoopEnabled(True)
@@ -305,6 +336,7 @@ class MainWindow(QMainWindow):
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.timeline.set_library(library)
+        self.generate_tab.panel.set_library(library)
         self.document.notify()
         self.show_status(f"Clip library: {library.folder}")
 
@@ -396,6 +428,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 860)
+            self.resizeDocks([self.library_dock, self.generate_dock], [300, 360], Qt.Orientation.Horizontal)
         if state is not None:
             self.restoreState(state)
 
