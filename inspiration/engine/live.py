@@ -370,6 +370,7 @@ class LiveSession:
         self._stream.cancel()
         with self._read_lock:
             self._closed = True
+            self._resampler = None  # frees the native resampler now rather than at exit
             close = getattr(self._blocks, "close", None)
             if close is not None:
                 close()  # ends the generator here, restoring torch's thread count
