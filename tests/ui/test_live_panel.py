@@ -14,8 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from inspiration.cli import main
+from inspiration.engine.edits import AddClip, AddTrack
 from inspiration.engine.generate import ClipStream
 from inspiration.engine.live import LiveSession
+from inspiration.engine.project import Clip, ClipSource, Track
 from inspiration.engine.schedule import parse_curve
 from inspiration.ui.instrument.live_panel import LivePanel
 from inspiration.ui.playback import FakeOutput, Transport
@@ -149,6 +151,20 @@ def test_stopping_while_recording_keeps_the_take(panel, library, qtbot):
     with qtbot.waitSignal(panel.takeRecorded, timeout=10000):
         panel.transport.toggle()  # Space elsewhere in the app
     assert not panel.is_live() and len(library) == before + 1
+
+
+def test_going_live_pauses_the_project_and_playing_the_project_ends_live(panel, document, library, qtbot):
+    record = library.list()[0]
+    document.apply(AddTrack(Track(name="A", id="ta")))
+    document.apply(AddClip("ta", Clip(ClipSource("", library_id=record.id), 0, 0, 48000, id="c1")))
+    transport = panel.transport
+    transport.play()
+    qtbot.waitUntil(lambda: transport.state == "playing", timeout=5000)
+    session = go_live(panel, qtbot)
+    assert not session.closed
+    transport.play()
+    qtbot.waitUntil(lambda: transport.state == "playing", timeout=5000)
+    assert not panel.is_live() and session.closed and panel.play_button.text().endswith("Play live")
 
 
 def test_a_model_too_slow_for_real_time_is_named_with_its_measured_speed(panel, qtbot, monkeypatch):

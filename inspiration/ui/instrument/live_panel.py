@@ -74,7 +74,10 @@ def live_automation(curve: TemperatureCurve, seconds: float, loop: bool) -> Auto
 
 class LivePanel(QWidget):
     """Play a model live. Signals: `statusMessage(str)`; `takeRecorded(clip_id)` once a take is in the library;
-    `positionChanged(seconds)`: where in the followed curve the listener is (only while following a curve)."""
+    `positionChanged(seconds)`: where in the followed curve the listener is (~30 Hz, only while following a curve).
+
+    Call `stop()` before closing the transport (quitting), so the session ends and a take being recorded is saved.
+    """
 
     statusMessage = Signal(str)
     takeRecorded = Signal(str)
@@ -152,8 +155,10 @@ class LivePanel(QWidget):
     def set_recording(self, on: bool) -> None:
         """Start a take at what the listener hears now, or stop it and save it to the library."""
         session = self._session
+        self.record_button.blockSignals(True)
+        self.record_button.setChecked(on and session is not None)
+        self.record_button.blockSignals(False)
         if session is None:
-            self.record_button.setChecked(False)
             return
         if on and not session.recording:
             session.start_take(self._heard_frame())
@@ -215,7 +220,8 @@ class LivePanel(QWidget):
         follow_row = QHBoxLayout()
         follow_row.addWidget(self.follow)
         follow_row.addStretch(1)
-        follow_row.addWidget(QLabel("over"))
+        self.over = QLabel("over")
+        follow_row.addWidget(self.over)
         follow_row.addWidget(self.seconds)
         follow_row.addWidget(self.loop)
         buttons = QHBoxLayout()
@@ -235,7 +241,7 @@ class LivePanel(QWidget):
         layout.addStretch(1)
         if self.curve_provider is None:
             self.follow.setToolTip("No temperature curve editor is connected")
-            for widget in (self.follow, self.seconds, self.loop):
+            for widget in (self.follow, self.over, self.seconds, self.loop):
                 widget.setEnabled(False)
 
     # -- reactions ------------------------------------------------------------------------------------------------
@@ -249,13 +255,14 @@ class LivePanel(QWidget):
             self.follow.setChecked(False)
         session.follow_curve(self.follow.isChecked())
         source = LiveSource(session)
-        self._session, self._source, self._last_heard = session, source, 0
-        self.warning.hide()
         streamer = self.transport.streamer
         self._underruns_at_start = streamer.underruns if streamer is not None else 0
-        if not self.transport.play_live(source):
-            self._end_session()
+        if not self.transport.play_live(source):  # (pausing the project on the way changes the state first)
+            session.close()
+            self._update()
             return
+        self._session, self._source, self._last_heard = session, source, 0
+        self.warning.hide()
         self.statusMessage.emit(
             f"Playing {model.name} live (seed {session.seed}); the knob is heard within "
             f"{session.latency_ms:.0f} ms plus the buffer"
