@@ -1,4 +1,4 @@
-"""The transport: play, pause, stop, seek and loop the project, audition files, and play A/B previews.
+"""The transport: play, pause, stop, seek and loop the project, audition files, play A/B previews and live sources.
 
 Threads: this object lives on the GUI thread. Decoding media (before the project plays, and for an audition) runs in
 JobRunner jobs; the Streamer's feeder thread renders ahead and the output's audio thread plays (see `streamer`). The
@@ -29,15 +29,17 @@ POLL_MS = 33
 class Transport(QObject):
     """Playback of the document's project (and of auditions and previews) through one audio output.
 
-    Signals: `stateChanged(state)` with "stopped", "playing", "paused", "auditioning" or "loading";
+    Signals: `stateChanged(state)` with "stopped", "playing", "paused", "auditioning", "loading" or "live";
     `positionChanged(frame)` for the project's playhead (~30 Hz while playing, and on seek/stop);
-    `auditionPositionChanged(frame, length)` while an audition or preview plays; `statusMessage(text)`;
-    `bufferHealth(fill)` 0..1 while the project plays.
+    `auditionPositionChanged(frame, length)` while an audition or preview plays; `livePositionChanged(frame)`
+    (output frames heard since a live source started, ~30 Hz); `statusMessage(text)`; `bufferHealth(fill)` 0..1
+    while the project or a live source plays.
     """
 
     stateChanged = Signal(str)
     positionChanged = Signal(int)
     auditionPositionChanged = Signal(int, int)
+    livePositionChanged = Signal(int)
     statusMessage = Signal(str)
     bufferHealth = Signal(float)
 
@@ -115,12 +117,18 @@ class Transport(QObject):
     def is_playing(self) -> bool:
         return self._state == "playing"
 
+    @property
+    def output_rate(self) -> int:
+        """The rate the output plays at now (a live source should render at it, so no reopening is needed)."""
+        return self._streamer.sample_rate if self._streamer is not None else self.document.project.sample_rate
+
     # -- project playback -----------------------------------------------------------------------------------------
 
     def play(self, from_frame: int | None = None) -> None:
         """Play the project from `from_frame`, or from the playhead (resuming after a pause)."""
         if not self._check_available():
             return
+        self.stop_live()
         if self._state == "playing" and from_frame is not None:
             self.seek(from_frame)
             return
@@ -173,8 +181,10 @@ class Transport(QObject):
         self.positionChanged.emit(target)
 
     def toggle(self) -> None:
-        """Space: pause when playing, otherwise play."""
-        if self._state == "playing" or self._pending is not None:
+        """Space: pause when playing, stop a live source, otherwise play."""
+        if self._mode == "live":
+            self.stop_live()
+        elif self._state == "playing" or self._pending is not None:
             self.pause()
         else:
             self.play()
@@ -206,6 +216,7 @@ class Transport(QObject):
         """Decode a file in a job and play it (the project pauses); another audition replaces this one."""
         if not self._check_available() or self._streamer is None:
             return
+        self.stop_live()
         self._end_audition()
         self._suspend_project()
         path = Path(path)
@@ -230,6 +241,7 @@ class Transport(QObject):
         if not self._check_available():
             return
         source = BufferSource([a, b], sample_rate)
+        self.stop_live()
         self._end_audition()
         self._suspend_project()
         if not self._ensure_rate(sample_rate) or self._streamer is None:
@@ -244,6 +256,32 @@ class Transport(QObject):
         self._use_b = use_b
         if self._streamer is not None:
             self._streamer.set_variant(1 if use_b else 0)
+
+    # -- live sources ---------------------------------------------------------------------------------------------
+
+    def play_live(self, source: Source) -> bool:
+        """Play an endless source (a live model) from its start: the project pauses, auditions end. The feeder
+        thread pulls from `source.render`; state "live" until `stop_live` (or play, audition, stop). False (and a
+        message) when there is no output."""
+        if not self._check_available():
+            return False
+        self.stop_live()
+        self._end_audition()
+        self._suspend_project()
+        if not self._ensure_rate(source.sample_rate) or self._streamer is None:
+            return False
+        self._streamer.set_loop(None)
+        if not self._start_stream(source, 0, "live"):
+            return False
+        self._set_state("live")
+        self.livePositionChanged.emit(0)
+        return True
+
+    def stop_live(self) -> None:
+        """Stop a live source (the project stays where it was); nothing happens when none plays."""
+        if self._mode == "live":
+            self._halt_stream()
+            self._set_state(self._after_audition)
 
     # -- life -----------------------------------------------------------------------------------------------------
 
@@ -364,10 +402,16 @@ class Transport(QObject):
         frame = streamer.position()
         if streamer.underruns > self._reported_underruns:
             self._reported_underruns = streamer.underruns
-            self.statusMessage.emit("Playback stuttered: the computer could not render the mix in time")
+            if self._mode == "live":
+                self.statusMessage.emit("Live playback stuttered: the model could not make audio in time")
+            else:
+                self.statusMessage.emit("Playback stuttered: the computer could not render the mix in time")
         if self._mode == "project":
             self._position = frame
             self.positionChanged.emit(frame)
+            self.bufferHealth.emit(streamer.fill())
+        elif self._mode == "live":
+            self.livePositionChanged.emit(frame)
             self.bufferHealth.emit(streamer.fill())
         elif self._playing is not None:
             self.auditionPositionChanged.emit(frame, self._playing.length)

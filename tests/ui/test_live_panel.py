@@ -1,0 +1,199 @@
+"""The live panel plays a tiny trained model through the transport (a fake output), steers it with the knob or a
+followed curve, records takes into the library, warns when the model is too slow, and says when there is no sound."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from inspiration.cli import main
+from inspiration.engine.edits import AddClip, AddTrack
+from inspiration.engine.generate import ClipStream
+from inspiration.engine.live import LiveSession
+from inspiration.engine.project import Clip, ClipSource, Track
+from inspiration.engine.schedule import parse_curve
+from inspiration.ui.instrument.live_panel import LivePanel
+from inspiration.ui.playback import FakeOutput, Transport
+from inspiration.ui.playback.output import unavailable_output
+
+#: A curve that is easy to recognise: 0.55 for a quarter second, then 1.45 (looped over half a second).
+CURVE = parse_curve("0s:0.55,0.25s:1.45,0.5s:1.45/step")
+
+
+@pytest.fixture(scope="module")
+def models_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live-models")
+    t = np.arange(8000) / 16000
+    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
+    finally:
+        os.chdir(old)
+    return root / "models"
+
+
+@pytest.fixture(autouse=True)
+def jobs_forgotten(jobs, qtbot):
+    yield
+    qtbot.waitUntil(lambda: not jobs.running(), timeout=10000)
+
+
+@pytest.fixture
+def transport(document, jobs):
+    t = Transport(document, jobs, output_factory=FakeOutput)
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def panel(library, jobs, transport, models_folder, qtbot):
+    p = LivePanel(library, jobs, transport, models_folder, curve_provider=lambda: CURVE)
+    qtbot.addWidget(p)
+    qtbot.waitUntil(lambda: p.picker.current() is not None, timeout=10000)
+    yield p
+    p.stop()
+
+
+def go_live(panel: LivePanel, qtbot) -> LiveSession:
+    QTest.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.is_live(), timeout=10000)
+    assert panel.transport.state == "live" and panel.play_button.text().endswith("Stop")
+    return panel.session
+
+
+def listen(panel: LivePanel, qtbot, seconds: float) -> np.ndarray:
+    """Play `seconds` through the fake output the way the audio thread would."""
+    streamer = panel.transport.streamer
+    pieces = []
+    for _ in range(round(seconds * streamer.sample_rate / 2048)):
+        qtbot.waitUntil(streamer.primed, timeout=5000)
+        pieces.append(streamer.output.pull(2048))
+    return np.concatenate(pieces)
+
+
+def test_live_mode_plays_the_model_through_the_transport(panel, qtbot):
+    messages = []
+    panel.statusMessage.connect(messages.append)
+    session = go_live(panel, qtbot)
+    audio = listen(panel, qtbot, 0.5)
+    assert audio.shape[1] == 2 and np.abs(audio).max() > 0.05 and np.isfinite(audio).all()
+    assert session.output_rate == 48000 and session.sample_rate == 16000
+    qtbot.waitUntil(lambda: panel.buffer.value() > 0, timeout=2000)
+    qtbot.waitUntil(lambda: "real time" in panel.speed.text(), timeout=2000)
+    assert any("Playing tiny live" in m for m in messages)
+    QTest.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)  # Stop
+    assert not panel.is_live() and session.closed and panel.transport.state == "stopped"
+    assert panel.speed.text().startswith("Last run:")
+
+
+def test_a_knob_change_is_applied_within_one_model_block(panel, qtbot):
+    session = go_live(panel, qtbot)
+    listen(panel, qtbot, 0.3)
+    changed_at = session.frames_made
+    QTest.keyClick(panel.knob.dial, Qt.Key.Key_PageUp)  # +0.10
+    assert panel.knob.value() == pytest.approx(1.1) and panel.knob.slider.value() == 110
+    listen(panel, qtbot, 0.5)
+    later = [e for e in session.temperature_log() if e.frame >= changed_at + session.block_frames]
+    assert later and all(e.value == pytest.approx(1.1) for e in later)
+    assert session.temperature_log()[0].value == pytest.approx(1.0)
+
+
+def test_following_the_curve_steers_the_temperature_and_the_knob_shows_it(panel, qtbot):
+    session = go_live(panel, qtbot)
+    positions = []
+    panel.positionChanged.connect(positions.append)
+    panel.follow.setChecked(True)
+    following_from = session.frames_made + session.block_frames  # the block being made may still use the knob
+    listen(panel, qtbot, 0.9)
+    used = {round(e.value, 2) for e in session.temperature_log() if e.frame >= following_from}
+    assert used == {0.55, 1.45}
+    qtbot.waitUntil(lambda: panel.knob.value() in (0.55, 1.45), timeout=2000)
+    assert positions and all(0 <= p < 0.5 for p in positions)
+    QTest.keyClick(panel.knob.dial, Qt.Key.Key_Up)  # grabbing the knob takes over from the curve
+    assert not panel.follow.isChecked() and not session.following
+    assert session.temperature == pytest.approx(panel.knob.value())
+
+
+def test_a_recorded_take_goes_into_the_library_with_the_automation_used(panel, library, qtbot):
+    session = go_live(panel, qtbot)
+    listen(panel, qtbot, 0.2)
+    panel.follow.setChecked(True)
+    QTest.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert session.recording and "Recording" in panel.record_button.text()
+    listen(panel, qtbot, 0.8)
+    with qtbot.waitSignal(panel.takeRecorded, timeout=10000) as recorded:
+        QTest.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    take = session.take()
+    record = library.get(recorded.args[0])
+    assert record.tags == ("live",) and record.model == "tiny" and record.checkpoint_step == 3
+    assert record.seed == session.seed and record.sample_rate == 16000
+    assert record.duration == pytest.approx(take.seconds, abs=1e-3)
+    assert record.temperature_curve() == take.curve
+    # the curve is what was used: values from the automation (and the knob's 1.0 before it took over)
+    values = np.round(take.curve.values(0, len(take.audio), 16000, len(take.audio)).astype(float), 2)
+    assert set(values[::160].tolist()) <= {1.0, 0.55, 1.45} and {0.55, 1.45} <= set(values.tolist())
+
+
+def test_stopping_while_recording_keeps_the_take(panel, library, qtbot):
+    go_live(panel, qtbot)
+    before = len(library)
+    panel.set_recording(True)
+    listen(panel, qtbot, 0.3)
+    with qtbot.waitSignal(panel.takeRecorded, timeout=10000):
+        panel.transport.toggle()  # Space elsewhere in the app
+    assert not panel.is_live() and len(library) == before + 1
+
+
+def test_going_live_pauses_the_project_and_playing_the_project_ends_live(panel, document, library, qtbot):
+    record = library.list()[0]
+    document.apply(AddTrack(Track(name="A", id="ta")))
+    document.apply(AddClip("ta", Clip(ClipSource("", library_id=record.id), 0, 0, 48000, id="c1")))
+    transport = panel.transport
+    transport.play()
+    qtbot.waitUntil(lambda: transport.state == "playing", timeout=5000)
+    session = go_live(panel, qtbot)
+    assert not session.closed
+    transport.play()
+    qtbot.waitUntil(lambda: transport.state == "playing", timeout=5000)
+    assert not panel.is_live() and session.closed and panel.play_button.text().endswith("Play live")
+
+
+def test_a_model_too_slow_for_real_time_is_named_with_its_measured_speed(panel, qtbot, monkeypatch):
+    made = ClipStream.__iter__
+
+    def slow_machine(stream):
+        for block in made(stream):
+            time.sleep(0.25)  # this "machine" needs 0.25 s more per 128 ms block than the model itself
+            yield block
+
+    monkeypatch.setattr(ClipStream, "__iter__", slow_machine)
+    go_live(panel, qtbot)
+    qtbot.waitUntil(lambda: not panel.warning.isHidden(), timeout=5000)
+    assert re.fullmatch(
+        r"This model runs at 0\.[345]× real time here: choose a smaller model, or pre-render with Generate\.",
+        panel.warning.text(),
+    )
+
+
+def test_without_an_audio_device_the_panel_says_so(library, jobs, document, models_folder, qtbot):
+    transport = Transport(document, jobs, output_factory=unavailable_output("no output device on this computer"))
+    panel = LivePanel(library, jobs, transport, models_folder)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.picker.current() is not None, timeout=10000)
+    assert panel.no_device.isVisible() and "no output device on this computer" in panel.no_device.text()
+    assert not panel.play_button.isEnabled() and not panel.follow.isEnabled()
+    messages = []
+    panel.statusMessage.connect(messages.append)
+    panel.play()
+    assert not panel.is_live() and messages == ["No audio output: no output device on this computer"]
+    transport.close()
