@@ -126,29 +126,38 @@ class ClipStream:
         return self._cancelled
 
     def __iter__(self) -> Iterator[Block]:
+        for start in range(self.frames_done, self.frames, self.block_frames):
+            # No grad and the thread setting hold while a block is made, never across a yield: grad mode and thread
+            # counts are per thread, and a stream left unfinished must not leave them changed for its caller.
+            with torch.no_grad(), cpu_threads(len(self.specs), self._device):
+                block = self._block(start)
+            if block is None:
+                return
+            self.frames_done = start + block.audio.shape[-1]
+            yield block
+
+    def _block(self, start: int) -> Block | None:
+        """Make the block starting at `start`; None when cancelled on the way."""
         lookback = self.model.lookback
         config = self.model.config
         rows = len(self.specs)
-        with torch.no_grad(), cpu_threads(rows, self._device):
-            for start in range(self.frames_done, self.frames, self.block_frames):
-                valid = min(self.block_frames, self.frames - start)
-                count = -(-valid // lookback) * lookback
-                temperature = self._temperatures(start, valid, count)
-                self._stepper.greedy_rows = bool((temperature <= MIN_TEMPERATURE).any())
-                temperature_t = torch.from_numpy(temperature).to(self._device)
-                noise = uniforms(self._seeds, start, count)
-                codes = torch.empty(rows, count, dtype=torch.long, device=self._device)
-                for frame in range(0, count, lookback):
-                    if self._cancelled or self._should_stop():
-                        self._cancelled = True
-                        return
-                    span = slice(frame, frame + lookback)
-                    codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span]))
-                audio = dequantize(codes[:, :valid].cpu().numpy(), config.q_levels, config.quantization)  # type: ignore[arg-type]
-                if self._dc is not None:
-                    audio = self._dc(audio)
-                self.frames_done = start + valid
-                yield Block(start, audio, temperature[:, :valid])
+        valid = min(self.block_frames, self.frames - start)
+        count = -(-valid // lookback) * lookback
+        temperature = self._temperatures(start, valid, count)
+        self._stepper.greedy_rows = bool((temperature <= MIN_TEMPERATURE).any())
+        temperature_t = torch.from_numpy(temperature).to(self._device)
+        noise = uniforms(self._seeds, start, count)
+        codes = torch.empty(rows, count, dtype=torch.long, device=self._device)
+        for frame in range(0, count, lookback):
+            if self._cancelled or self._should_stop():
+                self._cancelled = True
+                return None
+            span = slice(frame, frame + lookback)
+            codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span]))
+        audio = dequantize(codes[:, :valid].cpu().numpy(), config.q_levels, config.quantization)  # type: ignore[arg-type]
+        if self._dc is not None:
+            audio = self._dc(audio)
+        return Block(start, audio, temperature[:, :valid])
 
     def _temperatures(self, start: int, valid: int, count: int) -> np.ndarray:
         with self._lock:

@@ -147,3 +147,18 @@ def test_priming_continues_from_the_prime_without_a_jump(tone_model):
     generate_clips(model, [ClipSpec(1, constant(0.3))], 400, batch_size=1, prime=prime, include_prime=True,
                    on_clip=lambda i, s, a: with_prime.append(a))
     assert len(with_prime[0]) == len(prime) + 400
+
+
+def test_an_unfinished_stream_leaves_grad_mode_and_threads_as_they_were():
+    import torch
+
+    from inspiration.engine.generate import ClipSpec, ClipStream
+    from inspiration.engine.model import ModelConfig, SampleRNN
+    from inspiration.engine.schedule import constant
+
+    model = SampleRNN(ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=8))
+    threads = torch.get_num_threads()
+    stream = iter(ClipStream(model, [ClipSpec(seed=1, curve=constant(1.0))], 4096, block_frames=512))
+    next(stream)  # suspended mid-clip, as a live session or a cancelled consumer leaves it
+    assert torch.is_grad_enabled()
+    assert torch.get_num_threads() == threads
