@@ -78,10 +78,11 @@ def build_library(folder: Path) -> ClipLibrary:
 def settle(app: QApplication, window: MainWindow, seconds: float = 20.0) -> None:
     """Let the jobs (library listing, waveform pyramids) finish and the window repaint."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.5:
         app.processEvents()
-        if not window.jobs.running():
-            break
+        if window.jobs.running() or window.timeline.pyramids.pending():
+            quiet_since = time.monotonic()
         time.sleep(0.02)
     for _ in range(5):
         app.processEvents()

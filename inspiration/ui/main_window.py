@@ -34,6 +34,7 @@ from inspiration.ui.export_dialog import ExportDialog
 from inspiration.ui.icons import app_icon, icon
 from inspiration.ui.inspector import ClipInspector
 from inspiration.ui.instrument.generate_tab import GenerateTab
+from inspiration.ui.instrument.live_panel import LivePanel
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
 from inspiration.ui.playback import Transport
@@ -73,10 +74,15 @@ class MainWindow(QMainWindow):
         self.generate_tab = GenerateTab(
             self.library, self.jobs, places.models, places.config / "curve_presets", self.loop_audio, self
         )
+        self.live_panel = LivePanel(
+            self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
+        )
         self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.generate_dock = self._dock("Generate", self.generate_tab, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.live_dock = self._dock("Live", self.live_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.generate_dock)
+        self.tabifyDockWidget(self.generate_dock, self.live_dock)
         self.generate_dock.raise_()
         self.time_display = TimeDisplay(self)
         self.overlay = ShortcutsOverlay(self)
@@ -159,6 +165,20 @@ class MainWindow(QMainWindow):
         self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
         self.act_follow.setCheckable(True)
         self.act_follow.setChecked(True)
+        self.act_generate = a(
+            "&Generate clips",
+            self.generate,
+            "Ctrl+G",
+            "generate",
+            "Generate clips with the model and the curve in the Generate panel",
+        )
+        self.act_live = a(
+            "Play &live",
+            self.toggle_live,
+            "Ctrl+Shift+L",
+            "live",
+            "Play the model in real time; steer it with the temperature knob",
+        )
         self.act_shortcuts = a("&Keyboard shortcuts", self.overlay.toggle, "?", "shortcuts")
         self.act_about = a("&About Inspiration", self.about)
         for action in (self.act_undo, self.act_redo):
@@ -208,6 +228,8 @@ class MainWindow(QMainWindow):
         )
         transport = menu.addMenu("&Transport")
         transport.addActions([self.act_play, self.act_stop, self.act_rewind, self.act_loop])
+        instrument = menu.addMenu("&Instrument")
+        instrument.addActions([self.act_generate, self.act_live])
         help_menu = menu.addMenu("&Help")
         help_menu.addActions([self.act_shortcuts, self.act_about])
         self._fill_recent_menu()
@@ -226,6 +248,8 @@ class MainWindow(QMainWindow):
         for name in ("zoom_out", "zoom_in", "zoom_fit", "add_track", "split"):
             if name in self.timeline_actions:
                 bar.addAction(self.timeline_actions[name])
+        bar.addSeparator()
+        bar.addActions([self.act_generate, self.act_live])
         bar.addSeparator()
         bar.addActions([self.act_import, self.act_export])
 
@@ -246,6 +270,9 @@ class MainWindow(QMainWindow):
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
         self.generate_tab.editor.statusMessage.connect(self.show_status)
+        self.generate_tab.editor.curveChangeFinished.connect(lambda _curve: self.live_panel.reload_curve())
+        self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
+        self.live_panel.statusMessage.connect(self.show_status)
         self.transport.positionChanged.connect(self._position_changed)
         self.transport.stateChanged.connect(self._transport_state)
         self.transport.statusMessage.connect(self.show_status)
@@ -294,6 +321,17 @@ class MainWindow(QMainWindow):
         self.timeline.setPlayhead(frame)
         self.time_display.set_frames(frame, self.document.project.sample_rate)
 
+    def generate(self) -> None:
+        self.generate_dock.raise_()
+        self.generate_tab.panel.generate()
+
+    def toggle_live(self) -> None:
+        self.live_dock.raise_()
+        if self.live_panel.is_live():
+            self.live_panel.stop()
+        else:
+            self.live_panel.play()
+
     def _transport_state(self, state: str) -> None:
         self.act_play.setIcon(icon("pause" if state == "playing" else "play"))
         if state != "auditioning":
@@ -337,6 +375,7 @@ class MainWindow(QMainWindow):
         self.library_panel.set_library(library)
         self.timeline.set_library(library)
         self.generate_tab.panel.set_library(library)
+        self.live_panel.library = library
         self.document.notify()
         self.show_status(f"Clip library: {library.folder}")
 
@@ -463,6 +502,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+        self.live_panel.stop()  # saves a take being recorded
         self.transport.close()
         if not self.jobs.shutdown(10_000):
             log.warning("some jobs did not stop within 10 s of closing")

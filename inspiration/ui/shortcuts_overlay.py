@@ -17,6 +17,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Enter  ·  Home", "stop and return"),
             ("L", "loop on / off (drag on the ruler to set it)"),
             ("click the ruler", "move the playhead"),
+            ("Ctrl+G  ·  Ctrl+Shift+L", "generate clips  ·  play the model live"),
         ),
     ),
     (

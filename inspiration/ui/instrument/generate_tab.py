@@ -12,7 +12,6 @@ from inspiration.ui.instrument.generate_panel import GeneratePanel, PrimeProvide
 from inspiration.ui.jobs import JobRunner
 from inspiration.ui.theme import COLORS
 
-
 #: The curve editor's height: enough to draw on, leaving the controls below in view.
 EDITOR_HEIGHT = 250
 
