@@ -275,7 +275,7 @@ class TrainPanel(QWidget):
                 message = outcome.tail[-1].replace(" --steps", " its length").replace(" --hours", " its length")
             else:
                 message = f"Finished {folder.name}: {self._status.describe().removeprefix('Done · ')}"
-        elif outcome.interrupted and not checkpoint:
+        elif outcome.interrupted and (outcome.exit_code == 130 or not checkpoint):  # stopped while starting up
             message = "Stopped before training began."
         else:
             lines = [line for line in outcome.tail if not line.startswith("Traceback")]
