@@ -12,7 +12,7 @@ from typing import Any
 
 @contextmanager
 def stop_on_signals(message: str) -> Iterator[threading.Event]:
-    """Yield an event set by the first Ctrl+C or SIGTERM (after printing `message`); a second Ctrl+C raises
+    """Yield an event set by the first Ctrl+C, SIGTERM or SIGBREAK (after printing `message`); a second Ctrl+C raises
     KeyboardInterrupt. The previous handlers are restored afterwards."""
     stop = threading.Event()
 
@@ -22,7 +22,10 @@ def stop_on_signals(message: str) -> Iterator[threading.Event]:
         stop.set()
         print(f"\n{message} (Ctrl+C again to abort) ...", file=sys.stderr)
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    signals = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGBREAK"):  # Windows: CTRL_BREAK sent to the run's process group (the app's Pause)
+        signals.append(signal.SIGBREAK)
+    previous = {s: signal.signal(s, handler) for s in signals}
     try:
         yield stop
     finally:

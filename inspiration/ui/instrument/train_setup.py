@@ -1,0 +1,130 @@
+"""What to train: the audio (folders and files), the model's name, preset, length and device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspiration.ui.instrument.train_process import TrainRequest
+from inspiration.ui.instrument.train_sources import TrainSources
+from inspiration.ui.theme import COLORS
+
+#: The engine's presets (`inspiration.engine.presets`, which loads torch), each with a line for a musician.
+PRESETS: tuple[tuple[str, str], ...] = (
+    ("debug", "Tiny test model: trains in seconds, sounds like noise"),
+    ("small", "2-tier GRU 256: fine on a CPU, learns timbre and short phrases"),
+    ("medium", "3-tier GRU 512: wants a GPU, learns longer gestures"),
+    ("paper", "3-tier GRU 1024, as in the SampleRNN paper: a GPU for a day or more"),
+)
+DEVICES = (("auto", "Automatic (GPU if there is one)"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"))
+
+
+class TrainSetup(QWidget):
+    """The settings of a new run; `request()` turns them into a `TrainRequest` (ValueError says what is missing)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name_edited = False
+        self.sources = TrainSources()
+        self.sources.sourcesChanged.connect(self._sources_changed)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("named after the first folder")
+        self.name_edit.textEdited.connect(self._name_typed)
+        self.preset_combo = QComboBox()
+        for name, description in PRESETS:
+            self.preset_combo.addItem(name, name)
+            self.preset_combo.setItemData(self.preset_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.setCurrentIndex(1)
+        self.preset_note = QLabel()
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setStyleSheet(f"color: {COLORS.text_dim};")
+        self.preset_combo.currentIndexChanged.connect(self._preset_changed)
+        self.hours_spin = QDoubleSpinBox()
+        self.hours_spin.setRange(0.01, 1000.0)
+        self.hours_spin.setDecimals(2)
+        self.hours_spin.setValue(2.0)
+        self.hours_spin.setToolTip("Total training time to reach, over every session of this model")
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, 100_000_000)
+        self.steps_spin.setSingleStep(1000)
+        self.steps_spin.setGroupSeparatorShown(True)
+        self.steps_spin.setValue(20_000)
+        self.steps_spin.setToolTip("Total training steps to reach")
+        self.unit_combo = QComboBox()
+        self.unit_combo.addItems(["hours", "steps"])
+        self.unit_combo.currentIndexChanged.connect(self._unit_changed)
+        length = QHBoxLayout()
+        length.addWidget(self.hours_spin, 1)
+        length.addWidget(self.steps_spin, 1)
+        length.addWidget(self.unit_combo)
+        self.device_combo = QComboBox()
+        for value, label in DEVICES:
+            self.device_combo.addItem(label, value)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Preset", self.preset_combo)
+        form.addRow("", self.preset_note)
+        form.addRow("Length", length)
+        form.addRow("Device", self.device_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.sources, 1)
+        layout.addLayout(form)
+        self._preset_changed()
+        self._unit_changed()
+
+    def device(self) -> str:
+        return str(self.device_combo.currentData())
+
+    def target_hours(self) -> float | None:
+        return self.hours_spin.value() if self.unit_combo.currentText() == "hours" else None
+
+    def request(self, models_dir: Path, extra: tuple[str, ...] = ()) -> TrainRequest:
+        """The run these settings describe; ValueError with a message for the musician when something is missing."""
+        sources = self.sources.paths()
+        name = self.name_edit.text().strip()
+        if not sources:
+            raise ValueError("Add a folder or files of audio to learn from first.")
+        if not name or Path(name).name != name or name in (".", ".."):
+            raise ValueError("Give the model a plain name (no slashes).")
+        hours = self.target_hours()
+        return TrainRequest(
+            name=name,
+            models_dir=models_dir,
+            sources=tuple(sources),
+            preset=str(self.preset_combo.currentData()),
+            steps=self.steps_spin.value() if hours is None else None,
+            hours=hours,
+            device=self.device(),
+            extra=extra,
+        )
+
+    def _sources_changed(self, paths: list[Path]) -> None:
+        if paths and not self._name_edited:
+            first = paths[0]
+            self.name_edit.setText((first if first.is_dir() else first.parent).name or "model")
+
+    def _name_typed(self, text: str) -> None:
+        self._name_edited = bool(text)
+
+    def _preset_changed(self, *_: Any) -> None:
+        self.preset_note.setText(dict(PRESETS)[self.preset_combo.currentData()])
+
+    def _unit_changed(self, *_: Any) -> None:
+        hours = self.unit_combo.currentText() == "hours"
+        self.hours_spin.setVisible(hours)
+        self.steps_spin.setVisible(not hours)
