@@ -127,6 +127,7 @@ def test_a_failing_run_shows_its_error_and_the_panel_stays_usable(qtbot, jobs, t
         panel.start()
     assert "failed: not found" in panel.status_label.text() and "gone" in messages[-1]
     assert panel.start_button.isEnabled() and not panel.pause_button.isEnabled()
+    qtbot.waitUntil(lambda: not jobs.running())  # the listing started when the run ended
 
 
 def test_stop_ends_the_run_for_good_and_shutdown_stops_a_run_with_a_checkpoint(qtbot, jobs, tmp_path, audio):

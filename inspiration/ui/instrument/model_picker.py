@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from inspiration.ui.jobs import JobRunner
@@ -98,6 +98,7 @@ class ModelPicker(QWidget):
         QSettings().setValue(CURRENT_KEY, str(Path(path).resolve()))
         self._select_remembered()
 
+    @Slot(object)
     def _listed(self, result: tuple[list[Any], list[tuple[Path, str]]]) -> None:
         models, problems = result
         self._models = list(models)
