@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QWidget,
 )
 
@@ -35,6 +33,8 @@ from inspiration.ui.icons import app_icon, icon
 from inspiration.ui.inspector import ClipInspector
 from inspiration.ui.instrument.generate_tab import GenerateTab
 from inspiration.ui.instrument.live_panel import LivePanel
+from inspiration.ui.instrument.train_panel import TrainPanel
+from inspiration.ui.job_status import JobStatus
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
 from inspiration.ui.playback import Transport
@@ -42,6 +42,7 @@ from inspiration.ui.playback.time_display import TimeDisplay
 from inspiration.ui.project_files import ProjectFiles
 from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
 from inspiration.ui.timeline import TimelineView
+from inspiration.ui.window_menus import build_menus, build_toolbar
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
@@ -65,7 +66,6 @@ class MainWindow(QMainWindow):
         places.projects.mkdir(parents=True, exist_ok=True)
         self.files = ProjectFiles(self.document, self, places.projects / "Untitled.inspiration")
         self.loop_region: tuple[int, int] | None = None
-        self._shown_job: Job | None = None
 
         self.timeline = TimelineView(self.document, self.library, self.jobs, self)
         self.setCentralWidget(self.timeline)
@@ -77,20 +77,24 @@ class MainWindow(QMainWindow):
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
+        self.train_panel = TrainPanel(places.models, self, jobs=self.jobs)
         self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.generate_dock = self._dock("Generate", self.generate_tab, Qt.DockWidgetArea.RightDockWidgetArea)
         self.live_dock = self._dock("Live", self.live_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.generate_dock)
+        self.train_dock = self._dock("Train", self.train_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.generate_dock, self.live_dock)
+        self.tabifyDockWidget(self.live_dock, self.train_dock)
         self.generate_dock.raise_()
         self.time_display = TimeDisplay(self)
         self.overlay = ShortcutsOverlay(self)
 
         self._make_status_bar()
         self._make_actions()
-        self._make_menus()
-        self._make_toolbar()
+        self.recent_menu = build_menus(self)
+        self._fill_recent_menu()
+        build_toolbar(self)
         self._connect()
         self._update_title()
         self._restore_window_state()
@@ -112,19 +116,13 @@ class MainWindow(QMainWindow):
         return dock
 
     def _make_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.job_label = QLabel()
-        self.job_progress = QProgressBar()
-        self.job_progress.setFixedWidth(160)
-        self.job_progress.setRange(0, 1000)
-        self.job_cancel = QPushButton("Cancel")
-        self.job_cancel.setFlat(True)
+        self.job_status = JobStatus(self.jobs)
         self.audio_label = QLabel("Audio: ready")
-        for widget in (self.job_label, self.job_progress, self.job_cancel):
-            bar.addPermanentWidget(widget)
-            widget.hide()
-        bar.addPermanentWidget(self.audio_label)
-        self.job_cancel.clicked.connect(self.jobs.cancel_all)
+        self.statusBar().addPermanentWidget(self.job_status)
+        self.statusBar().addPermanentWidget(self.audio_label)
+
+    def docks(self) -> list[QDockWidget]:
+        return [self.library_dock, self.inspector_dock, self.generate_dock, self.live_dock, self.train_dock]
 
     def _action(
         self, text: str, slot, shortcut: QKeySequence | str | None = None, icon_name: str = "", tip: str = ""
@@ -199,60 +197,6 @@ class MainWindow(QMainWindow):
             if name in self.timeline_actions:
                 self.timeline_actions[name].setIcon(icon(icon_name))
 
-    def _make_menus(self) -> None:
-        menu = self.menuBar()
-        file = menu.addMenu("&File")
-        file.addActions([self.act_new, self.act_open])
-        self.recent_menu = file.addMenu("Open &recent")
-        file.addActions([self.act_save, self.act_save_as])
-        file.addSeparator()
-        file.addActions([self.act_import, self.act_import_folder, self.act_library])
-        file.addSeparator()
-        file.addAction(self.act_export)
-        file.addSeparator()
-        file.addAction(self.act_quit)
-        edit = menu.addMenu("&Edit")
-        edit.addActions([self.act_undo, self.act_redo])
-        edit.addSeparator()
-        view = menu.addMenu("&View")
-        for name, action in self.timeline_actions.items():
-            (view if name.startswith("zoom") else edit).addAction(action)
-        view.addSeparator()
-        view.addAction(self.act_follow)
-        view.addActions(
-            [
-                self.library_dock.toggleViewAction(),
-                self.inspector_dock.toggleViewAction(),
-                self.generate_dock.toggleViewAction(),
-            ]
-        )
-        transport = menu.addMenu("&Transport")
-        transport.addActions([self.act_play, self.act_stop, self.act_rewind, self.act_loop])
-        instrument = menu.addMenu("&Instrument")
-        instrument.addActions([self.act_generate, self.act_live])
-        help_menu = menu.addMenu("&Help")
-        help_menu.addActions([self.act_shortcuts, self.act_about])
-        self._fill_recent_menu()
-
-    def _make_toolbar(self) -> None:
-        bar = self.addToolBar("Main")
-        bar.setObjectName("toolbar-main")
-        bar.setMovable(False)
-        bar.addActions([self.act_new, self.act_open, self.act_save])
-        bar.addSeparator()
-        bar.addActions([self.act_undo, self.act_redo])
-        bar.addSeparator()
-        bar.addActions([self.act_rewind, self.act_play, self.act_stop, self.act_loop])
-        bar.addWidget(self.time_display)
-        bar.addSeparator()
-        for name in ("zoom_out", "zoom_in", "zoom_fit", "add_track", "split"):
-            if name in self.timeline_actions:
-                bar.addAction(self.timeline_actions[name])
-        bar.addSeparator()
-        bar.addActions([self.act_generate, self.act_live])
-        bar.addSeparator()
-        bar.addActions([self.act_import, self.act_export])
-
     def _connect(self) -> None:
         doc = self.document
         doc.modifiedChanged.connect(lambda _: self._update_title())
@@ -260,7 +204,6 @@ class MainWindow(QMainWindow):
         doc.editRefused.connect(self.show_status)
         self.files.statusMessage.connect(self.show_status)
         self.files.recentChanged.connect(self._fill_recent_menu)
-        self.jobs.busyChanged.connect(self._jobs_changed)
         self.library_panel.auditionRequested.connect(self.transport.audition)
         self.library_panel.auditionStopRequested.connect(self.transport.stop_audition)
         self.library_panel.statusMessage.connect(self.show_status)
@@ -273,6 +216,10 @@ class MainWindow(QMainWindow):
         self.generate_tab.editor.curveChangeFinished.connect(lambda _curve: self.live_panel.reload_curve())
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
         self.live_panel.statusMessage.connect(self.show_status)
+        self.train_panel.statusMessage.connect(self.show_status)
+        self.train_panel.modelTrained.connect(self._model_trained)
+        self.train_panel.auditionRequested.connect(self.transport.audition)
+        self.train_panel.previewToLibraryRequested.connect(lambda path: self.library_panel.import_paths([path]))
         self.transport.positionChanged.connect(self._position_changed)
         self.transport.stateChanged.connect(self._transport_state)
         self.transport.statusMessage.connect(self.show_status)
@@ -324,6 +271,11 @@ class MainWindow(QMainWindow):
     def generate(self) -> None:
         self.generate_dock.raise_()
         self.generate_tab.panel.generate()
+
+    def _model_trained(self, path: object) -> None:
+        """A training run ended with a checkpoint: the pickers list its newest state."""
+        self.generate_tab.panel.picker.refresh()
+        self.live_panel.picker.refresh()
 
     def toggle_live(self) -> None:
         self.live_dock.raise_()
@@ -417,35 +369,6 @@ class MainWindow(QMainWindow):
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
 
-    def _jobs_changed(self, count: int) -> None:
-        # Jobs may start or end while a widget paints; change the status bar only after that.
-        QTimer.singleShot(0, self._show_jobs)
-
-    def _show_jobs(self) -> None:
-        """The oldest running job (with a count of the others) and its progress, in the status bar."""
-        running = self.jobs.running()
-        for widget in (self.job_label, self.job_progress, self.job_cancel):
-            widget.setVisible(bool(running))
-        if not running:
-            self._shown_job = None
-            return
-        job = running[0]
-        others = f" (+{len(running) - 1} more)" if len(running) > 1 else ""
-        self.job_label.setText(f"{job.name}…{others}")
-        if job is not self._shown_job:
-            self._shown_job = job
-            self.job_progress.setRange(0, 0)  # busy until the job reports how far it is
-            job.progressed.connect(self._job_progress)
-
-    def _job_progress(self, payload: object) -> None:
-        if self.sender() is not self._shown_job:
-            return
-        done, total = getattr(payload, "done", None), getattr(payload, "total", None)
-        fraction = done / total if isinstance(done, int) and isinstance(total, int) and total else payload
-        if isinstance(fraction, (int, float)):
-            self.job_progress.setRange(0, 1000)
-            self.job_progress.setValue(int(1000 * max(0.0, min(1.0, float(fraction)))))
-
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name()}[*] — Inspiration")
         self.setWindowModified(self.document.is_modified)
@@ -503,6 +426,8 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         self.live_panel.stop()  # saves a take being recorded
+        if not self.train_panel.shutdown():
+            log.warning("the training process did not stop in time and was killed")
         self.transport.close()
         if not self.jobs.shutdown(10_000):
             log.warning("some jobs did not stop within 10 s of closing")
