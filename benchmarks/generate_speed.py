@@ -59,8 +59,10 @@ def main() -> None:
     seconds = args.seconds or (3.0 if gpu else 1.0)
     eager_seconds = args.eager_seconds or seconds / 5
     print(f"device: {describe_device(device)}; torch {torch.__version__}; real-time factors (× real time)")
-    print(f"{'preset':<8} {'batch':>5} {'eager/clip':>11} {'fast/clip':>10} {'eager all':>10} {'fast all':>10} "
-          f"{'speed-up':>9}  fast==eager (fp32)")
+    print(
+        f"{'preset':<8} {'batch':>5} {'eager/clip':>11} {'fast/clip':>10} {'eager all':>10} {'fast all':>10} "
+        f"{'speed-up':>9}  fast==eager (fp32)"
+    )
     for name in args.presets:
         torch.manual_seed(0)
         model = SampleRNN(get_preset(name).model).to(device).eval()
@@ -70,8 +72,11 @@ def main() -> None:
             fast, _ = timed(model, rows, seconds, "fast")
             _, fast32 = timed(model, rows, eager_seconds, "fast", "fp32")
             same = np.array_equal(fast32[:, :check_frames], eager_audio[:, :check_frames])
-            print(f"{name:<8} {rows:>5} {eager:>11.3f} {fast:>10.3f} {eager * rows:>10.2f} {fast * rows:>10.2f} "
-                  f"{fast / eager:>8.1f}×  {'yes' if same else 'NO'}", flush=True)
+            print(
+                f"{name:<8} {rows:>5} {eager:>11.3f} {fast:>10.3f} {eager * rows:>10.2f} {fast * rows:>10.2f} "
+                f"{fast / eager:>8.1f}×  {'yes' if same else 'NO'}",
+                flush=True,
+            )
         if gpu and not args.skip_215 and name == "paper":
             specs = [ClipSpec(seed, CURVE_PRESETS["ramp"]) for seed in range(215)]
             frames = 45 * model.config.sample_rate

@@ -27,8 +27,16 @@ from inspiration.engine.train_events import StepDone, Validated
 
 def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, **overrides: int) -> dict[str, float]:
     preset = get_preset(preset_name)
-    train = replace(preset.train, steps=steps, val_every=steps, checkpoint_every=steps, milestone_every=0,
-                    preview_every=0, val_seconds=10.0, **{k: v for k, v in overrides.items() if v})
+    train = replace(
+        preset.train,
+        steps=steps,
+        val_every=steps,
+        checkpoint_every=steps,
+        milestone_every=0,
+        preview_every=0,
+        val_seconds=10.0,
+        **{k: v for k, v in overrides.items() if v},
+    )
     folder = ModelFolder(work / preset_name)
     prepare_run(folder, [audio], preset_name, preset.model, train)
     times: list[float] = []
@@ -47,8 +55,14 @@ def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, 
     warm = times[len(times) // 3 :]  # the first steps pay for allocation, lazy imports and kernel selection
     per_second = (len(warm) - 1) / (warm[-1] - warm[0]) if len(warm) > 1 else float("nan")
     samples = trainer.batches.batch_size * train.seq_len
-    return {"steps_per_s": per_second, "samples_per_s": per_second * samples, "batch": trainer.batches.batch_size,
-            "seq_len": train.seq_len, "train_bits": sum(bits[-5:]) / len(bits[-5:]), "val_bits": val[-1]}
+    return {
+        "steps_per_s": per_second,
+        "samples_per_s": per_second * samples,
+        "batch": trainer.batches.batch_size,
+        "seq_len": train.seq_len,
+        "train_bits": sum(bits[-5:]) / len(bits[-5:]),
+        "val_bits": val[-1],
+    }
 
 
 def main() -> None:
@@ -68,8 +82,11 @@ def main() -> None:
         sf.write(audio, synthetic_music(120.0, 16000, seed=1), 16000)
         for name in args.presets:
             r = measure(name, args.steps, str(device), audio, work, batch_size=args.batch, seq_len=args.seq_len)
-            print(f"{name:<8} {r['batch']:>4}×{r['seq_len']:<5} {r['steps_per_s']:>9.2f} {r['samples_per_s']:>11,.0f} "
-                  f"{r['train_bits']:>11.3f} {r['val_bits']:>9.3f}", flush=True)
+            print(
+                f"{name:<8} {r['batch']:>4}×{r['seq_len']:<5} {r['steps_per_s']:>9.2f} {r['samples_per_s']:>11,.0f} "
+                f"{r['train_bits']:>11.3f} {r['val_bits']:>9.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

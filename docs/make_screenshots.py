@@ -30,6 +30,7 @@ from inspiration.engine.library import ClipLibrary  # noqa: E402
 from inspiration.engine.places import user_places  # noqa: E402
 from inspiration.engine.project import Fade  # noqa: E402
 from inspiration.engine.project import Track as TrackModel  # noqa: E402
+from inspiration.engine.schedule import parse_curve  # noqa: E402
 from inspiration.ui.app import make_application  # noqa: E402
 from inspiration.ui.export_dialog import ExportDialog  # noqa: E402
 from inspiration.ui.main_window import MainWindow  # noqa: E402
@@ -50,13 +51,28 @@ def build_library(folder: Path) -> ClipLibrary:
     for i, (a, b) in enumerate(cuts):
         sf.write(slices / f"aeolian-{i + 1:02d}.flac", audio[int(a * rate) : int(b * rate)], rate)
         library.import_file(slices / f"aeolian-{i + 1:02d}.flac")
-    os.chdir(WORK)
-    cli(["train", str(DEMO.parent), "--name", "demo", "--preset", "debug", "--steps", "150"])
+    models = user_places().models
+    cli(
+        [
+            "train",
+            str(DEMO.parent),
+            "--name",
+            "demo",
+            "--preset",
+            "debug",
+            "--steps",
+            "150",
+            "--val-every",
+            "25",
+            "--models-dir",
+            str(models),
+        ]
+    )
     for seed, curve in ((11, "ramp"), (12, "swell"), (13, "0.95"), (14, "0:1.2,0.5:0.8,1:1.1/smooth")):
         cli(
             [
                 "generate",
-                "models/demo",
+                str(models / "demo"),
                 "--seconds",
                 "5",
                 "--seed",
@@ -112,6 +128,22 @@ def arrange(window: MainWindow, library: ClipLibrary) -> None:
     window._position_changed(int(9.25 * rate))
 
 
+def shoot_instrument(app: QApplication, window: MainWindow) -> None:
+    """The Generate, Live and Train tabs, each with the demo model chosen."""
+    models = user_places().models
+    window.generate_tab.editor.set_curve(parse_curve("0:0.85,0.55:1.25,1:0.95/smooth"))
+    window.generate_tab.editor.set_duration(20.0)
+    for picker in (window.generate_tab.panel.picker, window.live_panel.picker):
+        picker.select(models / "demo")
+    window.train_panel.show_model(models / "demo")
+    settle(app, window)
+    for dock, name in ((window.generate_dock, "generate"), (window.live_dock, "live"), (window.train_dock, "train")):
+        dock.raise_()
+        settle(app, window, 2)
+        dock.grab().save(str(OUT / f"{name}-panel.png"))
+    window.generate_dock.raise_()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -126,6 +158,8 @@ def main() -> None:
     settle(app, window)
     window.grab().save(str(OUT / "main-window.png"))
     window.library_dock.grab().save(str(OUT / "library.png"))
+
+    shoot_instrument(app, window)
 
     dialog = ExportDialog(
         window.document, window.jobs, window.transport, window.loop_region, window.document.library, window

@@ -41,3 +41,19 @@ def write_tone(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def tiny_model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding tone.wav (0.5 s, 220 Hz, 16 kHz) and models/tiny: a debug model trained for 3 steps on it.
+    Shared by the whole session: tests read it and write their own output elsewhere."""
+    import soundfile as sf
+
+    from inspiration.cli import main
+
+    root = tmp_path_factory.mktemp("tiny-model")
+    t = np.arange(8000) / 16000
+    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    args = ["train", str(root / "tone.wav"), "--name", "tiny", "--preset", "debug", "--steps", "3"]
+    assert main([*args, "--models-dir", str(root / "models")]) == 0
+    return root

@@ -78,8 +78,16 @@ class FoldedSampleRNN:
         up_b = tier.upsample.bias
         if extra_up_bias is not None:
             up_b = (up_b.view(tier.upsample_ratio, -1) + extra_up_bias).reshape(-1)
-        return _Tier(tier.frame_size, tier.upsample_ratio, put(expand_w), put(expand_b), layers,  # type: ignore[arg-type]
-                     put(tier.upsample.weight), put(up_b), isinstance(rnn, torch.nn.LSTM))
+        return _Tier(
+            tier.frame_size,
+            tier.upsample_ratio,
+            put(expand_w),
+            put(expand_b),
+            layers,  # type: ignore[arg-type]
+            put(tier.upsample.weight),
+            put(up_b),
+            isinstance(rnn, torch.nn.LSTM),
+        )
 
 
 class FoldedFrameStep:
@@ -96,8 +104,9 @@ class FoldedFrameStep:
         self.batch_size = batch_size
         self.lookback = lookback = folded.config.lookback
         device, dtype = folded.device, folded.dtype
-        self.codes = torch.full((batch_size, 2 * lookback), folded.config.q_levels // 2, dtype=torch.long,
-                                device=device)
+        self.codes = torch.full(
+            (batch_size, 2 * lookback), folded.config.q_levels // 2, dtype=torch.long, device=device
+        )
         self.temperature = torch.ones(lookback, batch_size, 1, device=device)
         self.uniform = torch.full((lookback, batch_size, 1), 0.5, device=device)
         self.inv_temperature = torch.ones(lookback, batch_size, 1, device=device)
@@ -111,8 +120,10 @@ class FoldedFrameStep:
         self._logits = torch.zeros(batch_size, q_levels, device=device, dtype=dtype)
         # each tier's upsampled output: one conditioning vector per frame of the tier below (or per sample)
         self._up_t = [tier.up_w.t().contiguous() for tier in folded.tiers]
-        self._conditioning = [torch.zeros(batch_size, tier.ratio * tier.up_w.shape[1], device=device, dtype=dtype)
-                              for tier in folded.tiers]
+        self._conditioning = [
+            torch.zeros(batch_size, tier.ratio * tier.up_w.shape[1], device=device, dtype=dtype)
+            for tier in folded.tiers
+        ]
         per_frame = [c.view(batch_size, tier.ratio, -1) for c, tier in zip(self._conditioning, folded.tiers)]
         sizes = [tier.frame_size for tier in folded.tiers]
         fs = sizes[-1]
@@ -124,15 +135,17 @@ class FoldedFrameStep:
                 if t % f == 0
                 for codes_view in [self.codes[:, lookback + t - f : lookback + t]]
             ]
-            self._plan.append((
-                tiers,
-                self.codes[:, lookback + t - fs : lookback + t],  # the sample-level MLP's input window
-                per_frame[-1][:, t % fs],  # its conditioning vector
-                self.inv_temperature[t],
-                self.temperature[t],
-                self.uniform[t],
-                self.codes[:, lookback + t : lookback + t + 1],  # where the drawn code goes
-            ))
+            self._plan.append(
+                (
+                    tiers,
+                    self.codes[:, lookback + t - fs : lookback + t],  # the sample-level MLP's input window
+                    per_frame[-1][:, t % fs],  # its conditioning vector
+                    self.inv_temperature[t],
+                    self.temperature[t],
+                    self.uniform[t],
+                    self.codes[:, lookback + t : lookback + t + 1],  # where the drawn code goes
+                )
+            )
 
     def set_inputs(self, temperature: Tensor, uniform: Tensor) -> None:
         """Copy the next frame's temperature and uniform numbers, each (B, L), into the step's buffers."""

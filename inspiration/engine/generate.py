@@ -230,16 +230,35 @@ def generate_clips(
     done_clips = 0
     for first in range(0, len(specs), max(1, batch_size)):
         batch = list(specs[first : first + batch_size])
-        stream = ClipStream(model, batch, frames, prime=prime, block_frames=block_frames, mode=mode,
-                            precision=precision, should_stop=should_stop)
+        stream = ClipStream(
+            model,
+            batch,
+            frames,
+            prime=prime,
+            block_frames=block_frames,
+            mode=mode,
+            precision=precision,
+            should_stop=should_stop,
+        )
         batch_started = time.monotonic()
         pieces = []
         for block in stream:
             pieces.append(block.audio)
             if on_progress is not None:
                 done = done_clips * frames + len(batch) * stream.frames_done
-                on_progress(_progress(done_clips, len(specs), done, total, len(batch), stream.frames_done,
-                                      config.sample_rate, started, batch_started))
+                on_progress(
+                    _progress(
+                        done_clips,
+                        len(specs),
+                        done,
+                        total,
+                        len(batch),
+                        stream.frames_done,
+                        config.sample_rate,
+                        started,
+                        batch_started,
+                    )
+                )
         if stream.cancelled:
             break
         audio = np.concatenate(pieces, axis=1)
@@ -249,20 +268,41 @@ def generate_clips(
                 on_clip(first + row, spec, clip)
         done_clips += len(batch)
         if on_progress is not None:
-            on_progress(_progress(done_clips, len(specs), done_clips * frames, total, len(batch), frames,
-                                  config.sample_rate, started, batch_started))
+            on_progress(
+                _progress(
+                    done_clips,
+                    len(specs),
+                    done_clips * frames,
+                    total,
+                    len(batch),
+                    frames,
+                    config.sample_rate,
+                    started,
+                    batch_started,
+                )
+            )
     return done_clips
 
 
-def _progress(clips_done: int, clips_total: int, samples_done: int, samples_total: int, rows: int,
-              batch_frames_done: int, rate: int, started: float, batch_started: float) -> GenerationProgress:
+def _progress(
+    clips_done: int,
+    clips_total: int,
+    samples_done: int,
+    samples_total: int,
+    rows: int,
+    batch_frames_done: int,
+    rate: int,
+    started: float,
+    batch_started: float,
+) -> GenerationProgress:
     now = time.monotonic()
     stream_rtf = batch_frames_done / rate / max(now - batch_started, 1e-9)
     elapsed = now - started
     per_second = samples_done / max(elapsed, 1e-9)
     eta = (samples_total - samples_done) / per_second if per_second > 0 else math.inf
-    return GenerationProgress(clips_done, clips_total, samples_done, samples_total, stream_rtf * rows, stream_rtf,
-                              elapsed, eta)
+    return GenerationProgress(
+        clips_done, clips_total, samples_done, samples_total, stream_rtf * rows, stream_rtf, elapsed, eta
+    )
 
 
 def generate_eager(

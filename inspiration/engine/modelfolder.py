@@ -1,14 +1,14 @@
 """The model folder: everything a trained model is, in one place.
 
-    models/NAME/
-      config.json              model + training settings, data summary
-      dataset.safetensors      the quantised training audio (resume never re-decodes)
-      last.safetensors         newest weights
-      best.safetensors         weights with the lowest validation bits/sample
-      checkpoints/step-N.safetensors   milestones (the newest few are kept)
-      train_state.safetensors  weights, optimiser, RNG and data cursor for exact resume
-      train_log.jsonl          one JSON object per logged step or validation
-      previews/step-N.wav      a few seconds generated at temperature 1
+models/NAME/
+  config.json              model + training settings, data summary
+  dataset.safetensors      the quantised training audio (resume never re-decodes)
+  last.safetensors         newest weights
+  best.safetensors         weights with the lowest validation bits/sample
+  checkpoints/step-N.safetensors   milestones (the newest few are kept)
+  train_state.safetensors  weights, optimiser, RNG and data cursor for exact resume
+  train_log.jsonl          one JSON object per logged step or validation
+  previews/step-N.wav      a few seconds generated at temperature 1
 """
 
 from __future__ import annotations

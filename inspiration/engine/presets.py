@@ -23,8 +23,17 @@ PRESETS: dict[str, Preset] = {
             "debug",
             "tiny 2-tier model for tests: trains and generates in seconds",
             ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=16, mlp_layers=2),
-            TrainConfig(batch_size=8, seq_len=128, chunks_per_window=4, val_every=50, val_seconds=2.0,
-                        checkpoint_every=25, milestone_every=100, preview_every=0, preview_seconds=0.5),
+            TrainConfig(
+                batch_size=8,
+                seq_len=128,
+                chunks_per_window=4,
+                val_every=50,
+                val_seconds=2.0,
+                checkpoint_every=25,
+                milestone_every=100,
+                preview_every=0,
+                preview_seconds=0.5,
+            ),
         ),
         Preset(
             "small",
@@ -42,8 +51,14 @@ PRESETS: dict[str, Preset] = {
             "paper",
             "3-tier 8/2, GRU 1024, as in the SampleRNN paper and SampleRNN_torch",
             ModelConfig(frame_sizes=(8, 2), dim=1024, embedding_dim=256),
-            TrainConfig(batch_size=128, seq_len=512, val_seconds=60.0, checkpoint_every=500,
-                        milestone_every=10000, preview_every=10000),
+            TrainConfig(
+                batch_size=128,
+                seq_len=512,
+                val_seconds=60.0,
+                checkpoint_every=500,
+                milestone_every=10000,
+                preview_every=10000,
+            ),
         ),
     )
 }

@@ -25,8 +25,12 @@ def prepare_run(
     """Decode the training audio into a new model folder and write its config; returns the files skipped."""
     check_fits(model, train)
     dataset = build_dataset(
-        sources, model.sample_rate, model.q_levels, model.quantization,  # type: ignore[arg-type]
-        train.val_fraction, on_file=on_file,
+        sources,
+        model.sample_rate,
+        model.q_levels,
+        model.quantization,  # type: ignore[arg-type]
+        train.val_fraction,
+        on_file=on_file,
     )
     folder.create()
     save_dataset(dataset, folder.dataset_path)
@@ -55,8 +59,12 @@ def continue_run(folder: ModelFolder, model: ModelConfig | None, train_changes: 
             "resume it with its own settings or train under a new --name"
         )
     updated = RunConfig(
-        name=run.name, preset=run.preset, model=run.model, train=run.train.with_changes(**train_changes),
-        sources=run.sources, data=run.data,
+        name=run.name,
+        preset=run.preset,
+        model=run.model,
+        train=run.train.with_changes(**train_changes),
+        sources=run.sources,
+        data=run.data,
     )
     check_fits(updated.model, updated.train)
     if updated != run:

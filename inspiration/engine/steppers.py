@@ -50,8 +50,9 @@ class EagerStepper:
         self.batch_size = batch_size
         self.lookback = model.lookback
         self.greedy_rows = True
-        self._history = torch.full((batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long,
-                                   device=_device(model))
+        self._history = torch.full(
+            (batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long, device=_device(model)
+        )
         self._state: State = model.initial_state(batch_size)
 
     def load(self, history: Tensor, state: State | None) -> None:
@@ -112,8 +113,9 @@ class GraphStepper(FoldedStepper):
                 self._graphs[greedy] = self._capture()
             except RuntimeError as exc:  # a torch build or driver that cannot capture: run the same step eagerly
                 self._capture_failed = True
-                warnings.warn(f"CUDA graph capture failed ({exc}); generating without graphs", InspirationWarning,
-                              stacklevel=2)
+                warnings.warn(
+                    f"CUDA graph capture failed ({exc}); generating without graphs", InspirationWarning, stacklevel=2
+                )
         if self._capture_failed:
             self.frame()
         else:

@@ -140,8 +140,14 @@ class Trainer:
                 window_bits.append(bits)
                 self._emit(self._progress(bits, speed, elapsed, started))
             if self.dist.is_main and (self.step % LOG_EVERY == 0 or self.step == config.steps) and window_bits:
-                self._log({"step": self.step, "elapsed": round(elapsed, 3), "train_bits": float(np.mean(window_bits)),
-                           "samples_per_second": round(speed.per_second * self._samples_per_step(), 1)})
+                self._log(
+                    {
+                        "step": self.step,
+                        "elapsed": round(elapsed, 3),
+                        "train_bits": float(np.mean(window_bits)),
+                        "samples_per_second": round(speed.per_second * self._samples_per_step(), 1),
+                    }
+                )
                 window_bits.clear()
             validated = self.step % config.val_every == 0 or self.step == config.steps
             if validated:
@@ -251,8 +257,15 @@ class Trainer:
         if steps is not None and speed.per_second > 0:
             remaining = (steps - self.step) / speed.per_second
         remaining = min(remaining, max(0.0, self._seconds_left(time.monotonic() - started)))
-        return StepDone(self.step, self.config.steps, bits, speed.per_second,
-                        speed.per_second * self._samples_per_step(), remaining, elapsed)
+        return StepDone(
+            self.step,
+            self.config.steps,
+            bits,
+            speed.per_second,
+            speed.per_second * self._samples_per_step(),
+            remaining,
+            elapsed,
+        )
 
     def _samples_per_step(self) -> int:
         return self.batches.batch_size * self.config.seq_len * self.dist.world_size
@@ -264,8 +277,13 @@ class Trainer:
         rows = max(1, self.batches.batch_size)
         while True:
             try:
-                results = sequence_bits(self.model, self.val_sequences, chunk_len=4 * self.config.seq_len,
-                                        batch_size=rows, bf16=self.config.bf16)
+                results = sequence_bits(
+                    self.model,
+                    self.val_sequences,
+                    chunk_len=4 * self.config.seq_len,
+                    batch_size=rows,
+                    bf16=self.config.bf16,
+                )
                 break
             except RuntimeError as exc:  # GPU out of memory: score fewer sequences at a time
                 if not is_out_of_memory(exc) or rows == 1:
@@ -342,8 +360,9 @@ class Trainer:
         tensors, meta = load_tensors(self.folder.state_path)
         if meta.get("format") != STATE_FORMAT:
             raise CheckpointError(f"{self.folder.state_path} is not a training state file")
-        load_state_into(self.model, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")},
-                        self.folder.state_path)
+        load_state_into(
+            self.model, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, self.folder.state_path
+        )
         optim_state: dict[int, dict[str, Any]] = {}
         for name, tensor in tensors.items():
             if name.startswith("optim."):

@@ -31,6 +31,7 @@ def full_float32():
     yield
     torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
+
 CONFIGS = [
     ModelConfig(frame_sizes=(16,), dim=64, embedding_dim=16),
     ModelConfig(frame_sizes=(8, 2), rnn_type="lstm", rnn_layers=2, dim=64, embedding_dim=16),

@@ -19,3 +19,23 @@ def test_the_demo_project_installs_once_and_plays(tmp_path):
     assert again.project == files.project and "Mine" in files.project.read_text()  # the user's edits survive
     if files.model is not None:
         assert (files.model / "config.json").is_file()
+
+
+def test_the_starter_model_is_small_and_plays(tmp_path):
+    from importlib.resources import files
+
+    from inspiration.engine.generate_job import GenerateRequest, generate_into_library
+    from inspiration.engine.library import ClipLibrary
+    from inspiration.engine.schedule import constant
+
+    starter = files("inspiration") / "resources" / "models" / "starter"
+    size = sum(item.stat().st_size for item in starter.iterdir() if item.is_file())  # type: ignore[attr-defined]
+    assert size <= 20 * 2**20
+    installed = install_demo(tmp_path / "projects", tmp_path / "models").model
+    assert installed is not None
+    library = ClipLibrary(tmp_path / "library")
+    ids = generate_into_library(
+        GenerateRequest(model=installed, count=1, seconds=0.1, curve=constant(1.0), first_seed=3), library
+    )
+    record = library.get(ids[0])
+    assert record.model == "starter" and record.duration == 0.1 and record.rms > 0.0

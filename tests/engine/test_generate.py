@@ -112,8 +112,14 @@ def test_cancel_stops_between_frames_and_keeps_finished_clips():
         polls["n"] += 1
         return polls["n"] > 60  # a batch of 2 × 800 samples takes 50 frame steps
 
-    done = generate_clips(model, specs, 800, batch_size=2, on_clip=lambda i, s, a: finished.append((i, len(a))),
-                          should_stop=stop_in_second_batch)
+    done = generate_clips(
+        model,
+        specs,
+        800,
+        batch_size=2,
+        on_clip=lambda i, s, a: finished.append((i, len(a))),
+        should_stop=stop_in_second_batch,
+    )
     assert done == 2 and finished == [(0, 800), (1, 800)]
 
 
@@ -126,8 +132,13 @@ def tone_model(tmp_path_factory):
     sf.write(root / "tone.wav", tone, rate)
     preset = get_preset("debug")
     folder = ModelFolder(root / "model")
-    prepare_run(folder, [root / "tone.wav"], "debug", preset.model,
-                replace(preset.train, steps=250, learning_rate=3e-3, val_every=250))
+    prepare_run(
+        folder,
+        [root / "tone.wav"],
+        "debug",
+        preset.model,
+        replace(preset.train, steps=250, learning_rate=3e-3, val_every=250),
+    )
     Trainer(folder, device="cpu").run()
     model, _ = load_model(folder.path, "last")
     return model.eval(), quantize(tone / np.abs(tone).max() * 0.95)
@@ -135,7 +146,7 @@ def tone_model(tmp_path_factory):
 
 def test_priming_continues_from_the_prime_without_a_jump(tone_model):
     model, tone_codes = tone_model
-    prime = tone_codes[:1600 + 37]  # an odd length: the start is dropped to fit whole frames
+    prime = tone_codes[: 1600 + 37]  # an odd length: the start is dropped to fit whole frames
     out = stream_audio(model, [ClipSpec(1, constant(0.3))], 400, prime=prime, dc_block=False)[0]
     heard = dequantize(prime)
     assert abs(out[0] - heard[-1]) <= 2 * np.abs(np.diff(heard)).max()  # no jump at the join
@@ -144,8 +155,15 @@ def test_priming_continues_from_the_prime_without_a_jump(tone_model):
     unprimed = stream_audio(model, [ClipSpec(1, constant(0.3))], 400, dc_block=False)[0]
     assert np.sqrt(np.mean((unprimed[:32] - expected) ** 2)) > 0.3  # without the prime it starts elsewhere
     with_prime = []
-    generate_clips(model, [ClipSpec(1, constant(0.3))], 400, batch_size=1, prime=prime, include_prime=True,
-                   on_clip=lambda i, s, a: with_prime.append(a))
+    generate_clips(
+        model,
+        [ClipSpec(1, constant(0.3))],
+        400,
+        batch_size=1,
+        prime=prime,
+        include_prime=True,
+        on_clip=lambda i, s, a: with_prime.append(a),
+    )
     assert len(with_prime[0]) == len(prime) + 400
 
 

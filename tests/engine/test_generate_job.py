@@ -1,13 +1,9 @@
 """`generate_into_library`: clips land in a library one by one, with their metadata, and a stop keeps them."""
 
-import os
-
 import numpy as np
 import pytest
-import soundfile as sf
 import torch
 
-from inspiration.cli import main
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.generate_job import GenerateRequest, Prime, choose_batch, generate_into_library
 from inspiration.engine.library import ClipLibrary
@@ -15,18 +11,9 @@ from inspiration.engine.schedule import parse_curve
 
 
 @pytest.fixture(scope="module")
-def model_root(tmp_path_factory):
+def model_root(tiny_model_root):
     """A folder holding models/tiny (debug preset, 3 steps) and tone.wav."""
-    root = tmp_path_factory.mktemp("generate-job")
-    t = np.arange(8000) / 16000
-    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
-    finally:
-        os.chdir(old)
-    return root
+    return tiny_model_root
 
 
 def request(root, **kwargs):

@@ -39,6 +39,7 @@ def test_step_api_matches_teacher_forcing(config):
     seen = []
     history, state = codes[:, :lookback], model.initial_state(2)
     for frame in range(3):
+
         def teacher(logits, t, frame=frame):
             seen.append(logits)
             return codes[:, lookback * (frame + 1) + t]

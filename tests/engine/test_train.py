@@ -125,8 +125,9 @@ def test_out_of_memory_halves_the_batch_and_says_so(make_run, monkeypatch):
     trainer = Trainer(folder, device="cpu", on_event=events.append)
     trainer.run()
     assert trainer.batches.batch_size == 4 and folder.read_config().train.batch_size == 4  # kept for a resume
-    assert any("out of memory at batch 8; continuing with batch 4" in e.message for e in events
-               if isinstance(e, Notice))
+    assert any(
+        "out of memory at batch 8; continuing with batch 4" in e.message for e in events if isinstance(e, Notice)
+    )
 
 
 def test_a_failure_while_saving_keeps_the_previous_checkpoint_loadable(make_run, monkeypatch):
@@ -149,8 +150,9 @@ def test_a_failure_while_saving_keeps_the_previous_checkpoint_loadable(make_run,
 
 
 def test_best_milestones_and_previews(make_run):
-    folder = make_run(steps=40, val_every=10, milestone_every=10, keep_milestones=2, preview_every=20,
-                      preview_seconds=0.1)
+    folder = make_run(
+        steps=40, val_every=10, milestone_every=10, keep_milestones=2, preview_every=20, preview_seconds=0.1
+    )
     events = []
     Trainer(folder, device="cpu", on_event=events.append).run()
     assert [s for s, _ in folder.milestones()] == [30, 40]
@@ -162,7 +164,8 @@ def test_best_milestones_and_previews(make_run):
 
     assert sf.info(previews[0]).frames == 1600
     assert isinstance(events[-1], Finished) and events[-1].best_val_bits == min(
-        e.val_bits for e in events if isinstance(e, Validated))
+        e.val_bits for e in events if isinstance(e, Validated)
+    )
 
 
 def test_resuming_with_another_sequence_length_starts_fresh_windows(make_run):

@@ -1,6 +1,5 @@
 """The generate panel makes clips into the library in a job, announces each, and keeps finished ones on cancel."""
 
-import os
 import threading
 
 import numpy as np
@@ -9,7 +8,6 @@ import soundfile as sf
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
 from PySide6.QtWidgets import QFileDialog
 
-from inspiration.cli import main
 from inspiration.engine.library import ClipLibrary
 from inspiration.engine.schedule import parse_curve
 from inspiration.ui.instrument.generate_panel import GeneratePanel
@@ -19,18 +17,9 @@ CURVE = parse_curve("0:0.8,1:1.2")
 
 
 @pytest.fixture(scope="module")
-def models_folder(tmp_path_factory):
-    """models/tiny: a debug model trained for 3 steps on a tone."""
-    root = tmp_path_factory.mktemp("generate-panel")
-    t = np.arange(8000) / 16000
-    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
-    finally:
-        os.chdir(old)
-    return root / "models"
+def models_folder(tiny_model_root):
+    """models/tiny: a debug model trained for 3 steps on a tone (beside it: tone.wav)."""
+    return tiny_model_root / "models"
 
 
 @pytest.fixture

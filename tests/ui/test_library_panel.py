@@ -210,7 +210,7 @@ def test_import_of_a_folder_imports_audio_and_reports_the_rest(panel, library, q
     panel.statusMessage.connect(messages.append)
     job = panel.import_paths([tmp_path / "incoming"])
     assert panel._progress_row.isVisibleTo(panel)
-    with qtbot.waitSignal(job.succeeded) as done:
+    with qtbot.waitSignal(job.succeeded, timeout=20000) as done:
         pass
     result: ImportResult = done.args[0]
     assert [library.get(i).source for i in result.clip_ids] == [
@@ -218,7 +218,7 @@ def test_import_of_a_folder_imports_audio_and_reports_the_rest(panel, library, q
         str(tmp_path / "incoming" / "b.wav"),
     ]
     assert [(p.name, reason) for p, reason in result.skipped] == [("readme.txt", "not an audio file")]
-    qtbot.waitUntil(lambda: not panel._progress_row.isVisibleTo(panel))
+    qtbot.waitUntil(lambda: not panel._progress_row.isVisibleTo(panel), timeout=20000)
     assert {r.id for r in listed(panel, qtbot)} >= set(result.clip_ids)
     assert panel.selected_ids() == sorted(result.clip_ids, key=lambda i: panel.model.row_of(i))
     assert messages[-1] == "Imported 2 clips. Skipped 1 file (readme.txt: not an audio file)"

@@ -3,17 +3,14 @@ followed curve, records takes into the library, warns when the model is too slow
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import numpy as np
 import pytest
-import soundfile as sf
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from inspiration.cli import main
 from inspiration.engine.edits import AddClip, AddTrack
 from inspiration.engine.generate import ClipStream
 from inspiration.engine.live import LiveSession
@@ -28,17 +25,8 @@ CURVE = parse_curve("0s:0.55,0.25s:1.45,0.5s:1.45/step")
 
 
 @pytest.fixture(scope="module")
-def models_folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("live-models")
-    t = np.arange(8000) / 16000
-    sf.write(root / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "3"]) == 0
-    finally:
-        os.chdir(old)
-    return root / "models"
+def models_folder(tiny_model_root):
+    return tiny_model_root / "models"
 
 
 @pytest.fixture(autouse=True)
