@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
         self.live_panel.statusMessage.connect(self.show_status)
         self.train_panel.statusMessage.connect(self.show_status)
-        self.train_panel.modelTrained.connect(self._model_trained)
+        self.train_panel.modelTrained.connect(self.refresh_models)
         self.train_panel.auditionRequested.connect(self.transport.audition)
         self.train_panel.previewToLibraryRequested.connect(lambda path: self.library_panel.import_paths([path]))
         self.transport.positionChanged.connect(self._position_changed)
@@ -272,8 +272,8 @@ class MainWindow(QMainWindow):
         self.generate_dock.raise_()
         self.generate_tab.panel.generate()
 
-    def _model_trained(self, path: object) -> None:
-        """A training run ended with a checkpoint: the pickers list its newest state."""
+    def refresh_models(self, *_: object) -> None:
+        """The models changed (a run ended with a checkpoint, the starter model arrived): the pickers look again."""
         self.generate_tab.panel.picker.refresh()
         self.live_panel.picker.refresh()
 
@@ -411,6 +411,8 @@ class MainWindow(QMainWindow):
         except (InspirationError, OSError) as exc:
             self.show_status(f"The demo project could not be set up: {exc}")
             return
+        if demo.model is not None:
+            self.refresh_models()
         if self.files.open(demo.project):
             self.show_status(
                 "Welcome! This demo project is spliced from the bundled piece: press Space to play it. "

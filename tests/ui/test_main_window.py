@@ -235,3 +235,45 @@ def test_the_instrument_tabs_are_wired_to_the_window(make_window, qtbot, tmp_pat
     window.train_panel.modelTrained.emit(tmp_path / "models" / "x")  # the pickers look again
     idle(qtbot, window)
     assert [d.windowTitle() for d in window.docks()] == ["Library", "Inspector", "Generate", "Live", "Train"]
+
+
+def test_the_instrument_from_first_launch_to_an_exported_take(make_window, qtbot, tmp_path):
+    """Open, pick the starter model, draw a ramp, generate, play live and record a take, splice, export."""
+    from inspiration.engine.schedule import CURVE_PRESETS
+
+    window = make_window()
+    window._recover_or_welcome()  # the first start installs the demo project and the starter model
+    generate = window.generate_tab
+    qtbot.waitUntil(lambda: generate.panel.picker.current() is not None, timeout=20000)
+    assert generate.panel.picker.current().name == "starter"
+    generate.editor.set_curve(CURVE_PRESETS["ramp"])
+    generate.panel.count_box.setValue(1)
+    generate.panel.seconds_box.setValue(0.5)
+    with qtbot.waitSignal(generate.panel.clipsGenerated, timeout=60000) as generated:
+        window.act_generate.trigger()
+    (clip_id,) = generated.args[0]
+    assert window.library.get(clip_id).temperature_curve() == CURVE_PRESETS["ramp"]
+
+    live = window.live_panel
+    qtbot.waitUntil(lambda: live.picker.current() is not None, timeout=20000)
+    window.act_live.trigger()
+    qtbot.waitUntil(live.is_live, timeout=30000)
+    streamer = window.transport.streamer
+    live.set_recording(True)
+    for _ in range(12):
+        qtbot.waitUntil(streamer.primed, timeout=10000)
+        streamer.output.pull(2048)
+    with qtbot.waitSignal(live.takeRecorded, timeout=20000) as recorded:
+        window.act_live.trigger()  # stop: the take is saved
+    take = window.library.get(recorded.args[0])
+    assert take.model == "starter" and "live" in take.tags and take.duration > 0.2
+
+    window.files.new()
+    window.timeline.drop_library_clips([clip_id, take.id], None, 0)
+    dialog = ExportDialog(window.document, window.jobs, window.transport, None, window.document.library, window)
+    target = tmp_path / "take.wav"
+    with qtbot.waitSignal(dialog.start_export(target).succeeded, timeout=30000):
+        pass
+    assert sf.info(str(target)).duration == pytest.approx(window.document.project.length / 48000, abs=0.01)
+    dialog.close()
+    idle(qtbot, window)
