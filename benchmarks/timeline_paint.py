@@ -6,22 +6,26 @@ Prints the mean and max paint time of the lanes (and the ruler) per zoom level, 
 
 from __future__ import annotations
 
-import statistics
-import tempfile
-import time
-from pathlib import Path
+import os
 
-import numpy as np
-import soundfile as sf
-from PySide6.QtWidgets import QApplication
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from inspiration.engine.edits import AddClip, AddTrack
-from inspiration.engine.project import Clip, ClipSource, Fade, Track
-from inspiration.engine.waveform import build_pyramid
-from inspiration.ui.document import ProjectDocument
-from inspiration.ui.jobs import JobRunner
-from inspiration.ui.theme import apply_dark_theme
-from inspiration.ui.timeline import TimelineView
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from inspiration.engine.edits import AddClip, AddTrack  # noqa: E402
+from inspiration.engine.project import Clip, ClipSource, Fade, Track  # noqa: E402
+from inspiration.engine.waveform import build_pyramid  # noqa: E402
+from inspiration.ui.document import ProjectDocument  # noqa: E402
+from inspiration.ui.jobs import JobRunner  # noqa: E402
+from inspiration.ui.theme import apply_dark_theme  # noqa: E402
+from inspiration.ui.timeline import TimelineView  # noqa: E402
 
 RATE = 48000
 TRACKS, PER_TRACK, SECONDS = 8, 25, 45.0
