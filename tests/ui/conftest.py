@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from inspiration.engine.library import ClipLibrary
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner
+from inspiration.ui.playback import Transport
+from inspiration.ui.playback.output import FakeOutput
 from tests.conftest import tone
 
 
@@ -54,10 +56,24 @@ def no_thread_left_running(qapp) -> Iterator[None]:
 
 
 @pytest.fixture
-def jobs(qapp) -> Iterator[JobRunner]:
+def jobs(qapp, qtbot) -> Iterator[JobRunner]:
+    """A job runner. Afterwards its jobs may finish (and their results reach their listeners while those still
+    exist, as in the app's event loop); what still runs after 10 s is cancelled."""
     runner = JobRunner()
     yield runner
+    try:
+        qtbot.waitUntil(lambda: not runner.running(), timeout=10_000)
+    except qtbot.TimeoutError:
+        pass
     assert runner.shutdown(10_000), "a job did not stop within 10 s of being cancelled"
+
+
+@pytest.fixture
+def transport(document, jobs) -> Iterator[Transport]:
+    """Playback of `document` through a FakeOutput (pull frames from `transport.streamer.output`)."""
+    player = Transport(document, jobs, output_factory=FakeOutput)
+    yield player
+    player.close()
 
 
 @pytest.fixture

@@ -16,12 +16,6 @@ from tests.ui.test_playback import pull
 RATE = 48000
 
 
-@pytest.fixture(autouse=True)
-def jobs_forgotten(jobs, qtbot):
-    yield
-    qtbot.waitUntil(lambda: not jobs.running(), timeout=10000)
-
-
 def add_clip(document, library, start: int, frames: int | None = None) -> None:
     record = sorted(library.list(), key=lambda r: r.duration)[-1]
     if not document.project.tracks:

@@ -17,7 +17,7 @@ from inspiration.engine.live import LiveSession
 from inspiration.engine.project import Clip, ClipSource, Track
 from inspiration.engine.schedule import parse_curve
 from inspiration.ui.instrument.live_panel import LivePanel
-from inspiration.ui.playback import FakeOutput, Transport
+from inspiration.ui.playback import Transport
 from inspiration.ui.playback.output import unavailable_output
 
 #: A curve that is easy to recognise: 0.55 for a quarter second, then 1.45 (looped over half a second).
@@ -27,19 +27,6 @@ CURVE = parse_curve("0s:0.55,0.25s:1.45,0.5s:1.45/step")
 @pytest.fixture(scope="module")
 def models_folder(tiny_model_root):
     return tiny_model_root / "models"
-
-
-@pytest.fixture(autouse=True)
-def jobs_forgotten(jobs, qtbot):
-    yield
-    qtbot.waitUntil(lambda: not jobs.running(), timeout=10000)
-
-
-@pytest.fixture
-def transport(document, jobs):
-    t = Transport(document, jobs, output_factory=FakeOutput)
-    yield t
-    t.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from inspiration.ui.playback import FakeOutput, Transport
+from inspiration.ui.playback import Transport
 from inspiration.ui.playback.live_source import LiveSource
 
 
@@ -30,19 +30,6 @@ class ToneSession:
 
     def output_to_stream_frame(self, frame: int) -> int:
         return frame
-
-
-@pytest.fixture(autouse=True)
-def jobs_forgotten(jobs, qtbot):
-    yield
-    qtbot.waitUntil(lambda: not jobs.running(), timeout=5000)
-
-
-@pytest.fixture
-def transport(document, jobs):
-    t = Transport(document, jobs, output_factory=FakeOutput)
-    yield t
-    t.close()
 
 
 def pull(transport: Transport, qtbot, frames: int) -> np.ndarray:

@@ -14,13 +14,6 @@ from inspiration.ui.playback.streamer import Streamer
 RATE = 48000
 
 
-@pytest.fixture(autouse=True)
-def jobs_forgotten(jobs, qtbot):
-    """Let every job's `finished` reach the runner before the runner goes (as the app's event loop would)."""
-    yield
-    qtbot.waitUntil(lambda: not jobs.running(), timeout=5000)
-
-
 def pull(streamer: Streamer, qtbot, frames: int, chunk: int = 1024) -> np.ndarray:
     """Play `frames` frames the way the audio thread would, letting the feeder render ahead between pulls."""
     output = streamer.output

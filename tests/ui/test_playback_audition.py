@@ -19,20 +19,6 @@ from tests.ui.test_playback import pull
 RATE = 48000
 
 
-@pytest.fixture(autouse=True)
-def jobs_forgotten(jobs, qtbot):
-    """Let every job's `finished` reach the runner before the runner goes (as the app's event loop would)."""
-    yield
-    qtbot.waitUntil(lambda: not jobs.running(), timeout=5000)
-
-
-@pytest.fixture
-def transport(document, jobs):
-    t = Transport(document, jobs, output_factory=FakeOutput)
-    yield t
-    t.close()
-
-
 def test_an_audition_decodes_the_file_then_plays_it_at_the_output_rate(transport, write_tone, qtbot):
     path = write_tone("hum.wav", seconds=0.5, rate=16000)
     expected, _ = read_audio(path, RATE)
