@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
@@ -48,6 +50,17 @@ def setup_logging(places: Places) -> Path:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     qInstallMessageHandler(lambda kind, _context, message: log.log(_QT_LEVELS.get(kind, logging.INFO), message))
+    previous = sys.excepthook
+
+    def log_uncaught(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        """An exception that escaped a slot: into the log (a launcher's stderr is lost), then the usual print."""
+        log.error("uncaught exception", exc_info=(kind, error, trace))
+        previous(kind, error, trace)
+
+    sys.excepthook = log_uncaught
+    threading.excepthook = lambda args: log.error(
+        "uncaught exception in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+    )
     return path
 
 

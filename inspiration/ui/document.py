@@ -44,12 +44,14 @@ class EditCommand(QUndoCommand):
 
 class ProjectDocument(QObject):
     """Signals: `changed()` after any change to the project (edit, undo, redo, new, open); `pathChanged(path)`;
-    `modifiedChanged(modified)`; `editRefused(message)` when an edit is not possible."""
+    `modifiedChanged(modified)`; `editRefused(message)` when an edit is not possible; `replaced()` when another
+    project (new, opened, recovered) takes the place of the current one."""
 
     changed = Signal()
     pathChanged = Signal(object)
     modifiedChanged = Signal(bool)
     editRefused = Signal(str)
+    replaced = Signal()
 
     def __init__(self, library: LibraryResolver | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -164,3 +166,4 @@ class ProjectDocument(QObject):
         self.pathChanged.emit(path)
         self.modifiedChanged.emit(False)
         self.notify()
+        self.replaced.emit()

@@ -219,17 +219,22 @@ class ExportDialog(QDialog):
             return self._loop
         return 0, None
 
-    def start_export(self, path: str | Path) -> Job:
-        """Export to `path` in a job (a known suffix picks the format; otherwise the format's suffix is added)."""
+    def export_path(self, path: str | Path) -> Path:
+        """The file an export to `path` writes: a known suffix picks the format (the format box follows); otherwise
+        the chosen format's suffix is added."""
         path = Path(path)
         named = path.suffix.lower().lstrip(".")
         index = self.format_box.findData({"wave": "wav"}.get(named, named))
         if index >= 0 and self._format_enabled(index):
             self.format_box.setCurrentIndex(index)
-        elif index >= 0:  # a format this computer cannot write: keep the chosen one
-            path = path.with_suffix("." + self.format_box.currentData())
-        else:
-            path = path.with_name(path.name + "." + self.format_box.currentData())
+            return path
+        if index >= 0:  # a format this computer cannot write: keep the chosen one
+            return path.with_suffix("." + self.format_box.currentData())
+        return path.with_name(path.name + "." + self.format_box.currentData())
+
+    def start_export(self, path: str | Path) -> Job:
+        """Export to `path` (see `export_path`) in a job."""
+        path = self.export_path(path)
         self.path_edit.setText(str(path))
         settings = self.settings()
         start, end = self.export_range()
@@ -280,7 +285,7 @@ class ExportDialog(QDialog):
         if not text:
             self._say("Choose a file to export to.", COLORS.bad)
             return
-        path = Path(text).expanduser()
+        path = self.export_path(Path(text).expanduser())
         if path.exists():
             answer = QMessageBox.question(self, "Replace file?", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:

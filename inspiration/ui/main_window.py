@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -25,6 +26,7 @@ from inspiration import __version__
 from inspiration.engine.demo import install_demo
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library import ClipLibrary
+from inspiration.engine.manifest import MANIFEST_NAME
 from inspiration.engine.mix import Mixer
 from inspiration.engine.places import Places
 from inspiration.ui.document import ProjectDocument
@@ -41,11 +43,21 @@ from inspiration.ui.playback import Transport
 from inspiration.ui.playback.time_display import TimeDisplay
 from inspiration.ui.project_files import ProjectFiles
 from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
+from inspiration.ui.text_keys import TextEntryKeys
 from inspiration.ui.timeline import TimelineView
 from inspiration.ui.window_menus import build_menus, build_toolbar
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
+
+
+def open_library(folder: Path, fallback: Path) -> tuple[ClipLibrary, str]:
+    """The clip library at `folder`, or at `fallback` (with the reason, for the user) when it cannot be opened —
+    say, on a drive that is not plugged in. The remembered choice is kept for next time."""
+    try:
+        return ClipLibrary(folder), ""
+    except InspirationError as exc:
+        return ClipLibrary(fallback), f"The clip library at {folder} cannot be opened ({exc}); showing {fallback}"
 
 
 class MainWindow(QMainWindow):
@@ -56,10 +68,11 @@ class MainWindow(QMainWindow):
         self.places = places
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
-        self.library = ClipLibrary(library_folder or self._library_folder())
+        self.library, library_problem = open_library(library_folder or self._library_folder(), places.library)
         if library_folder is not None:  # chosen on the command line: the next start opens it again
             QSettings().setValue("library/folder", str(self.library.folder))
         self._library_paths: dict[str, Path] = {}
+        self._library_missing: set[str] = set()
         self.document = ProjectDocument(library=self._resolve_library_clip, parent=self)
         self.jobs = JobRunner(self)
         self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
@@ -72,7 +85,13 @@ class MainWindow(QMainWindow):
         self.library_panel = LibraryPanel(self.library, self.jobs, self)
         self.inspector = ClipInspector(self.document, self)
         self.generate_tab = GenerateTab(
-            self.library, self.jobs, places.models, places.config / "curve_presets", self.loop_audio, self
+            self.library,
+            self.jobs,
+            places.models,
+            places.config / "curve_presets",
+            self.loop_audio,
+            self,
+            prime_available=lambda: self.loop_region is not None,
         )
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
@@ -89,6 +108,8 @@ class MainWindow(QMainWindow):
         self.generate_dock.raise_()
         self.time_display = TimeDisplay(self)
         self.overlay = ShortcutsOverlay(self)
+        self._text_keys = TextEntryKeys(self)
+        QApplication.instance().installEventFilter(self._text_keys)
 
         self._make_status_bar()
         self._make_actions()
@@ -98,6 +119,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_title()
         self._restore_window_state()
+        if library_problem:
+            self.show_status(library_problem)
         if not self.transport.available:
             self.audio_label.setText("Audio: off")
             self.audio_label.setToolTip(self.transport.unavailable_reason)
@@ -202,6 +225,7 @@ class MainWindow(QMainWindow):
         doc.modifiedChanged.connect(lambda _: self._update_title())
         doc.pathChanged.connect(lambda _: self._update_title())
         doc.editRefused.connect(self.show_status)
+        doc.replaced.connect(self._project_replaced)
         self.files.statusMessage.connect(self.show_status)
         self.files.recentChanged.connect(self._fill_recent_menu)
         self.library_panel.auditionRequested.connect(self.transport.audition)
@@ -264,6 +288,14 @@ class MainWindow(QMainWindow):
             self.timeline.setLoopEnabled(True)
         self.transport.set_loop(region if self.act_loop.isChecked() else None)
 
+    def _project_replaced(self) -> None:
+        """A new or opened project: no loop region from the old one, the playhead at the start."""
+        self.timeline.setLoopRegion(None)
+        self._loop_region_changed(None)
+        self.act_loop.setChecked(False)
+        self.timeline.setLoopEnabled(False)
+        self._position_changed(0)
+
     def _position_changed(self, frame: int) -> None:
         self.timeline.setPlayhead(frame)
         self.time_display.set_frames(frame, self.document.project.sample_rate)
@@ -316,6 +348,15 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open a clip library folder", str(self.library.folder))
         if not folder:
             return
+        if not (Path(folder) / MANIFEST_NAME).is_file():
+            answer = QMessageBox.question(
+                self,
+                "Make a new clip library?",
+                f"{folder} is not a clip library yet. Make a new, empty one there?\n\n"
+                "(To bring audio files from a folder into the current library, use File ▸ Import folder.)",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
             library = ClipLibrary(folder)
         except InspirationError as exc:
@@ -323,13 +364,16 @@ class MainWindow(QMainWindow):
             return
         self.library = library
         self._library_paths.clear()
+        self._library_missing.clear()
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.timeline.set_library(library)
         self.generate_tab.panel.set_library(library)
         self.live_panel.library = library
         self.document.notify()
-        self.show_status(f"Clip library: {library.folder}")
+        offline = len(self.document.project.offline)
+        note = f" — {offline} clip(s) of this project are not in it and play silent" if offline else ""
+        self.show_status(f"Clip library: {library.folder}{note}")
 
     def _library_folder(self) -> Path:
         saved = QSettings().value("library/folder", "")
@@ -338,11 +382,16 @@ class MainWindow(QMainWindow):
     def _resolve_library_clip(self, clip_id: str) -> Path | None:
         """Where a library clip's audio is. Remembered: a clip's file never moves, and every edit checks every
         clip's media (a removed file is still noticed: the caller checks that it exists)."""
+        if clip_id in self._library_paths:
+            return self._library_paths[clip_id]
+        if clip_id in self._library_missing:  # not in this library: no read on every edit
+            return None
+        try:
+            self._library_paths.update(self.library.paths())  # one read for every clip placed after it
+        except InspirationError:
+            return None
         if clip_id not in self._library_paths:
-            try:
-                self._library_paths.update(self.library.paths())  # one read for every clip placed after it
-            except InspirationError:
-                return None
+            self._library_missing.add(clip_id)
         return self._library_paths.get(clip_id)
 
     # -- export, help ---------------------------------------------------------------------------------------------
@@ -354,6 +403,7 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(
             self.document, self.jobs, self.transport, self.loop_region, self._resolve_library_clip, self
         )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
 
     def about(self) -> None:
@@ -397,6 +447,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """After the window is shown: offer crash recovery if there is unsaved work, else on the very first start
         open the demo project."""
+        self.files.forget_missing_recent()
         QTimer.singleShot(0, self._recover_or_welcome)
 
     def _recover_or_welcome(self) -> None:
@@ -423,6 +474,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        QApplication.instance().removeEventFilter(self._text_keys)
         self.files.close_cleanly()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())

@@ -37,14 +37,16 @@ class ProjectFiles(QObject):
         self._timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._timer.timeout.connect(self.autosave)
         self._timer.start()
+        self._discarding = False  # "Discard" was answered; the autosave goes when the work is really replaced
 
     # -- commands -------------------------------------------------------------------------------------------------
 
     def new(self) -> bool:
         if not self.maybe_save():
             return False
+        left = self._current_file()
         self.document.new()
-        discard_recovery(self.untitled_path)
+        self._replaced(left)
         return True
 
     def open(self, path: str | Path | None = None) -> bool:
@@ -54,18 +56,24 @@ class ProjectFiles(QObject):
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(self.window, "Open project", str(self._folder()), FILE_FILTER)
             if not chosen:
+                self._discarding = False  # the work stays open, and so does its autosave
                 return False
             path = chosen
         path = Path(path)
         recovery = find_recovery(path)
+        left = self._current_file()
         try:
             if recovery is not None and self._ask_recover(recovery, path.name):
                 self.document.open_recovered(recovery, path)
             else:
+                if recovery is not None:
+                    discard_recovery(path)  # the user said no: it is not offered again
                 self.document.open(path)
         except InspirationError as exc:
+            self._discarding = False
             QMessageBox.warning(self.window, "Cannot open the project", str(exc))
             return False
+        self._replaced(left)
         self._remember(path)
         offline = len(self.document.project.offline)
         note = f" — {offline} clip(s) offline: their media is missing" if offline else ""
@@ -96,7 +104,7 @@ class ProjectFiles(QObject):
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         if answer == QMessageBox.StandardButton.Discard:
-            self._drop_recovery()
+            self._discarding = True  # its autosave goes once another project has replaced it (or the app closes)
             return True
         return False
 
@@ -127,10 +135,10 @@ class ProjectFiles(QObject):
         return False
 
     def close_cleanly(self) -> None:
-        """The window closes with nothing unsaved: no recovery file should be offered next time."""
+        """The window closes with nothing unsaved (or the changes discarded): no recovery offered next time."""
         self._timer.stop()
-        if not self.document.is_modified:
-            self._drop_recovery()
+        if not self.document.is_modified or self._discarding:
+            discard_recovery(self._current_file())
 
     # -- recent files ---------------------------------------------------------------------------------------------
 
@@ -177,8 +185,15 @@ class ProjectFiles(QObject):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _drop_recovery(self) -> None:
-        discard_recovery(self.document.path or self.untitled_path)
+    def _current_file(self) -> Path:
+        """The file the open project autosaves beside (its own, or the untitled one)."""
+        return self.document.path or self.untitled_path
+
+    def _replaced(self, left: Path) -> None:
+        """Another project took the place of the one at `left`: drop the autosave of work the user discarded."""
+        if self._discarding or left == self.untitled_path:
+            discard_recovery(left)
+        self._discarding = False
 
     def _folder(self) -> Path:
         folder = QSettings().value("files/folder", "")

@@ -76,6 +76,12 @@ class ShortcutsOverlay(QWidget):
             self.setGeometry(self.parentWidget().rect())
         return False
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self.isVisible():
+            event.accept()  # the key closes the overlay; no shortcut fires behind it
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         self.hide()
 

@@ -103,3 +103,30 @@ def _path_or_none(library: ClipLibrary, clip_id: str) -> Path | None:
 
 def silence(frames: int) -> np.ndarray:
     return np.zeros(frames, dtype=np.float32)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """make_window(output_factory=FakeOutput) -> a shown MainWindow on a library in tmp_path; closed afterwards
+    (without a "save changes?" prompt)."""
+    from inspiration.engine.places import user_places
+    from inspiration.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(output_factory=FakeOutput):
+        window = MainWindow(user_places(), library_folder=tmp_path / "library", output_factory=output_factory)
+        window.resize(1400, 900)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.document.undo_stack.setClean()  # no "save changes?" prompt at teardown
+        window.close()
+
+
+def idle(qtbot, window) -> None:
+    """Wait until the window's jobs are done."""
+    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=20000)

@@ -11,34 +11,12 @@ import soundfile as sf
 from PySide6.QtWidgets import QMessageBox
 
 from inspiration.engine.edits import AddTrack
-from inspiration.engine.places import user_places
 from inspiration.engine.project import Track
 from inspiration.engine.project_io import recovery_path
 from inspiration.ui.export_dialog import ExportDialog
-from inspiration.ui.main_window import MainWindow
 from inspiration.ui.playback.output import AudioUnavailable, FakeOutput
 from tests.conftest import tone
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    windows = []
-
-    def make(output_factory=FakeOutput) -> MainWindow:
-        window = MainWindow(user_places(), library_folder=tmp_path / "library", output_factory=output_factory)
-        window.resize(1400, 900)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.document.undo_stack.setClean()  # no "save changes?" prompt at teardown
-        window.close()
-
-
-def idle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=20000)
+from tests.ui.conftest import idle
 
 
 def test_import_splice_save_reopen_and_export_an_mp3(make_window, qtbot, tmp_path):

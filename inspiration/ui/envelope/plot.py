@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
@@ -271,8 +271,18 @@ class EnvelopePlot(pg.PlotWidget):
     def wheelEvent(self, ev: QWheelEvent) -> None:
         ev.ignore()  # let the dock scroll; the plot does not zoom
 
+    def event(self, ev: QEvent) -> bool:
+        """Delete/Backspace with a point selected delete the point, ahead of the window's Delete shortcut."""
+        if ev.type() == QEvent.Type.ShortcutOverride and self._deletes(ev):  # type: ignore[arg-type]
+            ev.accept()
+            return True
+        return super().event(ev)
+
+    def _deletes(self, ev: QKeyEvent) -> bool:
+        return ev.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected is not None
+
     def keyPressEvent(self, ev: QKeyEvent) -> None:
-        if ev.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected is not None:
+        if self._deletes(ev):
             self.deleteRequested.emit(self._selected)
             ev.accept()
             return

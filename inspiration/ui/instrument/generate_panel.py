@@ -104,6 +104,8 @@ class GeneratePanel(QWidget):
         curve_provider: Callable[[], TemperatureCurve],
         prime_provider: PrimeProvider | None = None,
         parent: QWidget | None = None,
+        *,
+        prime_available: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self._library = library
@@ -130,7 +132,7 @@ class GeneratePanel(QWidget):
         self.seconds_box.setSuffix(" s")
         self.seconds_box.setToolTip("The length of each clip (the temperature envelope spans it)")
         self.seed = SeedChooser()
-        self.prime = PrimeChooser(prime_provider)
+        self.prime = PrimeChooser(prime_provider, prime_available=prime_available)
         self.generate_button = QPushButton()
         self.generate_button.setDefault(True)
         self.generate_button.setMinimumHeight(30)

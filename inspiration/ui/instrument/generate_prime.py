@@ -44,9 +44,16 @@ class PrimeChooser(QWidget):
 
     changed = Signal()
 
-    def __init__(self, prime_provider: PrimeProvider | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prime_provider: PrimeProvider | None = None,
+        parent: QWidget | None = None,
+        *,
+        prime_available: Callable[[], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._provider = prime_provider
+        self._available = prime_available  # a cheap check, so that knowing needs no mixing
         self.none_button = QRadioButton("None")
         self.file_button = QRadioButton("Audio file")
         self.loop_button = QRadioButton("Loop region")
@@ -143,7 +150,7 @@ class PrimeChooser(QWidget):
 
     def update_loop_availability(self) -> None:
         """Enable "Loop region" when the provider has audio; call when the loop region changes."""
-        available = self.loop_audio() is not None
+        available = self._available() if self._available is not None else self.loop_audio() is not None
         self.loop_button.setEnabled(available)
         self.loop_button.setToolTip(
             "Continue from the timeline's loop region (as it sounds in the mix)" if available else _NO_LOOP_TIP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -28,11 +29,15 @@ class GenerateTab(QWidget):
         presets_folder: Path,
         prime_provider: PrimeProvider | None = None,
         parent: QWidget | None = None,
+        *,
+        prime_available: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.editor = EnvelopeEditor(presets_folder)
         self.editor.setMaximumHeight(EDITOR_HEIGHT)
-        self.panel = GeneratePanel(library, jobs, models_folder, self.editor.curve, prime_provider)
+        self.panel = GeneratePanel(
+            library, jobs, models_folder, self.editor.curve, prime_provider, prime_available=prime_available
+        )
         self.editor.set_duration(self.panel.seconds())
         self.panel.durationChanged.connect(self.editor.set_duration)
         heading = QLabel("Temperature over the clip")

@@ -28,7 +28,8 @@ def list_models(roots: list[Path]) -> tuple[list[ModelSummary], list[tuple[Path,
 
 
 class ModelPicker(QWidget):
-    """Signals: `modelChanged(summary | None)`; `statusMessage(str)`. The choice is remembered in QSettings."""
+    """Signals: `modelChanged(summary | None)` when the chosen model changes (not when a refresh lists the same one
+    again); `statusMessage(str)`. The choice is remembered in QSettings."""
 
     modelChanged = Signal(object)
     statusMessage = Signal(str)
@@ -38,6 +39,8 @@ class ModelPicker(QWidget):
         self.models_folder = models_folder
         self._jobs = jobs
         self._models: list[ModelSummary] = []
+        self._announced: Path | None = None
+        self._announced_once = False
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(14)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -133,4 +136,7 @@ class ModelPicker(QWidget):
             QSettings().setValue(CURRENT_KEY, str(model.path.resolve()))
             rate = f"{model.sample_rate / 1000:g} kHz"
             self.details.setText(f"{model.describe()} · {rate}")
-        self.modelChanged.emit(model)
+        path = None if model is None else model.path
+        if path != self._announced or not self._announced_once:  # a new listing of the same choice is no change
+            self._announced, self._announced_once = path, True
+            self.modelChanged.emit(model)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from inspiration.engine.errors import AudioReadError
+from inspiration.engine.errors import AudioReadError, Cancelled
 from inspiration.engine.mix import MediaCache
 from inspiration.engine.project import LibraryResolver, Project, media_path
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
@@ -85,7 +85,7 @@ class MediaLoader(QObject):
         def work(report: Report, should_stop: StopCheck) -> list[MediaKey]:
             for i, (path, rate, mono) in enumerate(keys):
                 if should_stop():
-                    return []
+                    raise Cancelled("loading the clips for playback was cancelled")
                 try:
                     cache.get(path, rate, mono)
                 except AudioReadError:
@@ -97,6 +97,7 @@ class MediaLoader(QObject):
         job.progressed.connect(lambda fraction: self._progressed(job, fraction))
         job.succeeded.connect(lambda done: self._done(job, done))
         job.failed.connect(lambda message: self._failed(job, message))
+        job.cancelled.connect(lambda: self._failed(job, "loading was cancelled"))
         return job
 
     def _progressed(self, job: Job, fraction: float) -> None:
