@@ -39,6 +39,7 @@ from inspiration.ui.instrument.train_panel import TrainPanel
 from inspiration.ui.job_status import JobStatus
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
+from inspiration.ui.library_access import LibraryAccess, open_library
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.time_display import TimeDisplay
 from inspiration.ui.project_files import ProjectFiles
@@ -51,15 +52,6 @@ log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
 
 
-def open_library(folder: Path, fallback: Path) -> tuple[ClipLibrary, str]:
-    """The clip library at `folder`, or at `fallback` (with the reason, for the user) when it cannot be opened —
-    say, on a drive that is not plugged in. The remembered choice is kept for next time."""
-    try:
-        return ClipLibrary(folder), ""
-    except InspirationError as exc:
-        return ClipLibrary(fallback), f"The clip library at {folder} cannot be opened ({exc}); showing {fallback}"
-
-
 class MainWindow(QMainWindow):
     """The app's one window. `output_factory` replaces the sound card (tests, screenshots)."""
 
@@ -68,12 +60,12 @@ class MainWindow(QMainWindow):
         self.places = places
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
-        self.library, library_problem = open_library(library_folder or self._library_folder(), places.library)
+        library, library_problem = open_library(library_folder or self._library_folder(), places.library)
+        self.access = LibraryAccess(library)
+        self.library = library
         if library_folder is not None:  # chosen on the command line: the next start opens it again
             QSettings().setValue("library/folder", str(self.library.folder))
-        self._library_paths: dict[str, Path] = {}
-        self._library_missing: set[str] = set()
-        self.document = ProjectDocument(library=self._resolve_library_clip, parent=self)
+        self.document = ProjectDocument(library=self.access.resolve, parent=self)
         self.jobs = JobRunner(self)
         self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
         places.projects.mkdir(parents=True, exist_ok=True)
@@ -165,9 +157,13 @@ class MainWindow(QMainWindow):
         self.act_save = a("&Save", self.files.save, QKeySequence.StandardKey.Save, "save")
         self.act_save_as = a("Save &as…", self.files.save_as, QKeySequence.StandardKey.SaveAs)
         self.act_import = a(
-            "&Import audio…", self.import_files, "Ctrl+I", "import", "Copy audio files into the clip library"
+            "&Import audio…",
+            self.library_panel.choose_files_to_import,
+            "Ctrl+I",
+            "import",
+            "Copy audio files into the clip library",
         )
-        self.act_import_folder = a("Import &folder…", self.import_folder, "Ctrl+Shift+I")
+        self.act_import_folder = a("Import &folder…", self.library_panel.choose_folder_to_import, "Ctrl+Shift+I")
         self.act_library = a("Open clip &library folder…", self.choose_library)
         self.act_export = a("&Export…", self.export, "Ctrl+E", "export", "Export the mix to WAV, FLAC or MP3")
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -277,7 +273,7 @@ class MainWindow(QMainWindow):
         if self.loop_region is None:
             return None
         start, end = self.loop_region
-        mixer = Mixer(self.document.project, cache=self.transport.cache, library=self._resolve_library_clip)
+        mixer = Mixer(self.document.project, cache=self.transport.cache, library=self.access.resolve)
         return mixer.render_range(start, end), self.document.project.sample_rate
 
     def _loop_region_changed(self, region: tuple[int, int] | None) -> None:
@@ -323,21 +319,6 @@ class MainWindow(QMainWindow):
 
     # -- library --------------------------------------------------------------------------------------------------
 
-    def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Import audio into the clip library",
-            str(Path.home()),
-            "Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.aif);;All files (*)",
-        )
-        if files:
-            self.library_panel.import_paths(files)
-
-    def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
-        if folder:
-            self.library_panel.import_paths([folder])
-
     def import_and_place(self, paths: list[str], track_id: str | None, frame: int) -> Job:
         """Files dropped on the timeline: import them into the library, then place them where they were dropped."""
         job = self.library_panel.import_paths(paths)
@@ -363,8 +344,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open the clip library", str(exc))
             return
         self.library = library
-        self._library_paths.clear()
-        self._library_missing.clear()
+        self.access.switch(library)
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.timeline.set_library(library)
@@ -379,30 +359,13 @@ class MainWindow(QMainWindow):
         saved = QSettings().value("library/folder", "")
         return Path(saved) if isinstance(saved, str) and saved else self.places.library
 
-    def _resolve_library_clip(self, clip_id: str) -> Path | None:
-        """Where a library clip's audio is. Remembered: a clip's file never moves, and every edit checks every
-        clip's media (a removed file is still noticed: the caller checks that it exists)."""
-        if clip_id in self._library_paths:
-            return self._library_paths[clip_id]
-        if clip_id in self._library_missing:  # not in this library: no read on every edit
-            return None
-        try:
-            self._library_paths.update(self.library.paths())  # one read for every clip placed after it
-        except InspirationError:
-            return None
-        if clip_id not in self._library_paths:
-            self._library_missing.add(clip_id)
-        return self._library_paths.get(clip_id)
-
     # -- export, help ---------------------------------------------------------------------------------------------
 
     def export(self) -> None:
         if not self.document.project.length:
             self.show_status("Nothing to export yet: drag clips from the library onto a track first")
             return
-        dialog = ExportDialog(
-            self.document, self.jobs, self.transport, self.loop_region, self._resolve_library_clip, self
-        )
+        dialog = ExportDialog(self.document, self.jobs, self.transport, self.loop_region, self.access.resolve, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
 

@@ -154,3 +154,13 @@ def test_opening_a_folder_that_is_not_a_library_asks_first(make_window, monkeypa
     before = window.library.folder
     window.choose_library()
     assert window.library.folder == before and not (tmp_path / "samples" / "manifest.sqlite").exists()
+
+
+def test_file_import_folder_asks_for_a_folder_and_imports_it(make_window, qtbot, monkeypatch, tmp_path):
+    window = make_window()
+    (tmp_path / "takes").mkdir()
+    sf.write(tmp_path / "takes" / "one.wav", tone(0.3, 16000), 16000)
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getExistingDirectory", lambda *a, **k: str(tmp_path / "takes"))
+    window.act_import_folder.trigger()
+    qtbot.waitUntil(lambda: len(window.library) == 1, timeout=20000)
+    idle(qtbot, window)

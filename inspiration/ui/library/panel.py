@@ -14,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -40,6 +41,10 @@ WATCH_DELAY_MS = 400
 EMPTY_HINT = "Your library is empty.\n\nDrop audio files or a folder here,\nor File ▸ Import…"
 NO_MATCH_HINT = "No clips match these filters."
 LibraryEdit = Callable[[ClipLibrary, str], ClipRecord]
+
+
+#: What File ▸ Import audio offers (any file may be chosen; unreadable ones are skipped and reported).
+IMPORT_FILTER = "Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.aif);;All files (*)"
 
 
 class LibraryPanel(QWidget):
@@ -151,6 +156,18 @@ class LibraryPanel(QWidget):
 
     def selected_ids(self) -> list[str]:
         return self.view.selected_ids()
+
+    def choose_files_to_import(self) -> Job | None:
+        """Ask for audio files and import them (File ▸ Import audio)."""
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import audio into the clip library", str(Path.home()), IMPORT_FILTER
+        )
+        return self.import_paths(files) if files else None
+
+    def choose_folder_to_import(self) -> Job | None:
+        """Ask for a folder and import every audio file under it (File ▸ Import folder)."""
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
+        return self.import_paths([folder]) if folder else None
 
     def import_paths(self, paths: list[str | Path]) -> Job:
         """Import audio files and folders (walked) into the library in a job; its result is an ImportResult.
