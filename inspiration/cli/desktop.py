@@ -52,14 +52,16 @@ def xdg_data_home() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 
 
-def launcher() -> str:
-    """The absolute path of the `inspiration` command that is running (or found on PATH)."""
+def launcher() -> list[str]:
+    """How to run the `inspiration` command that is running now: its absolute path (or the one on PATH), else
+    this Python with `-m inspiration`."""
     if getattr(sys, "frozen", False):  # the standalone bundle: the executable itself is the command
-        return sys.executable
+        return [sys.executable]
     here = Path(sys.argv[0])
     if here.name.startswith("inspiration") and here.exists():
-        return str(here.resolve())
-    return shutil.which("inspiration") or f"{sys.executable} -m inspiration"
+        return [str(here.resolve())]
+    found = shutil.which("inspiration")
+    return [found] if found else [sys.executable, "-m", "inspiration"]
 
 
 def targets(data_home: Path) -> dict[Path, Traversable]:
@@ -77,12 +79,14 @@ def targets(data_home: Path) -> dict[Path, Traversable]:
     return found
 
 
-def install(data_home: Path, exec_path: str) -> list[Path]:
+def install(data_home: Path, command: list[str]) -> list[Path]:
     written = []
     for target, source in targets(data_home).items():
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.name == DESKTOP_FILE:
-            write_text_atomic(target, source.read_text(encoding="utf-8").replace("{exec}", _quoted(exec_path)))
+            exec_line = " ".join(_exec_argument(arg) for arg in command)
+            text = source.read_text(encoding="utf-8").replace("{exec}", exec_line).replace("{tryexec}", command[0])
+            write_text_atomic(target, text)
         else:
             target.write_bytes(source.read_bytes())
         written.append(target)
@@ -110,9 +114,11 @@ def refresh_caches(data_home: Path) -> None:
             subprocess.run(command, check=False, capture_output=True)
 
 
-def _quoted(path: str) -> str:
-    """Quote an Exec path as the Desktop Entry spec asks when it holds spaces or reserved characters."""
-    if any(c in path for c in ' \t"`$\\'):
-        escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
+def _exec_argument(arg: str) -> str:
+    """One Exec argument as the Desktop Entry spec asks: % doubled (field codes), quoted when it holds spaces or
+    reserved characters."""
+    arg = arg.replace("%", "%%")
+    if any(c in arg for c in ' \t"`$\\'):
+        escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
         return f'"{escaped}"'
-    return path
+    return arg

@@ -169,10 +169,10 @@ def minmax_overview(audio: np.ndarray, points: int = 256) -> np.ndarray:
     repeats samples; empty audio gives zeros.
     """
     data = np.asarray(audio, dtype=np.float32)
+    if data.size == 0 or points < 1:
+        return np.zeros((max(points, 0), 2), dtype=np.float32)
     data = data.reshape(-1, data.shape[-1]) if data.ndim == 2 else data.reshape(1, -1)
     frames = data.shape[1]
-    if frames == 0 or points < 1:
-        return np.zeros((max(points, 0), 2), dtype=np.float32)
     starts = (np.arange(points) * frames) // points
     if frames < points:
         low = high = data[:, starts]

@@ -6,11 +6,15 @@ second call changes nothing and the user's own edits survive.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from inspiration.engine.atomic import atomic_path
 from inspiration.engine.project import Clip, ClipSource, Fade, Project, Track, to_frames
 from inspiration.engine.project_io import save_project
 
@@ -40,8 +44,8 @@ def install_demo(projects_folder: Path, models_folder: Path) -> DemoFiles:
     resources = files("inspiration") / "resources"
     audio = folder / DEMO_AUDIO
     if not audio.is_file():
-        with as_file(resources / "demo" / DEMO_AUDIO) as source:
-            shutil.copyfile(source, audio)
+        with as_file(resources / "demo" / DEMO_AUDIO) as source, atomic_path(audio) as tmp:
+            shutil.copyfile(source, tmp)
     project_path = folder / DEMO_PROJECT
     if not project_path.is_file():
         save_project(demo_project(folder), project_path)
@@ -50,12 +54,25 @@ def install_demo(projects_folder: Path, models_folder: Path) -> DemoFiles:
     if (starter / "config.json").is_file():
         model = models_folder / STARTER_MODEL
         if not (model / "config.json").is_file():
-            model.mkdir(parents=True, exist_ok=True)
-            for item in starter.iterdir():
-                if item.is_file():
-                    with as_file(item) as source:
-                        shutil.copyfile(source, model / item.name)
+            _copy_folder_atomically(starter, model)
     return DemoFiles(project_path, model)
+
+
+def _copy_folder_atomically(source: Traversable, target: Path) -> None:
+    """Copy the files of `source` to a new folder `target`, all or nothing: an interrupted copy leaves no
+    half-copied model that would look installed (it goes into a temporary sibling, renamed into place at the end)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for item in source.iterdir():
+            if item.is_file():
+                with as_file(item) as file:
+                    shutil.copyfile(file, staging / item.name)
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # an empty folder left by an earlier, interrupted attempt
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def demo_project(folder: Path, sample_rate: int = 48000) -> Project:

@@ -25,7 +25,7 @@ from inspiration.engine.devices import resolve_device
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.generate import ClipSpec, GenerationProgress, generate_clips
 from inspiration.engine.library import ClipLibrary
-from inspiration.engine.modelfolder import load_model
+from inspiration.engine.modelfolder import load_model, model_name
 from inspiration.engine.schedule import TemperatureCurve, constant
 from inspiration.engine.steppers import Precision
 
@@ -133,7 +133,7 @@ def generate_into_library(
     first_seed = request.first_seed if request.first_seed is not None else secrets.randbelow(2**31)
     step = meta.get("step")
     plan = GeneratePlan(
-        model_name=Path(request.model).expanduser().resolve().name,
+        model_name=model_name(request.model),
         checkpoint_step=int(step) if step is not None else None,
         device=str(device),
         batch=request.batch or choose_batch(request.count, device),
@@ -194,7 +194,8 @@ def _check(request: GenerateRequest) -> None:
 def _prime_codes(prime: Prime, seconds: float, config: Any) -> np.ndarray:
     """The prime as the model hears training audio: mono, model rate, DC removed, peak-normalised, quantised."""
     signal = prime.mono(config.sample_rate)
-    signal = signal[-int(seconds * config.sample_rate) :] if seconds > 0 else signal
+    if seconds > 0:  # the last `seconds` (at least one sample); 0 keeps all of it
+        signal = signal[-max(1, round(seconds * config.sample_rate)) :]
     if len(signal) == 0 or audio_io.peak(signal) == 0:
         raise InspirationError(f"{prime.description}: the prime is empty or silent")
     return encode_signal(signal, config.q_levels, config.quantization)

@@ -45,7 +45,13 @@ from inspiration.engine.clip_record import (
     record_from_row,
     safe_relative,
 )
-from inspiration.engine.errors import InspirationError, InspirationWarning, LibraryError, OutputNotWritableError
+from inspiration.engine.errors import (
+    AudioReadError,
+    InspirationError,
+    InspirationWarning,
+    LibraryError,
+    OutputNotWritableError,
+)
 from inspiration.engine.manifest import COLUMNS, open_manifest, session
 from inspiration.engine.quality import FLAGS, analyse_clip
 from inspiration.engine.schedule import TemperatureCurve, parse_curve
@@ -134,6 +140,8 @@ class ClipLibrary:
         if self._relative(source) is not None:
             return self._adopt(source)
         data, rate = read_audio(source)
+        if data.shape[-1] == 0:
+            raise AudioReadError(f"{source}: holds no audio (0 samples)")
         record = self._reserve(source.stem, data, rate, {"source": str(source)}, suffix=source.suffix.lower())
         try:
             with atomic_path(self.folder / record.path) as tmp:

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -94,18 +94,24 @@ class LoggedTemperature:
 
 @dataclass(frozen=True)
 class LiveTake:
-    """A recorded stretch of the live stream: audio (frames,) float32 at `sample_rate` and the temperatures used,
-    as a seconds curve from the take's start; `start_seconds` is where it began in the stream."""
+    """A recorded stretch of the live stream: audio (frames,) float32 at `sample_rate`, the temperature used for
+    each sample (frames,), and `start_seconds`, where it began in the stream. `curve` is those temperatures as a
+    seconds curve from the take's start; it is worked out on first use (seconds of work for a long take), so that
+    stopping a take costs nothing on the thread that stops it."""
 
     audio: np.ndarray
     sample_rate: int
-    curve: TemperatureCurve
+    temperatures: np.ndarray
     seed: int
     start_seconds: float
 
     @property
     def seconds(self) -> float:
         return len(self.audio) / self.sample_rate
+
+    @cached_property
+    def curve(self) -> TemperatureCurve:
+        return curve_from_temperatures(self.temperatures, self.sample_rate)
 
 
 @dataclass(frozen=True)
@@ -214,11 +220,11 @@ class LiveSession:
     ) -> LiveSession:
         """Load a model folder (or weights file) with `load_model` on `device` and start a session over it."""
         from inspiration.engine.devices import resolve_device
-        from inspiration.engine.modelfolder import load_model
+        from inspiration.engine.modelfolder import load_model, model_name
 
         model, meta = load_model(model_path, checkpoint, resolve_device(device))
         model.eval()
-        kwargs.setdefault("model_name", Path(model_path).expanduser().resolve().name)
+        kwargs.setdefault("model_name", model_name(model_path))
         kwargs.setdefault("checkpoint_step", meta.get("step"))
         return cls(model, **kwargs)
 
@@ -327,13 +333,7 @@ class LiveSession:
             return None
         audio = np.concatenate([p.audio[max(start, p.start) - p.start : min(stop, p.end) - p.start] for p in pieces])
         temps = np.concatenate([p.temperatures(max(start, p.start), min(stop, p.end)) for p in pieces])
-        take = LiveTake(
-            audio,
-            self.sample_rate,
-            curve_from_temperatures(temps, self.sample_rate),
-            self.seed,
-            start / self.sample_rate,
-        )
+        take = LiveTake(audio, self.sample_rate, temps, self.seed, start / self.sample_rate)
         with self._lock:
             self._take = take
         return take

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspiration.engine.checkpoint import read_metadata
-from inspiration.engine.errors import InspirationError
+from inspiration.engine.errors import CheckpointError, InspirationError
 from inspiration.engine.modelfolder import ModelFolder
 
 
@@ -55,8 +55,12 @@ def summarize(path: str | Path) -> ModelSummary:
     meta: dict = {}
     for source in (folder.state_path, folder.best_path, folder.last_path):
         if source.is_file():
-            meta = read_metadata(source)
-            break
+            try:
+                meta = read_metadata(source)
+                break
+            except CheckpointError:
+                continue  # a damaged resume file must not hide good weights
+
     best_bits = meta.get("best_val_bits", meta.get("val_bits"))
     return ModelSummary(
         path=folder.path,

@@ -191,3 +191,9 @@ def load_model(
     folder = ModelFolder(path)
     config = folder.read_config()
     return load_weights(folder.checkpoint_path(checkpoint), device, expected=config.model)
+
+
+def model_name(path: str | os.PathLike[str]) -> str:
+    """A model's name: its folder's name (also when `path` is one of its weights files)."""
+    resolved = Path(path).expanduser().resolve()
+    return resolved.parent.name if resolved.is_file() else resolved.name

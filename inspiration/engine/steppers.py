@@ -137,7 +137,9 @@ class GraphStepper(FoldedStepper):
             for buffer, value in zip(buffers, saved):  # ...so put them back, also when warm-up failed
                 buffer.copy_(value)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):  # capture records the kernels without running them
+        # Capture records the kernels without running them. "thread_local": another thread using the GPU meanwhile
+        # (a Generate job beside live playing) neither breaks this capture nor is broken by it.
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             frame()
         return graph
 

@@ -419,12 +419,12 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         if settings.value("app/welcomed", False, type=bool):
             return
-        settings.setValue("app/welcomed", True)
         try:
             demo = install_demo(self.places.projects, self.places.models)
         except (InspirationError, OSError) as exc:
             self.show_status(f"The demo project could not be set up: {exc}")
             return
+        settings.setValue("app/welcomed", True)  # only once it is all there: an interrupted start tries again
         if demo.model is not None:
             self.refresh_models()
         if self.files.open(demo.project):

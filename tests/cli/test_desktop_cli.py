@@ -30,8 +30,13 @@ def test_install_then_uninstall(tmp_path, monkeypatch, capsys):
     assert "removed" in capsys.readouterr().out
 
 
-def test_exec_paths_with_spaces_are_quoted():
-    from inspiration.cli.desktop import _quoted
+def test_exec_lines_quote_each_argument_and_tryexec_names_the_program(tmp_path):
+    from inspiration.cli.desktop import _exec_argument, install
 
-    assert _quoted("/usr/bin/inspiration") == "/usr/bin/inspiration"
-    assert _quoted("/home/a b/bin/inspiration") == '"/home/a b/bin/inspiration"'
+    assert _exec_argument("/usr/bin/inspiration") == "/usr/bin/inspiration"
+    assert _exec_argument("/home/a b/bin/inspiration") == '"/home/a b/bin/inspiration"'
+    assert _exec_argument("/opt/100%/inspiration") == "/opt/100%%/inspiration"
+    install(tmp_path, ["/home/a b/venv/bin/python", "-m", "inspiration"])
+    text = (tmp_path / "applications" / "inspiration.desktop").read_text()
+    assert 'Exec="/home/a b/venv/bin/python" -m inspiration gui %f' in text
+    assert "TryExec=/home/a b/venv/bin/python\n" in text

@@ -39,3 +39,11 @@ def test_the_starter_model_is_small_and_plays(tmp_path):
     )
     record = library.get(ids[0])
     assert record.model == "starter" and record.duration == 0.1 and record.rms > 0.0
+
+
+def test_an_empty_folder_left_by_an_interrupted_first_start_is_completed(tmp_path):
+    (tmp_path / "models" / "starter").mkdir(parents=True)
+    files = install_demo(tmp_path / "projects", tmp_path / "models")
+    if files.model is not None:
+        assert (files.model / "config.json").is_file() and (files.model / "last.safetensors").is_file()
+        assert [p.name for p in (tmp_path / "models").iterdir()] == ["starter"]  # no staging folder left

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from inspiration.engine.library import ClipLibrary
 from inspiration.engine.library_import import NOT_AUDIO, collect_files, import_paths
 
@@ -42,3 +44,18 @@ def test_a_file_given_twice_is_imported_once(tmp_path, write_tone):
     path = write_tone("one.wav", seconds=0.1)
     found, skipped = collect_files([path, tmp_path / "one.wav", tmp_path])
     assert found == [path] and skipped == []
+
+
+def test_an_empty_audio_file_is_skipped_and_the_rest_imported(tmp_path, write_tone):
+    import soundfile as sf
+
+    from inspiration.engine.library import ClipLibrary
+    from inspiration.engine.library_import import import_paths
+
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    sf.write(folder / "a-empty.wav", np.zeros(0, np.float32), 16000)
+    write_tone("takes/b.wav", seconds=0.2)
+    result = import_paths(ClipLibrary(tmp_path / "lib"), [folder])
+    assert len(result.clip_ids) == 1
+    assert [(p.name, "no audio" in why) for p, why in result.skipped] == [("a-empty.wav", True)]

@@ -29,3 +29,20 @@ def test_trained_models_are_found_and_described(tmp_path):
     assert tiny.describe().startswith("tiny · ") and "step 4" in tiny.describe()
     assert len(problems) == 1 and problems[0][0].name == "broken"
     assert summarize(tmp_path / "models" / "tiny") == tiny
+
+
+def test_a_damaged_resume_file_does_not_hide_good_weights(tiny_model_root, tmp_path):
+    import shutil
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(tiny_model_root / "models" / "tiny", copy)
+    (copy / "train_state.safetensors").write_bytes(b"")
+    summary = summarize(copy)
+    assert summary.steps == 3 and summary.has_weights
+
+
+def test_a_weights_file_names_its_model_after_its_folder(tiny_model_root):
+    from inspiration.engine.modelfolder import model_name
+
+    folder = tiny_model_root / "models" / "tiny"
+    assert model_name(folder) == "tiny" and model_name(folder / "last.safetensors") == "tiny"

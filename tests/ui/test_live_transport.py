@@ -104,3 +104,25 @@ def two_clip_document(document, library):
     document.apply(AddTrack(Track(name="A", id="ta")))
     document.apply(AddClip("ta", Clip(ClipSource("", library_id=record.id), 0, 0, 48000, id="c1")))
     return document
+
+
+def test_a_stopped_live_source_is_let_go(transport, qtbot):
+    import weakref
+
+    class Endless:
+        length = None
+        sample_rate = 48000
+
+        def render(self, start: int, frames: int):
+            return np.zeros((2, frames), np.float32)
+
+    source = Endless()
+    if not transport.play_live(source):
+        pytest.skip("this transport cannot play the stand-in source")
+    ref = weakref.ref(source)
+    transport.stop_live()
+    del source
+    import gc
+
+    gc.collect()
+    assert ref() is None  # the model a live source holds is freed with it

@@ -170,3 +170,12 @@ def test_a_request_becomes_the_clis_arguments(tmp_path):
     ]  # fmt: skip
     resume = TrainRequest("pad", tmp_path, resume=True, preset="small")
     assert resume.arguments()[3:] == ["--name", "pad", "--models-dir", str(tmp_path), "--device", "auto", "--resume"]
+
+
+def test_a_bundled_app_runs_training_through_its_own_program(monkeypatch, tmp_path):
+    import sys
+
+    request = TrainRequest(sources=(tmp_path,), name="n", models_dir=tmp_path / "models")
+    assert request.arguments()[:3] == ["-m", "inspiration", "train"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert request.arguments()[0] == "train"

@@ -39,8 +39,9 @@ class TrainRequest:
         return self.models_dir / self.name
 
     def arguments(self) -> list[str]:
-        """The arguments after `python`: `-m inspiration train DATA... --name N --models-dir D ...`."""
-        args = ["-m", "inspiration", "train", *(str(p) for p in self.sources)]
+        """The arguments after the program (see `train_program`): `[-m inspiration] train DATA... --name N ...`."""
+        module = [] if getattr(sys, "frozen", False) else ["-m", "inspiration"]  # a bundle's program is the command
+        args = [*module, "train", *(str(p) for p in self.sources)]
         args += ["--name", self.name, "--models-dir", str(self.models_dir), "--device", self.device]
         if self.resume:
             args.append("--resume")

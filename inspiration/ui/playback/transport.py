@@ -358,6 +358,7 @@ class Transport(QObject):
             if self._mode == "project":
                 self._position = frame
         self._mode = None
+        self._playing = None  # a stopped live source must not keep its model in memory
         self._timer.stop()
 
     def _suspend_project(self) -> None:
