@@ -148,6 +148,9 @@ def generate_into_library(
     target = library if isinstance(library, ClipLibrary) else ClipLibrary(library)
     rate = request.rate or config.sample_rate
     added: list[str] = []
+    recorded_curve = request.curve  # how each clip was steered, over the clip as it is kept
+    if request.include_prime and prime is not None:
+        recorded_curve = request.curve.delayed(len(prime) / config.sample_rate, frames / config.sample_rate)
 
     def keep(index: int, spec: ClipSpec, clip: np.ndarray) -> None:
         record = target.add(
@@ -156,7 +159,7 @@ def generate_into_library(
             model=plan.model_name,
             checkpoint_step=plan.checkpoint_step,
             seed=spec.seed,
-            curve=request.curve,
+            curve=recorded_curve,
             prime=request.prime.description if request.prime is not None else None,
             format=request.format,
         )

@@ -85,6 +85,13 @@ class TemperatureCurve:
         first = self.points[0][1]
         return first if all(v == first for _, v in self.points) else None
 
+    def delayed(self, offset_seconds: float, clip_seconds: float) -> TemperatureCurve:
+        """This curve over a clip of `clip_seconds`, starting `offset_seconds` later (in seconds; the first value
+        holds before it) — how a clip that begins with its prime was steered."""
+        scale = clip_seconds if self.unit == "fraction" else 1.0
+        points = tuple((offset_seconds + t * scale, v) for t, v in self.points)
+        return TemperatureCurve(points=points, unit="seconds", interpolation=self.interpolation)
+
     def values(self, start: int, count: int, sample_rate: int, clip_frames: int) -> np.ndarray:
         """Temperatures for samples [start, start + count) of a clip of `clip_frames` samples: float32 (count,).
 

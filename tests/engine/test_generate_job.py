@@ -71,6 +71,8 @@ def test_a_prime_from_samples_is_mixed_resampled_and_described(model_root, tmp_p
     record = ClipLibrary(tmp_path / "lib").get(ids[0])
     assert record.prime == "timeline loop 0:01.0–0:01.5"
     assert record.duration == pytest.approx(0.35, abs=0.002)  # the last 0.25 s of the prime, then 0.1 s new
+    curve = record.temperature_curve()  # the curve steered the new part, which starts after the prime
+    assert curve.unit == "seconds" and curve.points[0][0] == pytest.approx(0.25, abs=1e-3)
     file_prime = generate_into_library(
         request(model_root, count=1, prime=Prime.from_file(model_root / "tone.wav")), tmp_path / "lib"
     )

@@ -260,3 +260,13 @@ def test_load_curve_file(tmp_path):
 
 def test_max_temperature_is_documented_and_sane():
     assert 2.0 <= MAX_TEMPERATURE <= 10.0 and math.isfinite(MAX_TEMPERATURE)
+
+
+def test_a_delayed_curve_starts_later_and_holds_its_first_value_before():
+    from inspiration.engine.schedule import parse_curve
+
+    curve = parse_curve("0:0.8,1:1.2").delayed(2.0, 4.0)
+    assert curve.unit == "seconds" and curve.points == ((2.0, 0.8), (6.0, 1.2))
+    values = curve.values(0, 6 * 100, 100, 6 * 100)
+    assert values[0] == pytest.approx(0.8) and values[400] == pytest.approx(1.0, abs=0.01)
+    assert values[-1] == pytest.approx(1.2, abs=0.01)
