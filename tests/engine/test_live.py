@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from inspiration.engine.curve_fit import curve_from_temperatures
 from inspiration.engine.generate import ClipSpec, ClipStream
-from inspiration.engine.live import Automation, LiveSession, curve_from_temperatures
+from inspiration.engine.live import Automation, LiveSession
 from inspiration.engine.model import SampleRNN
 from inspiration.engine.presets import get_preset
 from inspiration.engine.schedule import TemperatureCurve, constant
