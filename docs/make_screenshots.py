@@ -161,6 +161,7 @@ def main() -> None:
 
     shoot_instrument(app, window)
 
+    QSettings().setValue("export/folder", "/home/you/Music")  # a reader's folder, not this machine's
     dialog = ExportDialog(
         window.document, window.jobs, window.transport, window.loop_region, window.document.library, window
     )
