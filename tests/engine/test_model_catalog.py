@@ -1,39 +1,26 @@
 """Model summaries for pickers: read from config.json and checkpoint headers of trained and untrained folders."""
 
-import os
+import shutil
 
-import numpy as np
-import soundfile as sf
-
-from inspiration.cli import main
 from inspiration.engine.model_catalog import find_models, summarize
 
 
-def test_trained_models_are_found_and_described(tmp_path):
-    t = np.arange(16000) / 16000
-    sf.write(tmp_path / "tone.wav", (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        assert main(["train", "tone.wav", "--name", "tiny", "--preset", "debug", "--steps", "4"]) == 0
-    finally:
-        os.chdir(old)
+def test_trained_models_are_found_and_described(tiny_model_root, tmp_path):
+    shutil.copytree(tiny_model_root / "models" / "tiny", tmp_path / "models" / "tiny")  # the session's, trained 3 steps
     (tmp_path / "models" / "broken").mkdir()
     (tmp_path / "models" / "broken" / "config.json").write_text("{")
     (tmp_path / "models" / "not-a-model").mkdir()
     models, problems = find_models([tmp_path / "models", tmp_path / "models" / "tiny"])
     assert [m.name for m in models] == ["tiny"]
     tiny = models[0]
-    assert tiny.steps == 4 and tiny.target_steps == 4 and tiny.finished and tiny.has_weights and tiny.resumable
+    assert tiny.steps == 3 and tiny.target_steps == 3 and tiny.finished and tiny.has_weights and tiny.resumable
     assert tiny.sample_rate == 16000 and tiny.tiers >= 2
-    assert tiny.describe().startswith("tiny · ") and "step 4" in tiny.describe()
+    assert tiny.describe().startswith("tiny · ") and "step 3" in tiny.describe()
     assert len(problems) == 1 and problems[0][0].name == "broken"
     assert summarize(tmp_path / "models" / "tiny") == tiny
 
 
 def test_a_damaged_resume_file_does_not_hide_good_weights(tiny_model_root, tmp_path):
-    import shutil
-
     copy = tmp_path / "tiny"
     shutil.copytree(tiny_model_root / "models" / "tiny", copy)
     (copy / "train_state.safetensors").write_bytes(b"")
