@@ -21,7 +21,7 @@ from typing import Any  # noqa: E402
 import noisereduce  # noqa: E402
 import numpy as np  # noqa: E402
 
-from inspiration.engine.denoise import denoise, learn_noise  # noqa: E402
+from inspiration.engine.audio.denoise import denoise, learn_noise  # noqa: E402
 
 RATE = 44100
 SECONDS = 20.0

@@ -17,11 +17,11 @@ import time
 import numpy as np
 import torch
 
-from inspiration.engine.devices import describe_device, resolve_device
-from inspiration.engine.generate import ClipSpec, ClipStream
-from inspiration.engine.model import SampleRNN
-from inspiration.engine.presets import get_preset
-from inspiration.engine.schedule import CURVE_PRESETS
+from inspiration.engine.curves.curve import CURVE_PRESETS
+from inspiration.engine.generation.stream import ClipSpec, ClipStream
+from inspiration.engine.model.devices import describe_device, resolve_device
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.model.samplernn import SampleRNN
 
 
 def timed(model: SampleRNN, batch: int, seconds: float, mode: str, precision: str = "auto") -> tuple[float, np.ndarray]:

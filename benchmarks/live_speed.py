@@ -15,10 +15,10 @@ import time
 
 import torch
 
-from inspiration.engine.devices import describe_device, resolve_device
-from inspiration.engine.live import LIVE_BLOCK_FRAMES, LiveSession
-from inspiration.engine.model import SampleRNN
-from inspiration.engine.presets import get_preset
+from inspiration.engine.generation.live import LIVE_BLOCK_FRAMES, LiveSession
+from inspiration.engine.model.devices import describe_device, resolve_device
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.model.samplernn import SampleRNN
 
 #: Frames the playback feeder asks for at a time (`streamer.BLOCK`).
 FEEDER_BLOCK = 2048

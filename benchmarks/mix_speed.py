@@ -20,8 +20,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from inspiration.engine.mix import MediaCache, Mixer  # noqa: E402
-from inspiration.engine.project import Clip, ClipSource, Fade, Project, Track  # noqa: E402
+from inspiration.engine.composition.mix import MediaCache, Mixer  # noqa: E402
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Project, Track  # noqa: E402
 
 RATE = 48000
 MINUTES = 10

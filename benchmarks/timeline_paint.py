@@ -19,9 +19,9 @@ import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from inspiration.engine.edits import AddClip, AddTrack  # noqa: E402
-from inspiration.engine.project import Clip, ClipSource, Fade, Track  # noqa: E402
-from inspiration.engine.waveform import build_pyramid  # noqa: E402
+from inspiration.engine.audio.waveform import build_pyramid  # noqa: E402
+from inspiration.engine.composition.edits import AddClip, AddTrack  # noqa: E402
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Track  # noqa: E402
 from inspiration.ui.document import ProjectDocument  # noqa: E402
 from inspiration.ui.jobs import JobRunner  # noqa: E402
 from inspiration.ui.theme import apply_dark_theme  # noqa: E402

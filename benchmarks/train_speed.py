@@ -17,12 +17,12 @@ from pathlib import Path
 import soundfile as sf
 from music import synthetic_music
 
-from inspiration.engine.devices import describe_device, resolve_device
-from inspiration.engine.modelfolder import ModelFolder
-from inspiration.engine.presets import get_preset
-from inspiration.engine.runs import prepare_run
-from inspiration.engine.train import Trainer
-from inspiration.engine.train_events import StepDone, Validated
+from inspiration.engine.model.devices import describe_device, resolve_device
+from inspiration.engine.model.folder import ModelFolder
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.training.events import StepDone, Validated
+from inspiration.engine.training.runs import prepare_run
+from inspiration.engine.training.trainer import Trainer
 
 
 def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, **overrides: int) -> dict[str, float]:

@@ -25,12 +25,12 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from inspiration.cli import main as cli  # noqa: E402
-from inspiration.engine.edits import AddTrack, SetFades, SetTrack  # noqa: E402
-from inspiration.engine.library import ClipLibrary  # noqa: E402
+from inspiration.engine.composition.edits import AddTrack, SetFades, SetTrack  # noqa: E402
+from inspiration.engine.composition.project import Fade  # noqa: E402
+from inspiration.engine.composition.project import Track as TrackModel  # noqa: E402
+from inspiration.engine.curves.curve import parse_curve  # noqa: E402
+from inspiration.engine.library.clip_library import ClipLibrary  # noqa: E402
 from inspiration.engine.places import user_places  # noqa: E402
-from inspiration.engine.project import Fade  # noqa: E402
-from inspiration.engine.project import Track as TrackModel  # noqa: E402
-from inspiration.engine.schedule import parse_curve  # noqa: E402
 from inspiration.ui.app import make_application  # noqa: E402
 from inspiration.ui.export_dialog import ExportDialog  # noqa: E402
 from inspiration.ui.main_window import MainWindow  # noqa: E402

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 from inspiration.cli.render import format_for_path_or_none, percent_printer, report, unit_interval
-from inspiration.engine.audio import read_audio
-from inspiration.engine.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
+from inspiration.engine.audio.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
+from inspiration.engine.audio.files import read_audio
+from inspiration.engine.composition.export import ExportSettings, export_audio
+from inspiration.engine.composition.project import to_frames
 from inspiration.engine.errors import ExportFormatError
-from inspiration.engine.export import ExportSettings, export_audio
-from inspiration.engine.project import to_frames
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from inspiration.engine import audio as audio_io
-from inspiration.engine.dataset import encode_signal
-from inspiration.engine.devices import resolve_device
+from inspiration.engine.audio import files as audio_io
+from inspiration.engine.audio.encode import encode_signal
 from inspiration.engine.errors import AudioReadError, InspirationError
-from inspiration.engine.evaluate import mean_bits, sequence_bits
-from inspiration.engine.modelfolder import load_model
+from inspiration.engine.model.checkpoint import load_model
+from inspiration.engine.model.devices import resolve_device
+from inspiration.engine.training.evaluate import mean_bits, sequence_bits
 
 
 def register(subparsers: Any) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.cli.progress import format_duration
+from inspiration.engine.curves.curve import load_curve_file, parse_curve
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.generate import GenerationProgress
-from inspiration.engine.generate_job import GeneratePlan, GenerateRequest, Prime, generate_into_library
-from inspiration.engine.schedule import load_curve_file, parse_curve
+from inspiration.engine.generation.job import GeneratePlan, GenerateRequest, Prime, generate_into_library
+from inspiration.engine.generation.stream import GenerationProgress
 
 
 def register(subparsers: Any) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from inspiration.cli.progress import format_duration
-from inspiration.engine.checkpoint import read_metadata
-from inspiration.engine.model import SampleRNN, parameter_count
-from inspiration.engine.modelfolder import ModelFolder
+from inspiration.engine.model.folder import ModelFolder
+from inspiration.engine.model.samplernn import SampleRNN, parameter_count
+from inspiration.engine.model.weights_file import read_metadata
 
 
 def register(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from inspiration.engine.train_events import (
+from inspiration.engine.training.events import (
     CheckpointSaved,
     Finished,
     Notice,

@@ -8,12 +8,19 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from inspiration.engine.denoise import DenoiseSettings
+from inspiration.engine.audio.denoise import DenoiseSettings
+from inspiration.engine.composition.export import (
+    FORMATS,
+    ExportResult,
+    ExportSettings,
+    Format,
+    export_project,
+    format_for_path,
+)
+from inspiration.engine.composition.mix import MixOptions
+from inspiration.engine.composition.project import to_frames
+from inspiration.engine.composition.project_io import load_project
 from inspiration.engine.errors import ExportFormatError
-from inspiration.engine.export import FORMATS, ExportResult, ExportSettings, Format, export_project, format_for_path
-from inspiration.engine.mix import MixOptions
-from inspiration.engine.project import to_frames
-from inspiration.engine.project_io import load_project
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.cli.progress import TrainPrinter
-from inspiration.engine.distributed import DistContext
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.model import ModelConfig
-from inspiration.engine.modelfolder import ModelFolder
-from inspiration.engine.presets import PRESETS, get_preset
-from inspiration.engine.runs import continue_run, prepare_run, same_sources
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.folder import ModelFolder
+from inspiration.engine.model.presets import PRESETS, get_preset
+from inspiration.engine.training.distributed import DistContext
+from inspiration.engine.training.runs import continue_run, prepare_run, same_sources
 
 _MODEL_FLAGS = {
     "frame_sizes": "frame_sizes",
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         train_changes.update(hours=args.hours, steps=None)  # the time budget decides
     elif args.steps is not None:
         train_changes["hours"] = None
-    from inspiration.engine.devices import resolve_device
+    from inspiration.engine.model.devices import resolve_device
 
     dist.start(resolve_device(args.device))
     try:
@@ -132,8 +132,8 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
 
 
 def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, printer: Any) -> int:
-    from inspiration.engine.checkpoint import read_metadata
-    from inspiration.engine.train import Trainer
+    from inspiration.engine.model.weights_file import read_metadata
+    from inspiration.engine.training.trainer import Trainer
 
     train = folder.read_config().train
     if folder.state_path.is_file():

@@ -1,1 +1,13 @@
-"""The engine: audio, models, training, generation and composition. No Qt here."""
+"""The engine: everything Inspiration does, usable from Python and the CLI without Qt.
+
+Packages by pipeline stage, lowest layer first; a package imports only from the layers below it (and the shared
+plumbing at the top: `errors`, `atomic`, `places`, `settings`, `timefmt`). `tests/test_boundaries.py` enforces this.
+
+    audio, curves                 files, quantisation, loudness, noise reduction, waveforms; temperature curves
+    model, library, composition   SampleRNN and its files; the clip library; projects, mixing and export
+    generation                    clips from a model: the clip stream, generation jobs, live sessions
+    training                      datasets, the trainer, evaluation, training runs
+
+torch is imported only by `model`, `generation` and `training`, and not by all of their modules: the model's config,
+presets, folder, catalog and weights-file headers are torch-free, so the app can list models without loading torch.
+"""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inspiration.engine.clip_record import ClipRecord
-from inspiration.engine.project import Clip, ClipSource
+from inspiration.engine.composition.project import Clip, ClipSource
+from inspiration.engine.library.clip_record import ClipRecord
 
 
 def record_frames(record: ClipRecord, sample_rate: int) -> int:

@@ -12,10 +12,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from inspiration.engine.edits import Command
+from inspiration.engine.composition.edits import Command
+from inspiration.engine.composition.project import LibraryResolver, Project, check_media
+from inspiration.engine.composition.project_io import autosave, discard_recovery, load_project, save_project
 from inspiration.engine.errors import EditError
-from inspiration.engine.project import LibraryResolver, Project, check_media
-from inspiration.engine.project_io import autosave, discard_recovery, load_project, save_project
 
 #: The extension of project files (JSON inside).
 PROJECT_SUFFIX = ".inspiration"

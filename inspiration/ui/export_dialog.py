@@ -1,8 +1,8 @@
 """The export dialog: file, format and quality, range, normalisation, noise reduction (with an A/B preview), tags.
 
-The export itself runs `inspiration.engine.export.export_project` in a job over a snapshot of the project, with a
-progress bar and Cancel; a cancelled or failed export leaves no file (the engine writes atomically). The last
-settings and export folder are remembered in QSettings.
+The export itself runs `inspiration.engine.composition.export.export_project` in a job over a snapshot of the
+project, with a progress bar and Cancel; a cancelled or failed export leaves no file (the engine writes
+atomically). The last settings and export folder are remembered in QSettings.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.denoise import DenoiseSettings
-from inspiration.engine.export import ExportResult, ExportSettings, export_project
-from inspiration.engine.mix import MediaCache
-from inspiration.engine.project import LibraryResolver
+from inspiration.engine.audio.denoise import DenoiseSettings
+from inspiration.engine.composition.export import ExportResult, ExportSettings, export_project
+from inspiration.engine.composition.mix import MediaCache
+from inspiration.engine.composition.project import LibraryResolver
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.ab_preview import ABPreview

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.edits import Command, MoveClip, SetClipGain, SetFades, SetMasterGain, SetTrack
-from inspiration.engine.project import FADE_SHAPES, Clip, Fade, Track, to_frames, to_seconds
+from inspiration.engine.composition.edits import Command, MoveClip, SetClipGain, SetFades, SetMasterGain, SetTrack
+from inspiration.engine.composition.project import FADE_SHAPES, Clip, Fade, Track, to_frames, to_seconds
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.theme import COLORS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 
 
 def open_library(folder: Path, fallback: Path) -> tuple[ClipLibrary, str]:

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration import __version__
-from inspiration.engine.demo import install_demo
+from inspiration.engine.composition.demo import install_demo
+from inspiration.engine.composition.mix import Mixer
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.manifest import MANIFEST_NAME
-from inspiration.engine.mix import Mixer
+from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.manifest import MANIFEST_NAME
 from inspiration.engine.places import Places
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.export_dialog import ExportDialog

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from inspiration.engine.composition.project_io import discard_recovery, find_recovery
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.project_io import discard_recovery, find_recovery
 from inspiration.ui.document import PROJECT_SUFFIX, ProjectDocument
 
 AUTOSAVE_INTERVAL_MS = 15_000

@@ -12,7 +12,7 @@ import soundfile as sf
 import torch
 
 from inspiration.cli import main
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from inspiration.cli import main
-from inspiration.engine import export as export_module
+from inspiration.engine.composition import export as export_module
 
 RATE = 48000
 MP3 = "MP3" in sf.available_formats()

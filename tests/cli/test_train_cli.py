@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from inspiration.cli import main
-from inspiration.engine.checkpoint import read_metadata, read_weights
+from inspiration.engine.model.checkpoint import read_weights
+from inspiration.engine.model.weights_file import read_metadata
 
 DEBUG = ["--preset", "debug"]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from inspiration.engine import audio
+from inspiration.engine.audio import files as audio
 from inspiration.engine.errors import AudioReadError, OutputNotWritableError
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from inspiration.engine.batches import TBPTTBatches
 from inspiration.engine.errors import NoUsableAudioError
+from inspiration.engine.training.batches import TBPTTBatches
 
 
 def make(codes, segments, **kwargs):

@@ -4,10 +4,10 @@ import pickle
 import pytest
 import torch
 
-from inspiration.engine.checkpoint import load_weights, read_weights, save_weights
 from inspiration.engine.errors import CheckpointError, OutputNotWritableError
-from inspiration.engine.model import ModelConfig, SampleRNN
-from inspiration.engine.modelfolder import load_model
+from inspiration.engine.model.checkpoint import load_model, load_weights, read_weights, save_weights
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.samplernn import SampleRNN
 
 CONFIG = ModelConfig(frame_sizes=(8, 2), dim=16, embedding_dim=4)
 

@@ -9,16 +9,17 @@ import numpy as np
 import pytest
 import torch
 
-from inspiration.engine.dataset import AudioDataset, SourceFile, save_dataset
-from inspiration.engine.evaluate import mean_bits, sequence_bits
-from inspiration.engine.generate import ClipSpec, ClipStream
-from inspiration.engine.model import ModelConfig, SampleRNN
-from inspiration.engine.modelfolder import ModelFolder, RunConfig
-from inspiration.engine.presets import get_preset
-from inspiration.engine.quantize import quantize
-from inspiration.engine.schedule import constant, parse_curve
-from inspiration.engine.steppers import GraphStepper, make_stepper
-from inspiration.engine.train import Trainer
+from inspiration.engine.audio.quantize import quantize
+from inspiration.engine.curves.curve import constant, parse_curve
+from inspiration.engine.generation.stream import ClipSpec, ClipStream
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.folder import ModelFolder, RunConfig
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.steppers import GraphStepper, make_stepper
+from inspiration.engine.training.dataset import AudioDataset, SourceFile, save_dataset
+from inspiration.engine.training.evaluate import mean_bits, sequence_bits
+from inspiration.engine.training.trainer import Trainer
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspiration.engine.curve_presets import CurvePresetStore, PresetNameError, check_name
-from inspiration.engine.schedule import TemperatureCurve, load_curve_file
+from inspiration.engine.curves.curve import TemperatureCurve, load_curve_file
+from inspiration.engine.curves.presets import CurvePresetStore, PresetNameError, check_name
 
 SHAPE = TemperatureCurve(points=((0.0, 0.8), (0.3, 1.4), (1.0, 1.0)), interpolation="smooth")
 

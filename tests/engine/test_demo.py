@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from inspiration.engine.demo import install_demo
-from inspiration.engine.mix import render
-from inspiration.engine.project_io import load_project
+from inspiration.engine.composition.demo import install_demo
+from inspiration.engine.composition.mix import render
+from inspiration.engine.composition.project_io import load_project
 
 
 def test_the_demo_project_installs_once_and_plays(tmp_path):
@@ -24,9 +24,9 @@ def test_the_demo_project_installs_once_and_plays(tmp_path):
 def test_the_starter_model_is_small_and_plays(tmp_path):
     from importlib.resources import files
 
-    from inspiration.engine.generate_job import GenerateRequest, generate_into_library
-    from inspiration.engine.library import ClipLibrary
-    from inspiration.engine.schedule import constant
+    from inspiration.engine.curves.curve import constant
+    from inspiration.engine.generation.job import GenerateRequest, generate_into_library
+    from inspiration.engine.library.clip_library import ClipLibrary
 
     starter = files("inspiration") / "resources" / "models" / "starter"
     size = sum(item.stat().st_size for item in starter.iterdir() if item.is_file())  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspiration.engine.denoise import DenoiseSettings, denoise, estimate_noise, fft_size, learn_noise
+from inspiration.engine.audio.denoise import DenoiseSettings, denoise, estimate_noise, fft_size, learn_noise
 from inspiration.engine.errors import Cancelled, InspirationError
 
 RATE = 44100

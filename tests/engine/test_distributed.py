@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from inspiration.engine.checkpoint import read_metadata
+from inspiration.engine.model.weights_file import read_metadata
 
 
 def test_two_process_training_runs_and_records_both_cursors(tmp_path, write_tone):

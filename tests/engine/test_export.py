@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from inspiration.engine import export as export_module
-from inspiration.engine.denoise import DenoiseSettings
+from inspiration.engine.audio.denoise import DenoiseSettings
+from inspiration.engine.audio.loudness import integrated_loudness, k_weighting_response
+from inspiration.engine.composition import export as export_module
+from inspiration.engine.composition.export import ExportSettings, export_audio, export_project, format_for_path
+from inspiration.engine.composition.project import Clip, ClipSource, Project, Track
 from inspiration.engine.errors import Cancelled, ExportFormatError, InspirationError
-from inspiration.engine.export import ExportSettings, export_audio, export_project, format_for_path
-from inspiration.engine.loudness import integrated_loudness, k_weighting_response
-from inspiration.engine.project import Clip, ClipSource, Project, Track
 
 RATE = 48000
 MP3 = "MP3" in sf.available_formats()  # soundfile's bundled libsndfile (>= 1.1) writes MP3; older system ones do not

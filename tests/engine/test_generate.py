@@ -5,13 +5,15 @@ import pytest
 import soundfile as sf
 import torch
 
-from inspiration.engine.generate import ClipSpec, ClipStream, generate_clips
-from inspiration.engine.model import ModelConfig, SampleRNN
-from inspiration.engine.modelfolder import ModelFolder, load_model
-from inspiration.engine.presets import get_preset
-from inspiration.engine.quantize import dequantize, quantize
-from inspiration.engine.runs import prepare_run
-from inspiration.engine.train import Trainer
+from inspiration.engine.audio.quantize import dequantize, quantize
+from inspiration.engine.generation.stream import ClipSpec, ClipStream, generate_clips
+from inspiration.engine.model.checkpoint import load_model
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.folder import ModelFolder
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.training.runs import prepare_run
+from inspiration.engine.training.trainer import Trainer
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,10 @@ def test_priming_continues_from_the_prime_without_a_jump(tone_model):
 def test_an_unfinished_stream_leaves_grad_mode_and_threads_as_they_were():
     import torch
 
-    from inspiration.engine.generate import ClipSpec, ClipStream
-    from inspiration.engine.model import ModelConfig, SampleRNN
-    from inspiration.engine.schedule import constant
+    from inspiration.engine.curves.curve import constant
+    from inspiration.engine.generation.stream import ClipSpec, ClipStream
+    from inspiration.engine.model.config import ModelConfig
+    from inspiration.engine.model.samplernn import SampleRNN
 
     model = SampleRNN(ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=8))
     threads = torch.get_num_threads()

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.generate_job import GenerateRequest, Prime, choose_batch, generate_into_library
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.schedule import parse_curve
+from inspiration.engine.generation.job import GenerateRequest, Prime, choose_batch, generate_into_library
+from inspiration.engine.library.clip_library import ClipLibrary
 
 
 @pytest.fixture(scope="module")

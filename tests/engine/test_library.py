@@ -9,8 +9,8 @@ import pytest
 import soundfile as sf
 
 from benchmarks.music import synthetic_music
-from inspiration.engine import library as library_module
-from inspiration.engine.audio import minmax_overview
+from inspiration.engine.audio.files import minmax_overview
+from inspiration.engine.curves.curve import CURVE_PRESETS, parse_curve
 from inspiration.engine.errors import (
     AudioReadError,
     InspirationError,
@@ -18,9 +18,9 @@ from inspiration.engine.errors import (
     LibraryError,
     OutputNotWritableError,
 )
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.manifest import MANIFEST_NAME
-from inspiration.engine.schedule import CURVE_PRESETS, parse_curve
+from inspiration.engine.library import clip_library as library_module
+from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.manifest import MANIFEST_NAME
 
 RATE = 16000
 
@@ -297,7 +297,7 @@ def test_remove_deletes_audio_only_when_asked(lib, music):
 _WRITER = """
 import sys
 import numpy as np
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 lib = ClipLibrary(sys.argv[1])
 level = float(sys.argv[2])
 for i in range(8):
@@ -353,7 +353,7 @@ def test_minmax_overview():
 
 
 def test_get_many_and_paths_read_many_records_at_once(tmp_path):
-    from inspiration.engine.library import ClipLibrary
+    from inspiration.engine.library.clip_library import ClipLibrary
 
     library = ClipLibrary(tmp_path / "lib")
     ids = [library.add(np.zeros(800, np.float32) + 0.1 * i, 16000).id for i in range(1, 4)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.library_import import NOT_AUDIO, collect_files, import_paths
+from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.importer import NOT_AUDIO, collect_files, import_paths
 
 
 def test_a_folder_imports_its_audio_and_reports_the_rest(tmp_path, write_tone):
@@ -49,8 +49,8 @@ def test_a_file_given_twice_is_imported_once(tmp_path, write_tone):
 def test_an_empty_audio_file_is_skipped_and_the_rest_imported(tmp_path, write_tone):
     import soundfile as sf
 
-    from inspiration.engine.library import ClipLibrary
-    from inspiration.engine.library_import import import_paths
+    from inspiration.engine.library.clip_library import ClipLibrary
+    from inspiration.engine.library.importer import import_paths
 
     folder = tmp_path / "takes"
     folder.mkdir()

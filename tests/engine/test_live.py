@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from inspiration.engine.curve_fit import curve_from_temperatures
-from inspiration.engine.generate import ClipSpec, ClipStream
-from inspiration.engine.live import Automation, LiveSession
-from inspiration.engine.model import SampleRNN
-from inspiration.engine.presets import get_preset
-from inspiration.engine.schedule import TemperatureCurve, constant
+from inspiration.engine.curves.curve import TemperatureCurve, constant
+from inspiration.engine.curves.fitting import curve_from_temperatures
+from inspiration.engine.generation.live import Automation, LiveSession
+from inspiration.engine.generation.stream import ClipSpec, ClipStream
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.model.samplernn import SampleRNN
 
 BLOCK = 512  # model frames per block: 32 ms at 16 kHz, so tests make many blocks quickly
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from inspiration.engine.edits import SplitClip, UndoStack
+from inspiration.engine.composition.edits import SplitClip, UndoStack
+from inspiration.engine.composition.mix import MediaCache, Mixer, MixOptions, fade_gain, pan_gains, render, soft_limit
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Project, Track, to_frames
 from inspiration.engine.errors import Cancelled
-from inspiration.engine.mix import MediaCache, Mixer, MixOptions, fade_gain, pan_gains, render, soft_limit
-from inspiration.engine.project import Clip, ClipSource, Fade, Project, Track, to_frames
 
 RATE = 48000
 

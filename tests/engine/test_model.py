@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from inspiration.engine.generate import generate_eager
-from inspiration.engine.model import ModelConfig, SampleRNN, parameter_count
+from inspiration.engine.generation.stream import generate_eager
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.samplernn import SampleRNN, parameter_count
 
 CONFIGS = [
     ModelConfig(frame_sizes=(16,), rnn_type="gru", dim=24, embedding_dim=8),

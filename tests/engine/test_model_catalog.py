@@ -2,7 +2,7 @@
 
 import shutil
 
-from inspiration.engine.model_catalog import find_models, summarize
+from inspiration.engine.model.catalog import find_models, summarize
 
 
 def test_trained_models_are_found_and_described(tiny_model_root, tmp_path):
@@ -29,7 +29,7 @@ def test_a_damaged_resume_file_does_not_hide_good_weights(tiny_model_root, tmp_p
 
 
 def test_a_weights_file_names_its_model_after_its_folder(tiny_model_root):
-    from inspiration.engine.modelfolder import model_name
+    from inspiration.engine.model.folder import model_name
 
     folder = tiny_model_root / "models" / "tiny"
     assert model_name(folder) == "tiny" and model_name(folder / "last.safetensors") == "tiny"

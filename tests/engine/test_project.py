@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from inspiration.engine.edits import (
+from inspiration.engine.composition.edits import (
     AddClip,
     AddMarker,
     AddTrack,
@@ -28,8 +28,7 @@ from inspiration.engine.edits import (
     TrimClip,
     UndoStack,
 )
-from inspiration.engine.errors import EditError, ProjectFileError, ProjectVersionError
-from inspiration.engine.project import (
+from inspiration.engine.composition.project import (
     Clip,
     ClipSource,
     Fade,
@@ -41,7 +40,7 @@ from inspiration.engine.project import (
     to_frames,
     to_seconds,
 )
-from inspiration.engine.project_io import (
+from inspiration.engine.composition.project_io import (
     VERSION,
     Autosaver,
     autosave,
@@ -51,6 +50,7 @@ from inspiration.engine.project_io import (
     recovery_path,
     save_project,
 )
+from inspiration.engine.errors import EditError, ProjectFileError, ProjectVersionError
 
 RATE = 48000
 

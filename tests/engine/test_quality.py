@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks.music import pluck, synthetic_music
-from inspiration.engine.quality import (
+from inspiration.engine.library.quality import (
     FLAGS,
     analyse_clip,
     clipped_measure,

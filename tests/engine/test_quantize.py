@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from inspiration.engine.quantize import SCHEMES, dequantize, quantize
+from inspiration.engine.audio.quantize import SCHEMES, dequantize, quantize
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

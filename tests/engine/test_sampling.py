@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from inspiration.engine.noise import fold_seed, uniforms
-from inspiration.engine.sampling import sample_codes
+from inspiration.engine.model.counter_rng import fold_seed, uniforms
+from inspiration.engine.model.sampling import sample_codes
 
 
 def test_uniforms_are_uniform_and_depend_only_on_seed_and_index():

@@ -4,8 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from inspiration.engine.errors import InspirationError, InvalidCurveError
-from inspiration.engine.schedule import (
+from inspiration.engine.curves.curve import (
     CURVE_PRESETS,
     MAX_TEMPERATURE,
     TemperatureCurve,
@@ -13,6 +12,7 @@ from inspiration.engine.schedule import (
     load_curve_file,
     parse_curve,
 )
+from inspiration.engine.errors import InspirationError, InvalidCurveError
 
 RATE = 16000
 
@@ -263,7 +263,7 @@ def test_max_temperature_is_documented_and_sane():
 
 
 def test_a_delayed_curve_starts_later_and_holds_its_first_value_before():
-    from inspiration.engine.schedule import parse_curve
+    from inspiration.engine.curves.curve import parse_curve
 
     curve = parse_curve("0:0.8,1:1.2").delayed(2.0, 4.0)
     assert curve.unit == "seconds" and curve.points == ((2.0, 0.8), (6.0, 1.2))

@@ -4,13 +4,13 @@ from dataclasses import replace
 import pytest
 import torch
 
-from inspiration.engine.checkpoint import read_weights
 from inspiration.engine.errors import OutputNotWritableError, TrainingDivergedError
-from inspiration.engine.modelfolder import ModelFolder, load_model
-from inspiration.engine.presets import get_preset
-from inspiration.engine.runs import prepare_run
-from inspiration.engine.train import Trainer
-from inspiration.engine.train_events import CheckpointSaved, Finished, Notice, PreviewSaved, Validated
+from inspiration.engine.model.checkpoint import load_model, read_weights
+from inspiration.engine.model.folder import ModelFolder
+from inspiration.engine.model.presets import get_preset
+from inspiration.engine.training.events import CheckpointSaved, Finished, Notice, PreviewSaved, Validated
+from inspiration.engine.training.runs import prepare_run
+from inspiration.engine.training.trainer import Trainer
 
 DEBUG = get_preset("debug")
 

@@ -3,7 +3,7 @@
 import json
 import os
 
-from inspiration.engine.train_log import LogSeries, LogTail
+from inspiration.engine.training.log import LogSeries, LogTail
 
 
 def _line(record: dict) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspiration.engine.waveform import BASE_BIN, WaveformPyramid, build_pyramid
+from inspiration.engine.audio.waveform import BASE_BIN, WaveformPyramid, build_pyramid
 
 RATE = 8000
 TOL = 2e-3  # float16 storage

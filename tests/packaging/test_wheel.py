@@ -18,21 +18,17 @@ import pytest
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[2]
-SKIP = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "venv",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".*_cache",
-    "models",
-    "library",
-    "docs",
-    "benchmarks",
-    "tests",
+_skip_anywhere = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
 )
+#: What a developer's checkout may hold at its top beside the package (the engine has a `library` package too).
+_SKIP_AT_TOP = {"models", "library", "docs", "benchmarks", "tests"}
+
+
+def skip_in_copy(folder: str, names: list[str]) -> set[str]:
+    """copytree's ignore: build leftovers anywhere, and the checkout's own data and docs at its top."""
+    top = _SKIP_AT_TOP if Path(folder) == ROOT else set()
+    return set(_skip_anywhere(folder, names)) | (top & set(names))
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +37,7 @@ def installed(tmp_path_factory) -> Path:
     site-packages through a .pth line (placed after the venv's own, so the wheel's copy of the package wins)."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=SKIP)
+    shutil.copytree(ROOT, source, ignore=skip_in_copy)
     isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
     built = _run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-w", str(work / "dist"), str(source)], cwd=work

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner
 from inspiration.ui.playback import Transport

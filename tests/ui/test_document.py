@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspiration.engine.edits import AddClip, AddTrack, MoveClip
-from inspiration.engine.project import Clip, ClipSource, Track
-from inspiration.engine.project_io import find_recovery
+from inspiration.engine.composition.edits import AddClip, AddTrack, MoveClip
+from inspiration.engine.composition.project import Clip, ClipSource, Track
+from inspiration.engine.composition.project_io import find_recovery
 
 
 def _clip_from(library, doc, start=0):

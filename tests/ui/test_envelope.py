@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from inspiration.engine.schedule import CURVE_PRESETS, TemperatureCurve
+from inspiration.engine.curves.curve import CURVE_PRESETS, TemperatureCurve
 from inspiration.ui.envelope import EnvelopeEditor
 from inspiration.ui.theme import apply_dark_theme
 

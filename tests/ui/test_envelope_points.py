@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspiration.engine.schedule import TemperatureCurve
+from inspiration.engine.curves.curve import TemperatureCurve
 from inspiration.ui.envelope import points as pts
 from inspiration.ui.envelope.editor import fit_top
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from inspiration.engine.schedule import CURVE_PRESETS, TemperatureCurve, load_curve_file
+from inspiration.engine.curves.curve import CURVE_PRESETS, TemperatureCurve, load_curve_file
 from inspiration.ui.envelope import EnvelopeEditor
 from inspiration.ui.envelope.presets import CUSTOM
 

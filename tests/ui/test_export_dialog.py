@@ -7,8 +7,8 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import QSettings
 
-from inspiration.engine.edits import AddClip, AddTrack
-from inspiration.engine.project import Clip, ClipSource, Track
+from inspiration.engine.composition.edits import AddClip, AddTrack
+from inspiration.engine.composition.project import Clip, ClipSource, Track
 from inspiration.ui.export_dialog import ExportDialog, mp3_supported
 from inspiration.ui.playback import FakeOutput, Transport
 from tests.ui.test_playback import pull

@@ -8,8 +8,8 @@ import soundfile as sf
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
 from PySide6.QtWidgets import QFileDialog
 
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.schedule import parse_curve
+from inspiration.engine.curves.curve import parse_curve
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.instrument.generate_panel import GeneratePanel
 from inspiration.ui.instrument.generate_progress import format_eta
 

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from inspiration.engine.edits import AddClip, AddTrack, DeleteClip, SetClipGain
-from inspiration.engine.project import Clip, ClipSource, Fade, Track
+from inspiration.engine.composition.edits import AddClip, AddTrack, DeleteClip, SetClipGain
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Track
 from inspiration.ui.inspector import ClipInspector
 
 

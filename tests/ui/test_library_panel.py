@@ -9,8 +9,8 @@ from PySide6.QtGui import QAction, QHelpEvent, QKeySequence, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QSplitter, QToolTip
 
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.library_import import ImportResult
+from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.importer import ImportResult
 from inspiration.ui.library import LibraryPanel
 from inspiration.ui.library.delegate import row_layout
 from inspiration.ui.mime import clip_ids_from_mime

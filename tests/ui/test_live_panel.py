@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from inspiration.engine.edits import AddClip, AddTrack
-from inspiration.engine.generate import ClipStream
-from inspiration.engine.live import LiveSession
-from inspiration.engine.project import Clip, ClipSource, Track
-from inspiration.engine.schedule import parse_curve
+from inspiration.engine.composition.edits import AddClip, AddTrack
+from inspiration.engine.composition.project import Clip, ClipSource, Track
+from inspiration.engine.curves.curve import parse_curve
+from inspiration.engine.generation.live import LiveSession
+from inspiration.engine.generation.stream import ClipStream
 from inspiration.ui.instrument.live_panel import LivePanel
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.output import unavailable_output

@@ -97,8 +97,8 @@ def test_live_playing_needs_an_output(document, jobs):
 
 @pytest.fixture
 def two_clip_document(document, library):
-    from inspiration.engine.edits import AddClip, AddTrack
-    from inspiration.engine.project import Clip, ClipSource, Track
+    from inspiration.engine.composition.edits import AddClip, AddTrack
+    from inspiration.engine.composition.project import Clip, ClipSource, Track
 
     record = library.list()[0]
     document.apply(AddTrack(Track(name="A", id="ta")))
@@ -110,7 +110,7 @@ def test_a_stopped_live_source_is_let_go(transport, qtbot):
     import weakref
 
     class Endless:
-        length = None
+        length = 10**12  # endless, as a live source is
         sample_rate = 48000
 
         def render(self, start: int, frames: int):

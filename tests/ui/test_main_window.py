@@ -10,9 +10,9 @@ import pytest
 import soundfile as sf
 from PySide6.QtWidgets import QMessageBox
 
-from inspiration.engine.edits import AddTrack
-from inspiration.engine.project import Track
-from inspiration.engine.project_io import recovery_path
+from inspiration.engine.composition.edits import AddTrack
+from inspiration.engine.composition.project import Track
+from inspiration.engine.composition.project_io import recovery_path
 from inspiration.ui.export_dialog import ExportDialog
 from inspiration.ui.playback.output import AudioUnavailable, FakeOutput
 from tests.conftest import tone
@@ -217,7 +217,7 @@ def test_the_instrument_tabs_are_wired_to_the_window(make_window, qtbot, tmp_pat
 
 def test_the_instrument_from_first_launch_to_an_exported_take(make_window, qtbot, tmp_path):
     """Open, pick the starter model, draw a ramp, generate, play live and record a take, splice, export."""
-    from inspiration.engine.schedule import CURVE_PRESETS
+    from inspiration.engine.curves.curve import CURVE_PRESETS
 
     window = make_window()
     window._recover_or_welcome()  # the first start installs the demo project and the starter model

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspiration.engine.edits import AddClip, AddTrack, SetClipGain
-from inspiration.engine.mix import Mixer
-from inspiration.engine.project import Clip, ClipSource, Track
+from inspiration.engine.composition.edits import AddClip, AddTrack, SetClipGain
+from inspiration.engine.composition.mix import Mixer
+from inspiration.engine.composition.project import Clip, ClipSource, Track
 from inspiration.ui.playback import FakeOutput, Transport
 from inspiration.ui.playback.streamer import Streamer
 

@@ -7,9 +7,9 @@ import threading
 import numpy as np
 import pytest
 
-from inspiration.engine.audio import read_audio
-from inspiration.engine.edits import AddClip, AddTrack
-from inspiration.engine.project import Clip, ClipSource, Track
+from inspiration.engine.audio.files import read_audio
+from inspiration.engine.composition.edits import AddClip, AddTrack
+from inspiration.engine.composition.project import Clip, ClipSource, Track
 from inspiration.ui.playback import AudioUnavailable, FakeOutput, Transport, format_time
 from inspiration.ui.playback.output import unavailable_output
 from inspiration.ui.playback.sources import BufferSource

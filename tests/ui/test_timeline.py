@@ -8,8 +8,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from inspiration.engine.edits import AddClip, AddTrack, SetFades
-from inspiration.engine.project import Clip, ClipSource, Fade, Track
+from inspiration.engine.composition.edits import AddClip, AddTrack, SetFades
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Track
 from inspiration.ui.mime import clip_ids_mime
 from tests.ui.timeline_helpers import RATE, drag, handle_y, make_view, px, row_y
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from inspiration.engine.edits import AddClip, AddTrack, SetClipGain, SetFades
-from inspiration.engine.project import Clip, ClipSource, Fade, Track
+from inspiration.engine.composition.edits import AddClip, AddTrack, SetClipGain, SetFades
+from inspiration.engine.composition.project import Clip, ClipSource, Fade, Track
 from inspiration.ui.theme import COLORS, apply_dark_theme
 from inspiration.ui.timeline.geometry import LANE_HEIGHT, grid_steps, time_label
 from inspiration.ui.timeline.pyramids import PyramidCache

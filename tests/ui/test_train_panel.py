@@ -10,9 +10,9 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from inspiration.cli.progress import TrainPrinter
-from inspiration.engine.model_catalog import summarize
-from inspiration.engine.presets import PRESETS as ENGINE_PRESETS
-from inspiration.engine.train_events import Started, StepDone, Validated
+from inspiration.engine.model.catalog import summarize
+from inspiration.engine.model.presets import PRESETS as ENGINE_PRESETS
+from inspiration.engine.training.events import Started, StepDone, Validated
 from inspiration.ui.instrument.train_panel import TrainPanel
 from inspiration.ui.instrument.train_process import TrainRequest
 from inspiration.ui.instrument.train_setup import PRESETS

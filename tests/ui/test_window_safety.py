@@ -9,10 +9,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from inspiration.engine.edits import AddTrack
-from inspiration.engine.project import Track
-from inspiration.engine.project_io import recovery_path
-from inspiration.engine.schedule import CURVE_PRESETS
+from inspiration.engine.composition.edits import AddTrack
+from inspiration.engine.composition.project import Track
+from inspiration.engine.composition.project_io import recovery_path
+from inspiration.engine.curves.curve import CURVE_PRESETS
 from inspiration.ui.export_dialog import ExportDialog
 from tests.conftest import tone
 from tests.ui.conftest import idle

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner
 from inspiration.ui.timeline import TimelineView

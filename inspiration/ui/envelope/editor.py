@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.schedule import CURVE_PRESETS, INTERPOLATIONS, MAX_TEMPERATURE, TemperatureCurve
+from inspiration.engine.curves.curve import CURVE_PRESETS, INTERPOLATIONS, MAX_TEMPERATURE, TemperatureCurve
 from inspiration.ui.envelope import points as pts
 from inspiration.ui.envelope.plot import EnvelopePlot
 from inspiration.ui.envelope.presets import PresetBar

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from inspiration.engine.schedule import TemperatureCurve
+from inspiration.engine.curves.curve import TemperatureCurve
 from inspiration.ui.envelope.points import Point, monotonic, simplify
 from inspiration.ui.theme import COLORS, qcolor
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inspiration.engine.schedule import MAX_TEMPERATURE, TemperatureCurve
+from inspiration.engine.curves.curve import MAX_TEMPERATURE, TemperatureCurve
 
 Point = tuple[float, float]
 MIN_GAP = 0.001  # fraction of the clip kept between neighbouring points

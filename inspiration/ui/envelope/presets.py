@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
-from inspiration.engine.curve_presets import CurvePresetStore, PresetNameError, check_name
+from inspiration.engine.curves.curve import CURVE_PRESETS, TemperatureCurve
+from inspiration.engine.curves.presets import CurvePresetStore, PresetNameError, check_name
 from inspiration.engine.errors import OutputNotWritableError
-from inspiration.engine.schedule import CURVE_PRESETS, TemperatureCurve
 
 CUSTOM = "Custom curve"
 BUILTIN = "builtin"

@@ -36,8 +36,8 @@ from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
-    from inspiration.engine.library import ClipLibrary
-    from inspiration.engine.schedule import TemperatureCurve
+    from inspiration.engine.curves.curve import TemperatureCurve
+    from inspiration.engine.library.clip_library import ClipLibrary
 
 MAX_COUNT = 1000
 MIN_SECONDS, MAX_SECONDS = 0.5, 600.0
@@ -67,7 +67,7 @@ def generate_work(
     """The job's work: generate into `library`, announcing the plan and each clip on `relay`."""
 
     def work(report: Callable[[Any], None], should_stop: Callable[[], bool]) -> list[str]:
-        from inspiration.engine.generate_job import GenerateRequest, Prime, generate_into_library
+        from inspiration.engine.generation.job import GenerateRequest, Prime, generate_into_library
 
         source = None
         if prime is not None and prime.path is not None:

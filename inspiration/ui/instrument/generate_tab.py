@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.envelope import EnvelopeEditor
 from inspiration.ui.instrument.generate_panel import GeneratePanel, PrimeProvider
 from inspiration.ui.jobs import JobRunner

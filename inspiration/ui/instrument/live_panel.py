@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.library import ClipLibrary
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.instrument.live_knob import LiveKnob
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
@@ -33,9 +33,9 @@ from inspiration.ui.playback.transport import Transport
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
-    from inspiration.engine.live import Automation, LiveSession, LiveTake
-    from inspiration.engine.model_catalog import ModelSummary
-    from inspiration.engine.schedule import TemperatureCurve
+    from inspiration.engine.curves.curve import TemperatureCurve
+    from inspiration.engine.generation.live import Automation, LiveSession, LiveTake
+    from inspiration.engine.model.catalog import ModelSummary
 
 #: Below this measured real-time factor the panel warns that the machine cannot keep up.
 KEEP_UP = 1.0
@@ -43,7 +43,7 @@ KEEP_UP = 1.0
 
 def live_open_session(path: Path, output_rate: int, seed: int, temperature: float) -> LiveSession:
     """Load the model (best checkpoint, fastest device) and open a mono live session at `output_rate`."""
-    from inspiration.engine.live import LiveSession
+    from inspiration.engine.generation.live import LiveSession
 
     return LiveSession.open(path, output_rate=output_rate, channels=1, seed=seed, temperature=temperature)
 
@@ -67,7 +67,7 @@ def live_save_take(library: ClipLibrary, session: LiveSession, take: LiveTake) -
 
 def live_automation(curve: TemperatureCurve, seconds: float, loop: bool) -> Automation:
     """The curve as live automation over `seconds` (the engine module is loaded by now: a session exists)."""
-    from inspiration.engine.live import Automation
+    from inspiration.engine.generation.live import Automation
 
     return Automation(curve, seconds, loop)
 

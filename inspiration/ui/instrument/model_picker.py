@@ -15,14 +15,14 @@ from inspiration.ui.jobs import JobRunner
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
-    from inspiration.engine.model_catalog import ModelSummary
+    from inspiration.engine.model.catalog import ModelSummary
 
 FOLDERS_KEY = "models/folders"
 CURRENT_KEY = "models/current"
 
 
 def list_models(roots: list[Path]) -> tuple[list[ModelSummary], list[tuple[Path, str]]]:
-    from inspiration.engine.model_catalog import find_models
+    from inspiration.engine.model.catalog import find_models
 
     return find_models(roots)
 

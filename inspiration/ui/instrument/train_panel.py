@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.train_log import LogTail
+from inspiration.engine.training.log import LogTail
 from inspiration.ui.instrument.train_plot import TrainPlot
 from inspiration.ui.instrument.train_previews import TrainPreviews
 from inspiration.ui.instrument.train_process import RunOutcome, TrainProcess, TrainRequest
@@ -35,14 +35,14 @@ from inspiration.ui.jobs import JobRunner
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
-    from inspiration.engine.model_catalog import ModelSummary
+    from inspiration.engine.model.catalog import ModelSummary
 
 STOPPED_KEY = "train/stopped"  # model folders the user stopped for good: not offered for resuming
 
 
 def unfinished_models(folder: Path) -> list[ModelSummary]:
     """Models in `folder` that can be resumed and have not reached their step budget (a job: loads torch)."""
-    from inspiration.engine.model_catalog import find_models
+    from inspiration.engine.model.catalog import find_models
 
     models, _ = find_models([folder])
     return [m for m in models if m.resumable and not m.finished]

@@ -22,7 +22,7 @@ from inspiration.ui.instrument.train_process import TrainRequest
 from inspiration.ui.instrument.train_sources import TrainSources
 from inspiration.ui.theme import COLORS
 
-#: The engine's presets (`inspiration.engine.presets`, which loads torch), each with a line for a musician.
+#: The engine's presets (`inspiration.engine.model.presets`, which loads torch), each with a line for a musician.
 PRESETS: tuple[tuple[str, str], ...] = (
     ("debug", "Tiny test model: trains in seconds, sounds like noise"),
     ("small", "2-tier GRU 256: fine on a CPU, learns timbre and short phrases"),

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Q
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
-from inspiration.engine.clip_record import ClipRecord
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.ui.library.model import PLAYING_ROLE, RECORD_ROLE, Index
 from inspiration.ui.library.paint import (
     FLAG_COLORS,

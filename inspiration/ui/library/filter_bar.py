@@ -7,8 +7,8 @@ from typing import cast
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
-from inspiration.engine.library import SORT_KEYS, SortKey
-from inspiration.engine.quality import FLAGS
+from inspiration.engine.library.clip_library import SORT_KEYS, SortKey
+from inspiration.engine.library.quality import FLAGS
 from inspiration.ui.library.query import ANY_FLAGS, NO_FLAGS, LibraryQuery
 
 SEARCH_DELAY_MS = 200

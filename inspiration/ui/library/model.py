@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from inspiration.engine.clip_record import ClipRecord
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.ui.library.query import clip_name
 from inspiration.ui.mime import CLIP_IDS_MIME, clip_ids_mime
 

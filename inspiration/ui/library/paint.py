@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
 
-from inspiration.engine.clip_record import ClipRecord
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.ui.theme import COLORS, qcolor
 
 #: Temperatures drawn within at least this range, so sparklines of different clips can be compared at a glance.

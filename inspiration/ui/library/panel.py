@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspiration.engine.clip_record import ClipRecord
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.library_import import ImportProgress, ImportResult, import_paths
+from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.clip_record import ClipRecord
+from inspiration.engine.library.importer import ImportProgress, ImportResult, import_paths
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library.filter_bar import FilterBar
 from inspiration.ui.library.model import ClipListModel

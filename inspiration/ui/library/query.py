@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspiration.engine.clip_record import ClipRecord
-from inspiration.engine.library import ClipLibrary, SortKey
+from inspiration.engine.library.clip_library import ClipLibrary, SortKey
+from inspiration.engine.library.clip_record import ClipRecord
 
 #: The flag filter: "any" (no filter), "none" (clips without flags) or the name of one flag.
 ANY_FLAGS = "any"

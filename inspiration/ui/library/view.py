@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt,
 from PySide6.QtGui import QDrag, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QWidget
 
-from inspiration.engine.clip_record import ClipRecord
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.ui.library.delegate import ClipDelegate, drag_pixmap, star_at
 from inspiration.ui.library.model import ClipListModel
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from inspiration.engine.live import LiveSession
+    from inspiration.engine.generation.live import LiveSession
 
 #: A live source has no end the player could reach.
 ENDLESS = 2**62

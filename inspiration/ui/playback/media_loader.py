@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from inspiration.engine.composition.mix import MediaCache
+from inspiration.engine.composition.project import LibraryResolver, Project, media_path
 from inspiration.engine.errors import AudioReadError, Cancelled
-from inspiration.engine.mix import MediaCache
-from inspiration.engine.project import LibraryResolver, Project, media_path
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 
 #: A decoded file: (path, sample rate, mixed to mono), as MediaCache keys it.

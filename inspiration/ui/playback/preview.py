@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from inspiration.engine.denoise import DenoiseSettings, denoise
-from inspiration.engine.mix import MediaCache, Mixer
-from inspiration.engine.project import LibraryResolver, Project
+from inspiration.engine.audio.denoise import DenoiseSettings, denoise
+from inspiration.engine.composition.mix import MediaCache, Mixer
+from inspiration.engine.composition.project import LibraryResolver, Project
 
 #: How long a preview is (seconds).
 PREVIEW_SECONDS = 10.0

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from inspiration.engine.mix import Mixer
+from inspiration.engine.composition.mix import Mixer
 
 
 class Source(Protocol):

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from inspiration.engine.audio import read_audio
-from inspiration.engine.mix import MediaCache, Mixer
-from inspiration.engine.project import Project
+from inspiration.engine.audio.files import read_audio
+from inspiration.engine.composition.mix import MediaCache, Mixer
+from inspiration.engine.composition.project import Project
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.playback.media_loader import MediaLoader

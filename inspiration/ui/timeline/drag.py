@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from inspiration.engine.edits import Command, MoveClip, SetFades, TrimClip
-from inspiration.engine.project import Clip, Project
+from inspiration.engine.composition.edits import Command, MoveClip, SetFades, TrimClip
+from inspiration.engine.composition.project import Clip, Project
 from inspiration.ui.timeline.geometry import snap, snap_offset
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from inspiration.engine.edits import AddClip, AddTrack, Command, DeleteClip, DuplicateClip, SplitClip
-from inspiration.engine.project import Clip, Project, Track, new_id
+from inspiration.engine.composition.edits import AddClip, AddTrack, Command, DeleteClip, DuplicateClip, SplitClip
+from inspiration.engine.composition.project import Clip, Project, Track, new_id
 
 
 def split_at(project: Project, at: int, clip_ids: set[str]) -> list[Command]:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QContextMenuEvent, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
-from inspiration.engine.project import Track
+from inspiration.engine.composition.project import Track
 from inspiration.ui.theme import COLORS, qcolor
 from inspiration.ui.timeline.geometry import ADD_ROW_HEIGHT, HEADER_WIDTH, LANE_HEIGHT
 

@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
+from inspiration.engine.composition.project import FADE_SHAPES, Clip
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.project import FADE_SHAPES, Clip
 from inspiration.ui.clips import record_frames
 from inspiration.ui.mime import CLIP_IDS_MIME, audio_paths_from_mime, clip_ids_from_mime
 from inspiration.ui.theme import COLORS, qcolor

@@ -10,9 +10,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from shiboken6 import VoidPtr
 
-from inspiration.engine.mix import db_to_gain, fade_gain
-from inspiration.engine.project import Clip, Fade
-from inspiration.engine.waveform import WaveformPyramid
+from inspiration.engine.audio.waveform import WaveformPyramid
+from inspiration.engine.composition.mix import db_to_gain, fade_gain
+from inspiration.engine.composition.project import Clip, Fade
 from inspiration.ui.theme import COLORS, qcolor
 
 TITLE_HEIGHT = 16

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from inspiration.engine.audio import read_audio
-from inspiration.engine.waveform import WaveformPyramid, build_pyramid
+from inspiration.engine.audio.files import read_audio
+from inspiration.engine.audio.waveform import WaveformPyramid, build_pyramid
 from inspiration.ui.jobs import Job, JobRunner
 
 Key = tuple[str, int]

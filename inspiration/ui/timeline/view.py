@@ -16,11 +16,11 @@ from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QScrollBar, QWidget
 
-from inspiration.engine.edits import AddTrack, Command, DeleteTrack, SetClipGain, SetFades, SetTrack
+from inspiration.engine.audio.waveform import WaveformPyramid
+from inspiration.engine.composition.edits import AddTrack, Command, DeleteTrack, SetClipGain, SetFades, SetTrack
+from inspiration.engine.composition.project import Clip, ClipSource, FadeShape, Track, media_path
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.library import ClipLibrary
-from inspiration.engine.project import Clip, ClipSource, FadeShape, Track, media_path
-from inspiration.engine.waveform import WaveformPyramid
+from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.clips import clip_from_record
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner

@@ -1,0 +1,173 @@
+"""A clip library record: what the app shows about a clip without decoding its audio, and how a manifest row is
+read back into one (every value checked, so a damaged row is reported rather than crashing a listing)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from inspiration.engine.audio.files import minmax_overview
+from inspiration.engine.curves.curve import TemperatureCurve
+from inspiration.engine.errors import InspirationError, LibraryError
+from inspiration.engine.library.manifest import COLUMNS
+
+OVERVIEW_POINTS = 256
+MAX_RATING = 5
+
+
+@dataclass(frozen=True)
+class ClipRecord:
+    """One clip as the manifest knows it. `path` is relative to the library folder; `missing` is checked on read.
+
+    `flags` are quality flags (see `inspiration.engine.library.quality`), `score` their sort key in (0, 1],
+    `measures` the raw measurements; `overview` is OVERVIEW_POINTS min/max pairs as int8 bytes (see `overview_minmax`).
+    """
+
+    id: str
+    path: str
+    created: str
+    duration: float
+    sample_rate: int
+    channels: int
+    model: str | None
+    checkpoint_step: int | None
+    seed: int | None
+    curve: dict[str, Any] | None
+    prime: str | None
+    source: str | None
+    peak: float
+    rms: float
+    rating: int
+    discarded: bool
+    tags: tuple[str, ...]
+    notes: str
+    flags: tuple[str, ...]
+    score: float
+    measures: dict[str, Any]
+    overview: bytes
+    missing: bool
+
+    @property
+    def name(self) -> str:
+        """What a musician sees: "<model> · seed <n>" for a generated clip, else the file name without extension."""
+        if self.model and self.seed is not None:
+            return f"{self.model} · seed {self.seed}"
+        return PurePosixPath(self.path).stem
+
+    def overview_minmax(self) -> np.ndarray:
+        """The waveform overview as float32 (points, 2): min and max of each span, in [-1, 1]."""
+        return (np.frombuffer(self.overview, dtype=np.int8).reshape(-1, 2) / 127.0).astype(np.float32)
+
+    def temperature_curve(self) -> TemperatureCurve | None:
+        """The curve the clip was generated with, if any."""
+        return TemperatureCurve.from_dict(self.curve) if self.curve is not None else None
+
+
+def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
+    """A ClipRecord from a manifest row (values in COLUMNS order); LibraryError naming the clip if one is unusable."""
+    d = dict(zip(COLUMNS, row))
+    try:
+        relative = safe_relative(d["path"])
+        if relative is None:
+            raise ValueError(f"path {d['path']!r} is outside the library")
+        curve = None if d["curve"] is None else TemperatureCurve.from_dict(json.loads(d["curve"])).to_dict()
+        record = ClipRecord(
+            id=_must(d["id"], str),
+            path=relative,
+            created=_iso_time(d["created"]),
+            duration=float(_must(d["duration"], (int, float))),
+            sample_rate=_must(d["sample_rate"], int),
+            channels=_must(d["channels"], int),
+            model=_must(d["model"], (str, type(None))),
+            checkpoint_step=_must(d["checkpoint_step"], (int, type(None))),
+            seed=_must(d["seed"], (int, type(None))),
+            curve=curve,
+            prime=_must(d["prime"], (str, type(None))),
+            source=_must(d["source"], (str, type(None))),
+            peak=float(_must(d["peak"], (int, float))),
+            rms=float(_must(d["rms"], (int, float))),
+            rating=_must(d["rating"], int),
+            discarded=bool(_must(d["discarded"], int)),
+            tags=tuple(_string_list(d["tags"])),
+            notes=_must(d["notes"], str),
+            flags=tuple(_string_list(d["flags"])),
+            score=float(_must(d["score"], (int, float))),
+            measures=_must(json.loads(d["measures"]), dict),
+            overview=_must(d["overview"], bytes),
+            missing=not (folder / relative).is_file(),
+        )
+        if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2:
+            raise ValueError("rating or overview out of range")
+    except (ValueError, TypeError, KeyError, InspirationError) as exc:
+        raise LibraryError(f"the library's record of clip '{d.get('id')}' is damaged ({exc})") from None
+    return record
+
+
+def overview_bytes(audio: np.ndarray) -> bytes:
+    """OVERVIEW_POINTS min/max pairs of audio ((frames,) or (channels, frames)) as int8 bytes, scaled by 127."""
+    pairs = minmax_overview(audio, OVERVIEW_POINTS)
+    return bytes(np.clip(np.rint(pairs * 127), -127, 127).astype(np.int8).tobytes())
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags trimmed, empty ones dropped, duplicates removed, order kept; a single string is one tag."""
+    if isinstance(tags, str):
+        tags = [tags]
+    clean: list[str] = []
+    for tag in tags:
+        text = checked_text(tag, "a tag").strip()
+        if text and text not in clean:
+            clean.append(text)
+    return clean
+
+
+def checked_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise LibraryError(f"{what} must be text, not {type(value).__name__}")
+    return value
+
+
+def optional_text(value: Any, what: str) -> str | None:
+    return None if value is None else checked_text(value, what)
+
+
+def optional_int(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not -(2**63) <= value < 2**63:
+        raise LibraryError(f"the {what} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def safe_relative(path: Any) -> str | None:
+    """A stored path if it is relative and stays inside the library folder, else None."""
+    if not isinstance(path, str) or not path:
+        return None
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in path or ":" in path:
+        return None
+    return path
+
+
+def _must(value: Any, kind: type | tuple[type, ...]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"unexpected {type(value).__name__} value {value!r}")
+    return value
+
+
+def _iso_time(text: Any) -> str:
+    datetime.fromisoformat(_must(text, str).replace("Z", "+00:00"))  # raises ValueError if it is not one
+    return str(text)
+
+
+def _string_list(text: Any) -> list[str]:
+    items = json.loads(_must(text, str))
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise ValueError(f"{text!r} is not a list of text")
+    return items

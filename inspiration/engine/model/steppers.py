@@ -1,0 +1,178 @@
+"""Frame steppers: the ways to generate one top frame for a batch of clips.
+
+- `EagerStepper`: the model's own modules, one op at a time (`SampleRNN.generate_frame`) — the reference.
+- `FoldedStepper`: the folded inference form (`folded.FoldedFrameStep`), eager; the fast path on a CPU.
+- `GraphStepper`: the folded step captured once as a CUDA graph and replayed per frame; the fast path on a GPU.
+
+All take the per-sample temperature and uniform numbers as tensors and never copy to the host, so a frame costs no
+host synchronisation; they draw the same codes from the same inputs (up to float rounding).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator
+from typing import Literal, Protocol
+
+import torch
+from torch import Tensor
+
+from inspiration.engine.errors import InspirationWarning
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.samplernn import SampleRNN, State
+from inspiration.engine.model.sampling import sample_codes
+
+Mode = Literal["auto", "fast", "eager"]
+Precision = Literal["auto", "fp32", "bf16"]
+
+
+class FrameStepper(Protocol):
+    batch_size: int
+    lookback: int
+    greedy_rows: bool  # False promises that no temperature of the next frames is 0
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        """Set the last `lookback` codes (B, L) and the hidden state (None: the initial state)."""
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        """Generate one frame from temperature and uniform (B, L) float32; returns its codes (B, L) int64.
+
+        The returned tensor may be reused by the next call: copy it out before stepping again.
+        """
+
+
+class EagerStepper:
+    """The plain loop over the model's own modules."""
+
+    def __init__(self, model: SampleRNN, batch_size: int) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.lookback = model.lookback
+        self.greedy_rows = True
+        self._history = torch.full(
+            (batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long, device=_device(model)
+        )
+        self._state: State = model.initial_state(batch_size)
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        self._history = history.clone()
+        self._state = self.model.initial_state(self.batch_size) if state is None else list(state)
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        greedy = self.greedy_rows
+
+        def draw(logits: Tensor, t: int) -> Tensor:
+            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy)
+
+        self._history, self._state = self.model.generate_frame(self._history, self._state, draw)
+        return self._history
+
+
+class FoldedStepper:
+    """The folded inference form, run eagerly."""
+
+    def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
+        self.frame = FoldedFrameStep(folded, batch_size)
+        self.batch_size = batch_size
+        self.lookback = folded.config.lookback
+
+    @property
+    def greedy_rows(self) -> bool:
+        return self.frame.greedy_rows
+
+    @greedy_rows.setter
+    def greedy_rows(self, value: bool) -> None:
+        self.frame.greedy_rows = value
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        self.frame.load(history, state)
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        self.frame.set_inputs(temperature, uniform)
+        self.frame()
+        return self.frame.codes[:, self.lookback :]
+
+
+class GraphStepper(FoldedStepper):
+    """The folded step as a CUDA graph per top frame: a frame costs one replay instead of hundreds of launches.
+
+    Two graphs are captured lazily, with and without the argmax that temperature-0 samples need.
+    """
+
+    def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
+        super().__init__(folded, batch_size)
+        self._graphs: dict[bool, torch.cuda.CUDAGraph] = {}
+        self._capture_failed = False
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        self.frame.set_inputs(temperature, uniform)
+        greedy = self.frame.greedy_rows
+        if greedy not in self._graphs and not self._capture_failed:
+            try:
+                self._graphs[greedy] = self._capture()
+            except RuntimeError as exc:  # a torch build or driver that cannot capture: run the same step eagerly
+                self._capture_failed = True
+                warnings.warn(
+                    f"CUDA graph capture failed ({exc}); generating without graphs", InspirationWarning, stacklevel=2
+                )
+        if self._capture_failed:
+            self.frame()
+        else:
+            self._graphs[greedy].replay()
+        return self.frame.codes[:, self.lookback :]
+
+    def _capture(self) -> torch.cuda.CUDAGraph:
+        frame = self.frame
+        buffers = [frame.codes, frame.temperature, frame.uniform] + [t for tier in frame.state for t in tier]
+        saved = [b.clone() for b in buffers]
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        try:
+            with torch.cuda.stream(side):  # warm-up runs (required before capture) change the buffers...
+                for _ in range(2):
+                    frame()
+        finally:
+            torch.cuda.current_stream().wait_stream(side)
+            for buffer, value in zip(buffers, saved):  # ...so put them back, also when warm-up failed
+                buffer.copy_(value)
+        graph = torch.cuda.CUDAGraph()
+        # Capture records the kernels without running them. "thread_local": another thread using the GPU meanwhile
+        # (a Generate job beside live playing) neither breaks this capture nor is broken by it.
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
+            frame()
+        return graph
+
+
+def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precision: Precision = "auto") -> FrameStepper:
+    """The fastest stepper for the model's device, or the eager reference with mode='eager'.
+
+    precision 'auto' is bfloat16 on a GPU and float32 on a CPU (the eager stepper always uses the model's float32).
+    """
+    device = _device(model)
+    if mode == "eager":
+        return EagerStepper(model, batch_size)
+    if precision == "auto":
+        precision = "bf16" if device.type == "cuda" else "fp32"
+    folded = FoldedSampleRNN(model, torch.bfloat16 if precision == "bf16" else torch.float32)
+    if device.type == "cuda":
+        return GraphStepper(folded, batch_size)
+    return FoldedStepper(folded, batch_size)
+
+
+@contextlib.contextmanager
+def cpu_threads(batch_size: int, device: torch.device) -> Iterator[None]:
+    """One intra-op thread for small CPU batches (per-op thread hand-offs cost more than they save); restored after."""
+    if device.type != "cpu" or batch_size > 4:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _device(model: SampleRNN) -> torch.device:
+    return next(model.parameters()).device
