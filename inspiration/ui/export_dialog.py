@@ -35,11 +35,11 @@ from inspiration.engine.audio.denoise import DenoiseSettings
 from inspiration.engine.composition.export import ExportResult, ExportSettings, export_project
 from inspiration.engine.composition.mix import MediaCache
 from inspiration.engine.composition.project import LibraryResolver
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.ab_preview import ABPreview
 from inspiration.ui.playback.preview import PREVIEW_SECONDS, preview_range, snapshot
-from inspiration.ui.playback.time_display import format_time
 from inspiration.ui.playback.transport import Transport
 from inspiration.ui.theme import COLORS
 
@@ -109,11 +109,11 @@ class ExportDialog(QDialog):
         for kbps in MP3_BITRATES:
             self.bitrate_box.addItem(f"{kbps} kbps", kbps)
         length = project.length
-        self.whole = QRadioButton(f"Whole project ({format_time(length, rate, hours=False)})")
+        self.whole = QRadioButton(f"Whole project ({format_clock(length / rate)})")
         self.loop = QRadioButton("Loop region")
         if loop_region is not None:
             a, b = loop_region
-            span = f"{format_time(a, rate, hours=False)}–{format_time(b, rate, hours=False)}"
+            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
             self.loop.setText(f"Loop region ({span})")
         else:
             self.loop.setEnabled(False)
@@ -337,7 +337,7 @@ class ExportDialog(QDialog):
         peak = f"peak {result.peak_db:.1f} dBFS" if math.isfinite(result.peak_db) else "silent"
         loud = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "no loudness"
         layout = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
-        length = format_time(result.frames, result.sample_rate, hours=False)
+        length = format_clock(result.frames / result.sample_rate)
         lines = [
             f"Exported {result.path.name}",
             f"{length} · {result.sample_rate} Hz {layout} · {peak} · {loud}",

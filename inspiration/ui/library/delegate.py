@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from inspiration.engine.library.clip_record import ClipRecord
+from inspiration.engine.timefmt import format_length
 from inspiration.ui.library.model import PLAYING_ROLE, RECORD_ROLE, Index
 from inspiration.ui.library.paint import (
     FLAG_COLORS,
@@ -28,7 +29,7 @@ from inspiration.ui.library.paint import (
     flag_help,
     small_font,
 )
-from inspiration.ui.library.query import clip_name, format_duration
+from inspiration.ui.library.query import clip_name
 from inspiration.ui.theme import COLORS, qcolor
 
 ROW_HEIGHT = 60
@@ -126,7 +127,7 @@ class ClipDelegate(QStyledItemDelegate):
     ) -> None:
         """The length in the thumbnail's corner, on a dark chip so it reads over any waveform."""
         painter.setFont(small_font(option.font, -2))  # type: ignore[attr-defined]
-        text = format_duration(record.duration)
+        text = format_length(record.duration)
         width = painter.fontMetrics().horizontalAdvance(text) + 6
         height = painter.fontMetrics().height()
         chip = QRect(thumb.right() - width, thumb.bottom() - height, width + 1, height + 1)
@@ -234,7 +235,7 @@ def _badge_help(text: str, record: ClipRecord) -> str:
 
 def clip_summary(record: ClipRecord) -> str:
     """The clip's name and origin, for the row tooltip."""
-    lines = [clip_name(record), f"{format_duration(record.duration)} · {record.sample_rate} Hz · {record.channels} ch"]
+    lines = [clip_name(record), f"{format_length(record.duration)} · {record.sample_rate} Hz · {record.channels} ch"]
     if record.model:
         step = f" (step {record.checkpoint_step})" if record.checkpoint_step is not None else ""
         seed = f", seed {record.seed}" if record.seed is not None else ""
