@@ -7,10 +7,6 @@ import sys
 from pathlib import Path
 
 from inspiration.cli.render import format_for_path_or_none, percent_printer, report, unit_interval
-from inspiration.engine.audio.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
-from inspiration.engine.audio.files import read_audio
-from inspiration.engine.composition.export import ExportSettings, export_audio
-from inspiration.engine.composition.project import to_frames
 from inspiration.engine.errors import ExportFormatError
 
 
@@ -46,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.engine.audio.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
+    from inspiration.engine.audio.files import read_audio
+    from inspiration.engine.composition.export import ExportSettings, export_audio
+    from inspiration.engine.composition.project import to_frames
+
     fmt = format_for_path_or_none(args.output)
     if fmt is None:
         raise ExportFormatError(f"cannot tell the format of {args.output.name}; name it .wav, .flac or .mp3")
