@@ -209,6 +209,7 @@ def test_denoise_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "not a readable audio file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_entry_point_runs(tmp_path: Path) -> None:
     project = _write_project(tmp_path)
     out = tmp_path / ("p.mp3" if MP3 else "p.flac")
