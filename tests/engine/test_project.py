@@ -26,7 +26,6 @@ from inspiration.engine.composition.edits import (
     SetTrack,
     SplitClip,
     TrimClip,
-    UndoStack,
 )
 from inspiration.engine.composition.project import (
     Clip,
@@ -115,33 +114,32 @@ def test_every_command_undoes_to_the_previous_state(tmp_path: Path) -> None:
     ]
     for command in commands:
         before = _state(project)
-        stack = UndoStack(project)
-        stack.push(command)
+        command.do(project)
         after = _state(project)
         assert after != before, command
-        assert stack.undo() is command and _state(project) == before, command
-        stack.redo()
+        command.undo(project)
+        assert _state(project) == before, command
+        command.do(project)
         assert _state(project) == after, command  # redo gives the same ids back
-        stack.undo()
+        command.undo(project)
 
 
 def test_edit_results(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
-    stack = UndoStack(project)
     a = project.tracks[0].clips[0]
-    stack.push(TrimClip(a.id, start=200))
+    TrimClip(a.id, start=200).do(project)
     trimmed = project.clip(a.id)
     assert (trimmed.start, trimmed.source_in, trimmed.end) == (200, 110, a.end)
     split = SplitClip(a.id, 1000)
-    stack.push(split)
+    split.do(project)
     left, right = project.clip(a.id), project.clip(split.right_id)
     assert (left.end, right.start, right.source_in) == (1000, 1000, left.source_out)
     assert left.fade_out.frames == 0 and right.fade_in.frames == 0 and right.fade_out == a.fade_out
     dup = DuplicateClip(right.id)
-    stack.push(dup)
+    dup.do(project)
     assert project.clip(dup.copy_id).start == right.end
     assert [c.start for c in project.tracks[0].clips] == sorted(c.start for c in project.tracks[0].clips)
-    assert not stack.is_clean and stack.undo_text == "Duplicate clip"
+    assert dup.text == "Duplicate clip"
     for bad in (
         AddTrack(project.tracks[0]),
         AddClip(project.tracks[0].id, a),
@@ -155,19 +153,14 @@ def test_edit_results(tmp_path: Path) -> None:
     ):
         revision = project.revision
         with pytest.raises(EditError):
-            stack.push(bad)
+            bad.do(project)
         assert project.revision == revision
-    stack.mark_clean()
-    stack.undo()
-    assert not stack.is_clean
-    stack.redo()
-    assert stack.is_clean
 
 
 def test_audible_tracks_follow_mute_and_solo(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
     assert project.audible_tracks() == []  # the only soloed track is also muted
-    UndoStack(project).push(SetTrack(project.tracks[1].id, mute=False))
+    SetTrack(project.tracks[1].id, mute=False).do(project)
     assert [t.name for t in project.audible_tracks()] == ["Pad"]
 
 
@@ -290,7 +283,7 @@ def test_autosave_and_recovery(tmp_path: Path) -> None:
     assert find_recovery(path) is None
     saver = Autosaver(project, path)
     assert saver(project) is False  # nothing changed
-    UndoStack(project).push(SetMasterGain(-4.0))
+    SetMasterGain(-4.0).do(project)
     assert saver(project) is True and saver(project) is False
     recovery = find_recovery(path)
     assert recovery == recovery_path(path)

@@ -1,4 +1,4 @@
-"""Edits of a Project as small command objects with do() and undo(), and a plain undo stack.
+"""Edits of a Project as small command objects with do() and undo().
 
 Each command checks its input when it is done (raising EditError with a message for the user) and remembers exactly
 what it replaced, so undo restores the project to the state before do(). New ids (for split, duplicate) are chosen
@@ -330,68 +330,6 @@ class ChangeSampleRate:
     def undo(self, project: Project) -> None:
         rate, tracks, markers = self._before
         project.set_timeline(rate, tracks, markers)
-
-
-class UndoStack:
-    """Done commands and undone ones, for a project; `is_clean` tells whether it changed since `mark_clean()`."""
-
-    def __init__(self, project: Project, limit: int = 1000) -> None:
-        self.project = project
-        self.limit = limit
-        self._done: list[Command] = []
-        self._undone: list[Command] = []
-        self._clean_at: int | None = 0
-
-    def push(self, command: Command) -> None:
-        """Do `command` and record it; the redo history is dropped. A command that raises is not recorded."""
-        command.do(self.project)
-        self._done.append(command)
-        if self._clean_at is not None and self._clean_at > len(self._done) - 1:
-            self._clean_at = None  # the clean state was in the redo history, which is gone now
-        self._undone.clear()
-        if len(self._done) > self.limit:
-            del self._done[0]
-            self._clean_at = None if not self._clean_at else self._clean_at - 1
-
-    def undo(self) -> Command | None:
-        if not self._done:
-            return None
-        command = self._done.pop()
-        command.undo(self.project)
-        self._undone.append(command)
-        return command
-
-    def redo(self) -> Command | None:
-        if not self._undone:
-            return None
-        command = self._undone.pop()
-        command.do(self.project)
-        self._done.append(command)
-        return command
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._done)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._undone)
-
-    @property
-    def undo_text(self) -> str:
-        return self._done[-1].text if self._done else ""
-
-    @property
-    def redo_text(self) -> str:
-        return self._undone[-1].text if self._undone else ""
-
-    def mark_clean(self) -> None:
-        """Call after saving: the current state is the saved one."""
-        self._clean_at = len(self._done)
-
-    @property
-    def is_clean(self) -> bool:
-        return self._clean_at == len(self._done)
 
 
 def _valid(make: Callable[[], T]) -> T:
