@@ -77,34 +77,35 @@ def qt_in_engine(graph: ImportGraph) -> dict[str, set[str]]:
     }
 
 
-def app_layers_in_engine(graph: ImportGraph) -> dict[str, set[str]]:
+def imports_from(graph: ImportGraph, importers: str, layers: tuple[str, ...]) -> dict[str, set[str]]:
+    """Modules of the `importers` layer that import (now or later) anything of `layers`."""
     found = {
-        name: {i for i in module.imports if part(i, "ui") or part(i, "cli")}
+        name: {i for i in module.imports if any(part(i, layer) for layer in layers)}
         for name, module in graph.modules.items()
-        if part(name, "engine")
+        if part(name, importers)
     }
     return {name: bad for name, bad in found.items() if bad}
+
+
+def torch_chain(graph: ImportGraph, name: str) -> list[str] | None:
+    """How importing `name` loads torch, or how it imports torch later; None when it does neither."""
+    if "torch" in graph.modules[name].imports:
+        return [name, "torch"]
+    return graph.chain(name, "torch") if graph.loads(name, {"torch"}) else None
+
+
+def app_layers_in_engine(graph: ImportGraph) -> dict[str, set[str]]:
+    return imports_from(graph, "engine", ("ui", "cli"))
+
+
+def cli_in_ui(graph: ImportGraph) -> dict[str, set[str]]:
+    return imports_from(graph, "ui", ("cli",))
 
 
 def torch_in_ui(graph: ImportGraph) -> dict[str, list[str]]:
     """UI modules that load torch when imported (the chain that does it), or import it even later."""
-    found = {}
-    for name, module in graph.modules.items():
-        if part(name, "ui"):
-            if "torch" in module.imports:
-                found[name] = [name, "torch"]
-            elif graph.loads(name, {"torch"}):
-                found[name] = graph.chain(name, "torch")
-    return found
-
-
-def cli_in_ui(graph: ImportGraph) -> dict[str, set[str]]:
-    found = {
-        name: {i for i in module.imports if part(i, "cli")}
-        for name, module in graph.modules.items()
-        if part(name, "ui")
-    }
-    return {name: bad for name, bad in found.items() if bad}
+    chains = {name: torch_chain(graph, name) for name in graph.modules if part(name, "ui")}
+    return {name: chain for name, chain in chains.items() if chain}
 
 
 def torch_in_torch_free_engine(graph: ImportGraph) -> dict[str, list[str]]:
@@ -113,14 +114,10 @@ def torch_in_torch_free_engine(graph: ImportGraph) -> dict[str, list[str]]:
     for name, module in graph.modules.items():
         if not part(name, "engine") or not torch_free(name):
             continue
-        if "torch" in module.imports:
-            found[name] = [name, "torch"]
-        elif graph.loads(name, {"torch"}):
-            found[name] = graph.chain(name, "torch")
-        else:
-            users = sorted(i for i in module.imports if part(i, "engine") and not torch_free(i))
-            if users:
-                found[name] = [name, users[0]]
+        users = sorted(i for i in module.imports if part(i, "engine") and not torch_free(i))
+        chain = torch_chain(graph, name) or ([name, users[0]] if users else None)
+        if chain:
+            found[name] = chain
     return found
 
 
