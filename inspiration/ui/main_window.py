@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
             self,
             prime_available=lambda: self.loop_region is not None,
         )
+        self.generate_tab.panel.prime.set_selection_source(
+            self.selection_audio, lambda: self.timeline.timeSelection() is not None
+        )
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
@@ -201,7 +204,9 @@ class MainWindow(QMainWindow):
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
         self.timeline_actions = self.timeline.actions_by_name()
-        for action in self.timeline_actions.values():
+        for name, action in self.timeline_actions.items():
+            if name in TimelineView.FOCUS_ACTIONS:
+                continue  # arrows and Ctrl+A act on the timeline only while it has focus
             # Window-wide, so S, F or + work wherever the focus is; the library list and text fields take the
             # keys they use (Delete, digits, typing) first.
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -229,6 +234,7 @@ class MainWindow(QMainWindow):
         self.library_panel.statusMessage.connect(self.show_status)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
+        self.timeline.timeSelectionChanged.connect(lambda _region: self.generate_tab.panel.update_prime_sources())
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
@@ -263,6 +269,11 @@ class MainWindow(QMainWindow):
         self._position_changed(frame)
 
     def set_loop_enabled(self, enabled: bool) -> None:
+        selection = self.timeline.timeSelection()
+        if selection is not None and selection != self.loop_region:  # L loops a new time selection
+            self.timeline.setLoopRegion(selection)
+            self.act_loop.setChecked(True)
+            enabled = True
         self.timeline.setLoopEnabled(enabled)
         self.transport.set_loop(self.loop_region if enabled else None)
         if enabled and self.loop_region is None:
@@ -270,9 +281,16 @@ class MainWindow(QMainWindow):
 
     def loop_audio(self) -> tuple[np.ndarray, int] | None:
         """The mix of the loop region (to prime generation with), or None when no region is set."""
-        if self.loop_region is None:
+        return self._mix_of(self.loop_region)
+
+    def selection_audio(self) -> tuple[np.ndarray, int] | None:
+        """The mix of the timeline's time selection (to prime generation with), or None when there is none."""
+        return self._mix_of(self.timeline.timeSelection())
+
+    def _mix_of(self, region: tuple[int, int] | None) -> tuple[np.ndarray, int] | None:
+        if region is None:
             return None
-        start, end = self.loop_region
+        start, end = region
         mixer = Mixer(self.document.project, cache=self.transport.cache, library=self.access.resolve)
         return mixer.render_range(start, end), self.document.project.sample_rate
 
@@ -365,7 +383,15 @@ class MainWindow(QMainWindow):
         if not self.document.project.length:
             self.show_status("Nothing to export yet: drag clips from the library onto a track first")
             return
-        dialog = ExportDialog(self.document, self.jobs, self.transport, self.loop_region, self.access.resolve, self)
+        dialog = ExportDialog(
+            self.document,
+            self.jobs,
+            self.transport,
+            self.loop_region,
+            self.access.resolve,
+            self,
+            selection=self.timeline.timeSelection(),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
 

@@ -1,9 +1,12 @@
-"""The track lanes: grid, loop shading, clips, playhead, the live preview of a drag, and drops from the library or
-the file manager. Mouse gestures become engine commands on release (one undo step each); Escape cancels a drag."""
+"""The track lanes: grid, loop shading, time selection, clips (overlaps with their crossfades), playhead, the live
+preview of a drag, and drops from the library or the file manager. Mouse gestures on clips become engine commands on
+release (one undo step each). On empty space a drag makes a time selection across the tracks, and Ctrl+drag a rubber
+band that selects the clips it touches. Escape cancels a drag."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -24,14 +27,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
-from inspiration.engine.composition.project import FADE_SHAPES, Clip
+from inspiration.engine.composition.mix import effective_fades
+from inspiration.engine.composition.project import FADE_SHAPES, Clip, Track
 from inspiration.engine.errors import InspirationError
 from inspiration.ui.clips import record_frames
 from inspiration.ui.mime import CLIP_IDS_MIME, audio_paths_from_mime, clip_ids_from_mime
 from inspiration.ui.theme import COLORS, qcolor
 from inspiration.ui.timeline.drag import Gesture, Kind
-from inspiration.ui.timeline.geometry import LANE_HEIGHT, grid_lines, grid_steps, snap_offset
-from inspiration.ui.timeline.painting import DETAIL_WIDTH, ClipStyle, handle_rects, paint_clip
+from inspiration.ui.timeline.geometry import LANE_HEIGHT, snap, snap_offset
+from inspiration.ui.timeline.painting import DETAIL_WIDTH, ClipStyle, handle_rects, paint_clip, paint_crossfade
 
 if TYPE_CHECKING:
     from inspiration.ui.timeline.view import TimelineView
@@ -41,6 +45,8 @@ DRAG_PX = 3
 CLIP_MARGIN = 3
 #: Length shown for a dropped file whose length is not known yet (seconds).
 FILE_GHOST_SECONDS = 2.0
+#: The part of a clip lying over an earlier one on its track is drawn this opaque, so both stay visible.
+OVERLAP_OPACITY = 0.55
 
 
 @dataclass
@@ -62,6 +68,10 @@ class Lanes(QWidget):
         self._dragging = False
         self.ghost: DropGhost | None = None
         self._drag_lengths: list[int] = []
+        self._range_from: int | None = None  # frame where a time-selection drag started
+        self._band_from: QPointF | None = None  # where a rubber band started
+        self._band_base: set[str] = set()  # the selection the rubber band adds to
+        self.band: QRectF | None = None
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -101,7 +111,7 @@ class Lanes(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._view.axis.width = max(1, self.width())
-        self._view.update_scrollbars()
+        self._view.lanes_resized()
 
     # -- painting -------------------------------------------------------------------------------------------------
 
@@ -117,10 +127,10 @@ class Lanes(QWidget):
                 painter.fillRect(
                     QRectF(0, top, self.width(), LANE_HEIGHT), qcolor(COLORS.lane_alt if row % 2 else COLORS.base)
                 )
-        major, minor = grid_steps(axis.fpp, axis.sample_rate)
-        for step, color in ((minor, COLORS.grid), (major, COLORS.grid_strong)):
+        grid = view.grid()
+        for step, color in ((grid.minor, COLORS.grid), (grid.major, COLORS.grid_strong)):
             painter.setPen(QPen(qcolor(color), 1))
-            for frame in grid_lines(axis, step):
+            for frame in grid.lines(axis, step):
                 x = round(axis.x(frame)) + 0.5
                 painter.drawLine(QPointF(x, visible.top()), QPointF(x, visible.bottom()))
         painter.setPen(QPen(qcolor(COLORS.border), 1))
@@ -136,6 +146,8 @@ class Lanes(QWidget):
             painter.drawLine(QPointF(x1, 0), QPointF(x1, self.height()))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_clips(painter, visible)
+        self._paint_time_selection(painter)
+        self._paint_band(painter)
         self._paint_ghost(painter)
         if not project.tracks and self.ghost is None:
             font = QFont(self.font())
@@ -153,32 +165,110 @@ class Lanes(QWidget):
         project = view.document.project
         first, last = axis.origin + visible.left() * axis.fpp, axis.origin + visible.right() * axis.fpp
         preview = self.gesture.preview if self.gesture is not None and self._dragging else {}
-        selected = view.selection
-        drawn: list[tuple[int, Clip, bool]] = []
-        for row, track in enumerate(project.tracks):
+        rows: list[list[Clip]] = [[c for c in t.clips if c.id not in preview] for t in project.tracks]
+        for row, clip in preview.values():
+            if 0 <= row < len(rows):
+                rows[row].append(clip)
+        for row, clips in enumerate(rows):
             top = view.rows.top(row)
             if top + LANE_HEIGHT < visible.top() or top > visible.bottom():
-                if not preview:
-                    continue
-            for clip in track.clips:
-                if clip.id in preview or clip.end < first or clip.start > last:
-                    continue
-                drawn.append((row, clip, track.mute))
-        muted_rows = {row for row, track in enumerate(project.tracks) if track.mute}
-        for row, clip in preview.values():
-            drawn.append((row, clip, row in muted_rows))
-        for row, clip, muted in drawn:
-            rect = self.clip_rect(row, clip)
-            if rect.bottom() < visible.top() or rect.top() > visible.bottom():
                 continue
-            style = ClipStyle(
-                selected=clip.id in selected,
-                offline=project.offline.get(clip.id),
-                pyramid=view.pyramid_for(clip),
-            )
-            painter.setOpacity(0.45 if muted else 1.0)
-            paint_clip(painter, rect, clip, style, project.sample_rate, axis.fpp, visible)
+            clips.sort(key=lambda c: (c.start, c.id))
+            painter.setOpacity(0.45 if project.tracks[row].mute else 1.0)
+            reach = 0  # the end of the clips drawn so far on this row
+            for clip in clips:
+                if clip.start < reach and clip.end >= first and clip.start <= last:
+                    self._paint_overlapping(painter, row, clip, min(reach, clip.end), visible)
+                elif clip.end >= first and clip.start <= last:
+                    paint_clip(
+                        painter,
+                        self.clip_rect(row, clip),
+                        clip,
+                        self._style(clip),
+                        project.sample_rate,
+                        axis.fpp,
+                        visible,
+                    )
+                reach = max(reach, clip.end)
+            self._paint_crossfades(painter, row, clips)
         painter.setOpacity(1.0)
+
+    def _style(self, clip: Clip) -> ClipStyle:
+        view = self._view
+        return ClipStyle(
+            selected=clip.id in view.selection,
+            offline=view.document.project.offline.get(clip.id),
+            pyramid=view.pyramid_for(clip),
+        )
+
+    def _paint_overlapping(self, painter: QPainter, row: int, clip: Clip, overlap_end: int, visible: QRectF) -> None:
+        """A clip whose start lies over earlier clips: the overlapping part see-through, the rest as usual."""
+        axis = self._view.axis
+        rect = self.clip_rect(row, clip)
+        split = axis.x(overlap_end)
+        opacity = painter.opacity()
+        for part, alpha in (
+            (QRectF(rect.left(), rect.top(), split - rect.left(), rect.height()), OVERLAP_OPACITY),
+            (QRectF(split, rect.top(), rect.right() - split, rect.height()), 1.0),
+        ):
+            if part.width() <= 0:
+                continue
+            painter.save()
+            painter.setClipRect(part.adjusted(0, -1, 0, 1))
+            painter.setOpacity(opacity * alpha)
+            rate = self._view.document.project.sample_rate
+            paint_clip(painter, rect, clip, self._style(clip), rate, axis.fpp, visible)
+            painter.restore()
+
+    def _paint_crossfades(self, painter: QPainter, row: int, clips: list[Clip]) -> None:
+        """Over each overlap the mixer crossfades, its fade-out and fade-in as the mixer applies them."""
+        axis = self._view.axis
+        fades = effective_fades(Track(clips=tuple(clips)))
+        top = self._view.rows.top(row) + CLIP_MARGIN
+        lane = QRectF(0, top + 2, self.width(), LANE_HEIGHT - 2 * CLIP_MARGIN - 4)
+        for a, b in pairwise(clips):
+            if a.end <= b.start or b.end < a.end:
+                continue  # no overlap, or b lies inside a (layered: the mixer plays both as they are)
+            out, into = fades[a.id][1], fades[b.id][0]
+            paint_crossfade(
+                painter,
+                lane,
+                (axis.x(a.end - out.frames), axis.x(a.end)),
+                (axis.x(b.start), axis.x(b.start + into.frames)),
+                (out.shape, into.shape),
+            )
+
+    def _paint_time_selection(self, painter: QPainter) -> None:
+        view, axis = self._view, self._view.axis
+        region = view.shown_time_selection()
+        if region is None:
+            return
+        x0, x1 = axis.x(region[0]), axis.x(region[1])
+        bottom = min(self.height(), view.rows.top(len(view.document.project.tracks)))
+        painter.setOpacity(1.0)
+        painter.fillRect(QRectF(x0, 0, x1 - x0, max(bottom, 0)), qcolor(COLORS.text, 34))
+        painter.setPen(QPen(qcolor(COLORS.text, 170), 1))
+        for x in (x0, x1):
+            painter.drawLine(QPointF(round(x) + 0.5, 0), QPointF(round(x) + 0.5, max(bottom, 0)))
+        text = view.time_selection_text()
+        font = QFont(self.font())
+        font.setPointSizeF(8.5)
+        painter.setFont(font)
+        width = painter.fontMetrics().horizontalAdvance(text) + 12
+        y = min(max(bottom, 0) + 4, self.height() - 22)  # below the last track, so it covers no clip name
+        box = QRectF(min(max(x0, 0), max(self.width() - width, 0)), y, width, 18)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(qcolor(COLORS.panel, 225))
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(qcolor(COLORS.text))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_band(self, painter: QPainter) -> None:
+        if self.band is None:
+            return
+        painter.setPen(QPen(qcolor(COLORS.accent), 1, Qt.PenStyle.DashLine))
+        painter.setBrush(qcolor(COLORS.accent, 40))
+        painter.drawRect(self.band)
 
     def _paint_ghost(self, painter: QPainter) -> None:
         ghost = self.ghost
@@ -207,61 +297,115 @@ class Lanes(QWidget):
         view, pos = self._view, event.position()
         found = self.hit(pos)
         mods = event.modifiers()
-        adding = bool(mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        adding = ctrl or bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        self._press = pos
+        self._dragging = False
         if found is None:
+            if ctrl:  # a rubber band adds the clips it touches to the selection
+                self._band_from, self._band_base = pos, set(view.selection)
+                return
             if not adding:
                 view.select([])
+            self._range_from = self._snapped(view.axis.frame(pos.x()), mods)
             view.seek(view.axis.frame(pos.x()))
             return
         row, clip, kind = found
-        if mods & Qt.KeyboardModifier.ControlModifier and clip.id in view.selection:
+        if ctrl and clip.id in view.selection:
             view.select(view.selection - {clip.id})
+            self._press = None
             return
         if adding:
             view.select(view.selection | {clip.id})
         elif clip.id not in view.selection:
             view.select([clip.id])
         self.gesture = view.make_gesture(row, clip, kind, view.axis.frame(pos.x()))
-        self._press = pos
-        self._dragging = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self.gesture is None or self._press is None:
+        if self._press is None:
             self._update_cursor(pos)
             return
         if not self._dragging and (pos - self._press).manhattanLength() < DRAG_PX:
             return
         self._dragging = True
-        snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         view = self._view
-        self.gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
-        self.update()
+        if self._band_from is not None:
+            self._update_band(pos)
+        elif self._range_from is not None:
+            view.preview_time_selection(self._range(pos, event.modifiers()))
+        elif self.gesture is not None:
+            snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            self.gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
+            self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self.gesture is None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
             return
-        gesture, dragging = self.gesture, self._dragging
-        if dragging:
+        view, pos, dragging = self._view, event.position(), self._dragging
+        if self._band_from is not None:
+            if dragging:
+                self._update_band(pos)
+            self.cancel_drag()
+            return
+        if self._range_from is not None:
+            region = self._range(pos, event.modifiers()) if dragging else None
+            self.cancel_drag()
+            view.setTimeSelection(region)
+            if region is not None:
+                view.seek(region[0])
+            return
+        gesture = self.gesture
+        if gesture is not None and dragging:
             snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            pos = event.position()
-            gesture.update(self._view.axis.frame(pos.x()), self._view.rows.at(pos.y()), self._view.axis.fpp, snapping)
+            gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
         self.cancel_drag()
-        if dragging:
-            self._view.apply_gesture(gesture)
+        if gesture is not None and dragging:
+            view.apply_gesture(gesture)
 
     def cancel_drag(self) -> None:
-        """Drop the drag in progress without changing anything."""
+        """Drop the drag in progress without changing anything (a time selection goes back to what it was)."""
+        if self._range_from is not None:
+            self._view.preview_time_selection(self._view.committed_time_selection())
         self.gesture = None
         self._press = None
         self._dragging = False
+        self._range_from = None
+        self._band_from = None
+        self.band = None
         self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.gesture is not None:
+        if event.key() == Qt.Key.Key_Escape and self._press is not None:
             self.cancel_drag()
             return
         super().keyPressEvent(event)
+
+    def _snapped(self, frame: int, mods: Qt.KeyboardModifier) -> int:
+        if mods & Qt.KeyboardModifier.ShiftModifier:
+            return frame
+        found = snap(frame, self._view.snap_targets(set()), self._view.axis.fpp)
+        return frame if found is None else found
+
+    def _range(self, pos: QPointF, mods: Qt.KeyboardModifier) -> tuple[int, int] | None:
+        """The time selection from the press to `pos` (snapped unless Shift is held), None when empty."""
+        assert self._range_from is not None
+        a, b = sorted((self._range_from, self._snapped(self._view.axis.frame(pos.x()), mods)))
+        return (a, b) if b > a else None
+
+    def _update_band(self, pos: QPointF) -> None:
+        """Select the clips the rubber band from the press to `pos` touches (added to what was selected)."""
+        assert self._band_from is not None
+        self.band = QRectF(self._band_from, pos).normalized()
+        project = self._view.document.project
+        touched = {
+            c.id
+            for row, track in enumerate(project.tracks)
+            for c in track.clips
+            if self.clip_rect(row, c).intersects(self.band)
+        }
+        self._view.select(self._band_base | touched)
+        self.update()
 
     def _update_cursor(self, pos: QPointF) -> None:
         found = self.hit(pos)
