@@ -182,6 +182,10 @@ class MainWindow(QMainWindow):
         self.act_rewind = a("&Rewind to start", self.rewind, "Ctrl+Home", "rewind")
         self.act_loop = a("&Loop", self.set_loop_enabled, "L", "loop", "Loop the region set by dragging on the ruler")
         self.act_loop.setCheckable(True)
+        self._hidden_docks: list[QDockWidget] = []
+        self.act_panels = a("Side &panels", self.set_panels_shown, "Ctrl+Alt+B", "", "Show or hide the side panels")
+        self.act_panels.setCheckable(True)
+        self.act_panels.setChecked(True)
         self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
         self.act_follow.setCheckable(True)
         self.act_follow.setChecked(True)
@@ -428,10 +432,28 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 860)
-            self.resizeDocks([self.library_dock, self.generate_dock], [300, 360], Qt.Orientation.Horizontal)
+            self.default_layout()
         if state is not None:
             self.restoreState(state)
+
+    def default_layout(self) -> None:
+        """The first-start size: up to 1440×860 of the screen, the timeline taking most of the width (at 1280 px a
+        260-pixel library and a 300-pixel panel column)."""
+        screen = self.screen().availableGeometry()
+        width, height = min(1440, screen.width()), min(860, screen.height())
+        self.resize(width, height)
+        wide = width >= 1440
+        sizes = [300, 360] if wide else [260, 300]
+        self.resizeDocks([self.library_dock, self.generate_dock], sizes, Qt.Orientation.Horizontal)
+
+    def set_panels_shown(self, shown: bool) -> None:
+        """Hide every side panel, giving the timeline the whole width, or bring back the ones that were open."""
+        if not shown:
+            self._hidden_docks = [d for d in self.docks() if d.isVisible()]
+        for dock in self._hidden_docks:
+            dock.setVisible(shown)
+        if shown:
+            self._hidden_docks = []
 
     def start(self) -> None:
         """After the window is shown: offer crash recovery if there is unsaved work, else on the very first start

@@ -35,7 +35,14 @@ from inspiration.ui.mime import CLIP_IDS_MIME, audio_paths_from_mime, clip_ids_f
 from inspiration.ui.theme import COLORS, qcolor
 from inspiration.ui.timeline.drag import Gesture, Kind
 from inspiration.ui.timeline.geometry import LANE_HEIGHT, snap, snap_offset
-from inspiration.ui.timeline.painting import DETAIL_WIDTH, ClipStyle, handle_rects, paint_clip, paint_crossfade
+from inspiration.ui.timeline.painting import (
+    DETAIL_WIDTH,
+    TITLE_HEIGHT,
+    ClipStyle,
+    handle_rects,
+    paint_clip,
+    paint_crossfade,
+)
 
 if TYPE_CHECKING:
     from inspiration.ui.timeline.view import TimelineView
@@ -207,6 +214,7 @@ class Lanes(QWidget):
         rect = self.clip_rect(row, clip)
         split = axis.x(overlap_end)
         opacity = painter.opacity()
+        name_from = max(4.0, split + 4) if rect.right() - split > 40 else 4.0  # the name where it reads clearly
         for part, alpha in (
             (QRectF(rect.left(), rect.top(), split - rect.left(), rect.height()), OVERLAP_OPACITY),
             (QRectF(split, rect.top(), rect.right() - split, rect.height()), 1.0),
@@ -217,15 +225,15 @@ class Lanes(QWidget):
             painter.setClipRect(part.adjusted(0, -1, 0, 1))
             painter.setOpacity(opacity * alpha)
             rate = self._view.document.project.sample_rate
-            paint_clip(painter, rect, clip, self._style(clip), rate, axis.fpp, visible)
+            paint_clip(painter, rect, clip, self._style(clip), rate, axis.fpp, visible, name_from)
             painter.restore()
 
     def _paint_crossfades(self, painter: QPainter, row: int, clips: list[Clip]) -> None:
         """Over each overlap the mixer crossfades, its fade-out and fade-in as the mixer applies them."""
         axis = self._view.axis
         fades = effective_fades(Track(clips=tuple(clips)))
-        top = self._view.rows.top(row) + CLIP_MARGIN
-        lane = QRectF(0, top + 2, self.width(), LANE_HEIGHT - 2 * CLIP_MARGIN - 4)
+        top = self._view.rows.top(row) + CLIP_MARGIN + TITLE_HEIGHT  # below the names
+        lane = QRectF(0, top + 2, self.width(), LANE_HEIGHT - 2 * CLIP_MARGIN - TITLE_HEIGHT - 5)
         for a, b in pairwise(clips):
             if a.end <= b.start or b.end < a.end:
                 continue  # no overlap, or b lies inside a (layered: the mixer plays both as they are)

@@ -51,9 +51,17 @@ def handle_rects(rect: QRectF, clip: Clip, fpp: float) -> tuple[QRectF, QRectF]:
 
 
 def paint_clip(
-    painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle, sample_rate: int, fpp: float, visible: QRectF
+    painter: QPainter,
+    rect: QRectF,
+    clip: Clip,
+    style: ClipStyle,
+    sample_rate: int,
+    fpp: float,
+    visible: QRectF,
+    name_from: float = 4.0,
 ) -> None:
-    """Draw `clip` into `rect` (lane pixels, x = 0 at the lanes' left edge); `visible` is the part being painted."""
+    """Draw `clip` into `rect` (lane pixels, x = 0 at the lanes' left edge); `visible` is the part being painted.
+    The name starts no further left than `name_from` (the lanes' edge, or the end of an overlap)."""
     body = rect.adjusted(0.5, 0.5, -0.5, -0.5)
     painter.setPen(Qt.PenStyle.NoPen)
     if style.offline is not None:
@@ -73,7 +81,7 @@ def paint_clip(
         _paint_fade(painter, wave, clip.fade_in, clip.fade_in.frames / fpp, rising=True)
         _paint_fade(painter, wave, clip.fade_out, clip.fade_out.frames / fpp, rising=False)
     if title:
-        _paint_title(painter, rect, clip, style)
+        _paint_title(painter, rect, clip, style, name_from)
     if detailed:
         for handle in handle_rects(rect, clip, fpp):
             painter.setPen(QPen(qcolor(COLORS.base), 1))
@@ -88,7 +96,7 @@ def paint_clip(
         painter.drawRoundedRect(body, 3, 3)
 
 
-def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle) -> None:
+def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle, name_from: float) -> None:
     band = QRectF(rect.left(), rect.top(), rect.width(), TITLE_HEIGHT)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(qcolor("#000000", 70))
@@ -98,7 +106,7 @@ def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle) 
     painter.setFont(font)
     metrics = QFontMetrics(font)
     text_rect = band.adjusted(4, 0, -4, 0)
-    text_rect.setLeft(max(text_rect.left(), 4.0))  # the start scrolled away: the name waits at the left edge
+    text_rect.setLeft(max(text_rect.left(), name_from))  # the start scrolled away: the name waits at the edge
     gain = ""
     if clip.gain_db != 0:
         gain = f"{clip.gain_db:+.1f} dB"
