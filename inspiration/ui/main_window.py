@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -436,12 +436,13 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def default_layout(self) -> None:
-        """The first-start size: up to 1440×860 of the screen, the timeline taking most of the width (at 1280 px a
-        260-pixel library and a 300-pixel panel column)."""
+    def default_layout(self, size: QSize | None = None) -> None:
+        """The first-start layout at `size` (default: up to 1440×860 of the screen), the timeline taking most of the
+        width (at 1280 px a 260-pixel library and a 300-pixel panel column)."""
         screen = self.screen().availableGeometry()
-        width, height = min(1440, screen.width()), min(860, screen.height())
-        self.resize(width, height)
+        size = size or QSize(min(1440, screen.width()), min(860, screen.height()))
+        width = size.width()
+        self.resize(size)
         wide = width >= 1440
         sizes = [300, 360] if wide else [260, 300]
         self.resizeDocks([self.library_dock, self.generate_dock], sizes, Qt.Orientation.Horizontal)

@@ -46,7 +46,7 @@ class TempoBar(QWidget):
         self.bpm.setToolTip("Tempo in BPM, quarter notes per minute (sets the bars-and-beats grid)")
         self.signature = QComboBox()
         for beats, unit in SIGNATURES:
-            self.signature.addItem(f"{beats}/{unit}", (beats, unit))
+            self.signature.addItem(f"{beats}/{unit}")
         self.signature.setToolTip("Time signature")
         self.grid_button = QToolButton()
         self.grid_button.setCheckable(True)
@@ -70,9 +70,9 @@ class TempoBar(QWidget):
         tempo = project.tempo
         self._syncing = True
         self.bpm.setValue(tempo.bpm)
-        index = self.signature.findData((tempo.beats_per_bar, tempo.beat_unit))
-        if index < 0:
-            self.signature.addItem(tempo.signature, (tempo.beats_per_bar, tempo.beat_unit))
+        index = self.signature.findText(tempo.signature)
+        if index < 0:  # a signature typed into the project file: offered from now on
+            self.signature.addItem(tempo.signature)
             index = self.signature.count() - 1
         self.signature.setCurrentIndex(index)
         bars = project.grid == "bars"
@@ -83,7 +83,7 @@ class TempoBar(QWidget):
     def _tempo_edited(self, *_: object) -> None:
         if self._syncing:
             return
-        beats, unit = self.signature.currentData()
+        beats, unit = (int(n) for n in self.signature.currentText().split("/"))
         self._view.set_tempo(Tempo(bpm=round(self.bpm.value(), 1), beats_per_bar=beats, beat_unit=unit))
 
     def _grid_toggled(self, bars: bool) -> None:
