@@ -131,11 +131,11 @@ class ExportDialog(QDialog):
             self.selection.setEnabled(False)
             self.selection.setToolTip("Drag on an empty part of a track to make a time selection")
         self.whole.setChecked(True)
-        range_row = QHBoxLayout()
+        range_row = QVBoxLayout()  # one choice a line: their spans make them long
+        range_row.setSpacing(2)
         range_row.addWidget(self.whole)
         range_row.addWidget(self.loop)
         range_row.addWidget(self.selection)
-        range_row.addStretch(1)
         self.normalize_box = QComboBox()
         for key, label in NORMALIZE:
             self.normalize_box.addItem(label, key)
