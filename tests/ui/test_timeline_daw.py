@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -163,6 +163,19 @@ def test_ctrl_delete_closes_the_gap(view, document) -> None:
     key(view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert [c.start for c in document.project.tracks[0].clips] == [0, 2 * RATE]
     assert view.timeSelection() is None
+
+
+def test_the_context_menu_over_a_time_selection_offers_its_edits(view, document) -> None:
+    arrange(document, [clip_at(0, 4)])
+    view.select([document.project.tracks[0].clips[0].id])  # a selected clip does not change what it deletes
+    view.setTimeSelection((RATE, 2 * RATE))
+    menu = view.lanes.context_menu(QPointF(150, EMPTY_Y))
+    assert [a.text() for a in menu.actions()][:2] == ["Delete time", "Delete time, closing the gap"]
+    assert view.playhead() == 0
+    menu.actions()[0].trigger()
+    assert [(c.start, c.end) for c in document.project.tracks[0].clips] == [(0, RATE), (2 * RATE, 4 * RATE)]
+    assert "Delete time" not in [a.text() for a in view.lanes.context_menu(QPointF(400, EMPTY_Y)).actions()]
+    assert view.playhead() == 400 * FPP  # outside the selection a right click moves the playhead
 
 
 def test_with_clips_selected_delete_deletes_them_not_the_time(view, document) -> None:

@@ -451,7 +451,8 @@ class Lanes(QWidget):
         self.context_menu(QPointF(event.pos())).exec(event.globalPos())
 
     def context_menu(self, pos: QPointF) -> QMenu:
-        """The menu for a right click at `pos`: clip edits over a clip (which becomes selected), else paste/add."""
+        """The menu for a right click at `pos`: clip edits over a clip (which becomes selected), the time
+        selection's over it, else paste/add."""
         view = self._view
         found = self.hit(pos)
         menu = QMenu(self)
@@ -472,7 +473,14 @@ class Lanes(QWidget):
             menu.addSeparator()
             menu.addAction(actions["copy"])
         else:
-            view.seek(view.axis.frame(pos.x()))
+            region = view.timeSelection()
+            frame = view.axis.frame(pos.x())
+            if region is not None and region[0] <= frame < region[1]:  # on the time selection: its edits
+                menu.addAction("Delete time", view.delete_time)  # even with clips selected elsewhere
+                menu.addAction(actions["delete_time_ripple"])
+                menu.addSeparator()
+            else:
+                view.seek(frame)
         menu.addAction(actions["paste"])
         menu.addAction(actions["add_track"])
         return menu
