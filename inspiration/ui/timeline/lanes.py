@@ -1,12 +1,11 @@
-"""The track lanes: grid, loop shading, time selection, clips (overlaps with their crossfades), playhead, the live
-preview of a drag, and drops from the library or the file manager. Mouse gestures on clips become engine commands on
-release (one undo step each). On empty space a drag makes a time selection across the tracks, and Ctrl+drag a rubber
-band that selects the clips it touches. Escape cancels a drag."""
+"""The track lanes (drawn by `lane_painting`): mouse gestures, the live preview of a drag, and drops from the library
+or the file manager. Mouse gestures on clips become engine commands on release (one undo step each). On empty space
+a drag makes a time selection across the tracks, and Ctrl+drag a rubber band that selects the clips it touches.
+Escape cancels a drag."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -15,45 +14,32 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFont,
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
-from inspiration.engine.composition.mix import effective_fades
-from inspiration.engine.composition.project import FADE_SHAPES, Clip, Track
+from inspiration.engine.composition.project import FADE_SHAPES, Clip
 from inspiration.engine.errors import InspirationError
 from inspiration.ui.clips import record_frames
 from inspiration.ui.mime import CLIP_IDS_MIME, audio_paths_from_mime, clip_ids_from_mime
-from inspiration.ui.theme import COLORS, qcolor
 from inspiration.ui.timeline.drag import Gesture, Kind
 from inspiration.ui.timeline.geometry import LANE_HEIGHT, snap, snap_offset
-from inspiration.ui.timeline.painting import (
-    DETAIL_WIDTH,
-    TITLE_HEIGHT,
-    ClipStyle,
-    handle_rects,
-    paint_clip,
-    paint_crossfade,
-)
+from inspiration.ui.timeline.lane_painting import CLIP_MARGIN, paint_lanes
+from inspiration.ui.timeline.painting import DETAIL_WIDTH, handle_rects
 
 if TYPE_CHECKING:
     from inspiration.ui.timeline.view import TimelineView
 
 EDGE_PX = 6
 DRAG_PX = 3
-CLIP_MARGIN = 3
 #: Length shown for a dropped file whose length is not known yet (seconds).
 FILE_GHOST_SECONDS = 2.0
-#: The part of a clip lying over an earlier one on its track is drawn this opaque, so both stay visible.
-OVERLAP_OPACITY = 0.55
 
 
 @dataclass
@@ -69,7 +55,7 @@ class DropGhost:
 class Lanes(QWidget):
     def __init__(self, view: TimelineView) -> None:
         super().__init__(view)
-        self._view = view
+        self._view = self.timeline = view
         self.gesture: Gesture | None = None
         self._press: QPointF | None = None
         self._dragging = False
@@ -123,178 +109,11 @@ class Lanes(QWidget):
     # -- painting -------------------------------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        view, axis = self._view, self._view.axis
-        project = view.document.project
-        painter = QPainter(self)
-        visible = QRectF(event.rect())
-        painter.fillRect(visible, qcolor(COLORS.base))
-        for row, _track in enumerate(project.tracks):
-            top = view.rows.top(row)
-            if top + LANE_HEIGHT >= visible.top() and top <= visible.bottom():
-                painter.fillRect(
-                    QRectF(0, top, self.width(), LANE_HEIGHT), qcolor(COLORS.lane_alt if row % 2 else COLORS.base)
-                )
-        grid = view.grid()
-        for step, color in ((grid.minor, COLORS.grid), (grid.major, COLORS.grid_strong)):
-            painter.setPen(QPen(qcolor(color), 1))
-            for frame in grid.lines(axis, step):
-                x = round(axis.x(frame)) + 0.5
-                painter.drawLine(QPointF(x, visible.top()), QPointF(x, visible.bottom()))
-        painter.setPen(QPen(qcolor(COLORS.border), 1))
-        for row in range(len(project.tracks)):
-            y = view.rows.top(row) + LANE_HEIGHT - 0.5
-            painter.drawLine(QPointF(0, y), QPointF(self.width(), y))
-        region = view.loopRegion()
-        if region is not None and view.isLoopEnabled():
-            x0, x1 = axis.x(region[0]), axis.x(region[1])
-            painter.fillRect(QRectF(x0, 0, x1 - x0, self.height()), qcolor(COLORS.loop, 45))
-            painter.setPen(QPen(qcolor(COLORS.loop), 1))
-            painter.drawLine(QPointF(x0, 0), QPointF(x0, self.height()))
-            painter.drawLine(QPointF(x1, 0), QPointF(x1, self.height()))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_clips(painter, visible)
-        self._paint_time_selection(painter)
-        self._paint_band(painter)
-        self._paint_ghost(painter)
-        if not project.tracks and self.ghost is None:
-            font = QFont(self.font())
-            font.setPointSizeF(13)
-            painter.setFont(font)
-            painter.setPen(qcolor(COLORS.text_dim))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Drag clips here from the library")
-        x = axis.x(view.playhead())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(QPen(qcolor(COLORS.accent), 1))
-        painter.drawLine(QPointF(round(x) + 0.5, 0), QPointF(round(x) + 0.5, self.height()))
+        paint_lanes(self, QPainter(self), QRectF(event.rect()))
 
-    def _paint_clips(self, painter: QPainter, visible: QRectF) -> None:
-        view, axis = self._view, self._view.axis
-        project = view.document.project
-        first, last = axis.origin + visible.left() * axis.fpp, axis.origin + visible.right() * axis.fpp
-        preview = self.gesture.preview if self.gesture is not None and self._dragging else {}
-        rows: list[list[Clip]] = [[c for c in t.clips if c.id not in preview] for t in project.tracks]
-        for row, clip in preview.values():
-            if 0 <= row < len(rows):
-                rows[row].append(clip)
-        for row, clips in enumerate(rows):
-            top = view.rows.top(row)
-            if top + LANE_HEIGHT < visible.top() or top > visible.bottom():
-                continue
-            clips.sort(key=lambda c: (c.start, c.id))
-            painter.setOpacity(0.45 if project.tracks[row].mute else 1.0)
-            reach = 0  # the end of the clips drawn so far on this row
-            for clip in clips:
-                if clip.start < reach and clip.end >= first and clip.start <= last:
-                    self._paint_overlapping(painter, row, clip, min(reach, clip.end), visible)
-                elif clip.end >= first and clip.start <= last:
-                    paint_clip(
-                        painter,
-                        self.clip_rect(row, clip),
-                        clip,
-                        self._style(clip),
-                        project.sample_rate,
-                        axis.fpp,
-                        visible,
-                    )
-                reach = max(reach, clip.end)
-            self._paint_crossfades(painter, row, clips)
-        painter.setOpacity(1.0)
-
-    def _style(self, clip: Clip) -> ClipStyle:
-        view = self._view
-        return ClipStyle(
-            selected=clip.id in view.selection,
-            offline=view.document.project.offline.get(clip.id),
-            pyramid=view.pyramid_for(clip),
-        )
-
-    def _paint_overlapping(self, painter: QPainter, row: int, clip: Clip, overlap_end: int, visible: QRectF) -> None:
-        """A clip whose start lies over earlier clips: the overlapping part see-through, the rest as usual."""
-        axis = self._view.axis
-        rect = self.clip_rect(row, clip)
-        split = axis.x(overlap_end)
-        opacity = painter.opacity()
-        name_from = max(4.0, split + 4) if rect.right() - split > 40 else 4.0  # the name where it reads clearly
-        for part, alpha in (
-            (QRectF(rect.left(), rect.top(), split - rect.left(), rect.height()), OVERLAP_OPACITY),
-            (QRectF(split, rect.top(), rect.right() - split, rect.height()), 1.0),
-        ):
-            if part.width() <= 0:
-                continue
-            painter.save()
-            painter.setClipRect(part.adjusted(0, -1, 0, 1))
-            painter.setOpacity(opacity * alpha)
-            rate = self._view.document.project.sample_rate
-            paint_clip(painter, rect, clip, self._style(clip), rate, axis.fpp, visible, name_from)
-            painter.restore()
-
-    def _paint_crossfades(self, painter: QPainter, row: int, clips: list[Clip]) -> None:
-        """Over each overlap the mixer crossfades, its fade-out and fade-in as the mixer applies them."""
-        axis = self._view.axis
-        fades = effective_fades(Track(clips=tuple(clips)))
-        top = self._view.rows.top(row) + CLIP_MARGIN + TITLE_HEIGHT  # below the names
-        lane = QRectF(0, top + 2, self.width(), LANE_HEIGHT - 2 * CLIP_MARGIN - TITLE_HEIGHT - 5)
-        for a, b in pairwise(clips):
-            if a.end <= b.start or b.end < a.end:
-                continue  # no overlap, or b lies inside a (layered: the mixer plays both as they are)
-            out, into = fades[a.id][1], fades[b.id][0]
-            paint_crossfade(
-                painter,
-                lane,
-                (axis.x(a.end - out.frames), axis.x(a.end)),
-                (axis.x(b.start), axis.x(b.start + into.frames)),
-                (out.shape, into.shape),
-            )
-
-    def _paint_time_selection(self, painter: QPainter) -> None:
-        view, axis = self._view, self._view.axis
-        region = view.shown_time_selection()
-        if region is None:
-            return
-        x0, x1 = axis.x(region[0]), axis.x(region[1])
-        bottom = min(self.height(), view.rows.top(len(view.document.project.tracks)))
-        painter.setOpacity(1.0)
-        painter.fillRect(QRectF(x0, 0, x1 - x0, max(bottom, 0)), qcolor(COLORS.text, 34))
-        painter.setPen(QPen(qcolor(COLORS.text, 170), 1))
-        for x in (x0, x1):
-            painter.drawLine(QPointF(round(x) + 0.5, 0), QPointF(round(x) + 0.5, max(bottom, 0)))
-        text = view.time_selection_text()
-        font = QFont(self.font())
-        font.setPointSizeF(8.5)
-        painter.setFont(font)
-        width = painter.fontMetrics().horizontalAdvance(text) + 12
-        y = min(max(bottom, 0) + 4, self.height() - 22)  # below the last track, so it covers no clip name
-        box = QRectF(min(max(x0, 0), max(self.width() - width, 0)), y, width, 18)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(qcolor(COLORS.panel, 225))
-        painter.drawRoundedRect(box, 3, 3)
-        painter.setPen(qcolor(COLORS.text))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _paint_band(self, painter: QPainter) -> None:
-        if self.band is None:
-            return
-        painter.setPen(QPen(qcolor(COLORS.accent), 1, Qt.PenStyle.DashLine))
-        painter.setBrush(qcolor(COLORS.accent, 40))
-        painter.drawRect(self.band)
-
-    def _paint_ghost(self, painter: QPainter) -> None:
-        ghost = self.ghost
-        if ghost is None:
-            return
-        axis, rows = self._view.axis, self._view.rows
-        top = rows.top(ghost.row)
-        start = ghost.start
-        painter.setPen(QPen(qcolor(COLORS.accent), 1.5, Qt.PenStyle.DashLine))
-        painter.setBrush(qcolor(COLORS.accent, 50))
-        for length in ghost.lengths:
-            x0, x1 = axis.x(start), axis.x(start + length)
-            rect = QRectF(x0, top + CLIP_MARGIN, max(x1 - x0, 4), LANE_HEIGHT - 2 * CLIP_MARGIN)
-            painter.drawRoundedRect(rect, 3, 3)
-            start += length
-        painter.setPen(qcolor(COLORS.text))
-        label = QRectF(axis.x(ghost.start) + 6, top + CLIP_MARGIN, 400, 18)
-        painter.drawText(label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, ghost.label)
+    def preview(self) -> dict[str, tuple[int, Clip]]:
+        """The clips as the drag in progress would leave them (id → (row, clip)); empty when none."""
+        return self.gesture.preview if self.gesture is not None and self._dragging else {}
 
     # -- mouse ----------------------------------------------------------------------------------------------------
 
