@@ -58,7 +58,8 @@ def mp3_supported() -> bool:
 
 
 class ExportDialog(QDialog):
-    """Export the project (or the loop region) to WAV, FLAC or MP3. `start_export(path)` is what Export does."""
+    """Export the project (or the loop region, or the timeline's time selection) to WAV, FLAC or MP3.
+    `start_export(path)` is what Export does."""
 
     def __init__(
         self,
@@ -68,6 +69,8 @@ class ExportDialog(QDialog):
         loop_region: tuple[int, int] | None,
         library: LibraryResolver | None = None,
         parent: QWidget | None = None,
+        *,
+        selection: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export “{document.display_name()}”")
@@ -75,6 +78,7 @@ class ExportDialog(QDialog):
         self._jobs = jobs
         self._transport = transport
         self._loop = loop_region
+        self._selection = selection
         self._library = library if library is not None else document.library
         self._cache = transport.cache if transport is not None else MediaCache()
         self._job: Job | None = None
@@ -118,11 +122,20 @@ class ExportDialog(QDialog):
         else:
             self.loop.setEnabled(False)
             self.loop.setToolTip("Drag on the ruler to set a loop region")
+        self.selection = QRadioButton("Selection")
+        if selection is not None:
+            a, b = selection
+            span = f"{format_time(a, rate, hours=False)}–{format_time(b, rate, hours=False)}"
+            self.selection.setText(f"Selection ({span})")
+        else:
+            self.selection.setEnabled(False)
+            self.selection.setToolTip("Drag on an empty part of a track to make a time selection")
         self.whole.setChecked(True)
-        range_row = QHBoxLayout()
+        range_row = QVBoxLayout()  # one choice a line: their spans make them long
+        range_row.setSpacing(2)
         range_row.addWidget(self.whole)
         range_row.addWidget(self.loop)
-        range_row.addStretch(1)
+        range_row.addWidget(self.selection)
         self.normalize_box = QComboBox()
         for key, label in NORMALIZE:
             self.normalize_box.addItem(label, key)
@@ -217,6 +230,8 @@ class ExportDialog(QDialog):
         """[start, end) frames to export (end None: the project's end)."""
         if self.loop.isChecked() and self._loop is not None:
             return self._loop
+        if self.selection.isChecked() and self._selection is not None:
+            return self._selection
         return 0, None
 
     def export_path(self, path: str | Path) -> Path:
@@ -324,8 +339,12 @@ class ExportDialog(QDialog):
         return self.strength.value() / 100
 
     def _preview_span(self) -> tuple[int, int]:
-        """Up to PREVIEW_SECONDS of the loop region, or from the playhead."""
+        """Up to PREVIEW_SECONDS of the chosen range (loop region or selection), else of the loop region, else from
+        the playhead."""
         project = self._document.project
+        start, end = self.export_range()
+        if end is not None:
+            return start, min(end, start + round(PREVIEW_SECONDS * project.sample_rate))
         if self._loop is not None:
             start, end = self._loop
             return start, min(end, start + round(PREVIEW_SECONDS * project.sample_rate))

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -84,6 +84,9 @@ class MainWindow(QMainWindow):
             self.loop_audio,
             self,
             prime_available=lambda: self.loop_region is not None,
+        )
+        self.generate_tab.panel.prime.set_selection_source(
+            self.selection_audio, lambda: self.timeline.timeSelection() is not None
         )
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
@@ -179,6 +182,10 @@ class MainWindow(QMainWindow):
         self.act_rewind = a("&Rewind to start", self.rewind, "Ctrl+Home", "rewind")
         self.act_loop = a("&Loop", self.set_loop_enabled, "L", "loop", "Loop the region set by dragging on the ruler")
         self.act_loop.setCheckable(True)
+        self._hidden_docks: list[QDockWidget] = []
+        self.act_panels = a("Side &panels", self.set_panels_shown, "Ctrl+Alt+B", "", "Show or hide the side panels")
+        self.act_panels.setCheckable(True)
+        self.act_panels.setChecked(True)
         self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
         self.act_follow.setCheckable(True)
         self.act_follow.setChecked(True)
@@ -201,7 +208,9 @@ class MainWindow(QMainWindow):
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
         self.timeline_actions = self.timeline.actions_by_name()
-        for action in self.timeline_actions.values():
+        for name, action in self.timeline_actions.items():
+            if name in TimelineView.FOCUS_ACTIONS:
+                continue  # arrows and Ctrl+A act on the timeline only while it has focus
             # Window-wide, so S, F or + work wherever the focus is; the library list and text fields take the
             # keys they use (Delete, digits, typing) first.
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -229,6 +238,7 @@ class MainWindow(QMainWindow):
         self.library_panel.statusMessage.connect(self.show_status)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
+        self.timeline.timeSelectionChanged.connect(lambda _region: self.generate_tab.panel.update_prime_sources())
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
@@ -263,6 +273,11 @@ class MainWindow(QMainWindow):
         self._position_changed(frame)
 
     def set_loop_enabled(self, enabled: bool) -> None:
+        selection = self.timeline.timeSelection()
+        if selection is not None and selection != self.loop_region:  # L loops a new time selection
+            self.timeline.setLoopRegion(selection)
+            self.act_loop.setChecked(True)
+            enabled = True
         self.timeline.setLoopEnabled(enabled)
         self.transport.set_loop(self.loop_region if enabled else None)
         if enabled and self.loop_region is None:
@@ -270,9 +285,16 @@ class MainWindow(QMainWindow):
 
     def loop_audio(self) -> tuple[np.ndarray, int] | None:
         """The mix of the loop region (to prime generation with), or None when no region is set."""
-        if self.loop_region is None:
+        return self._mix_of(self.loop_region)
+
+    def selection_audio(self) -> tuple[np.ndarray, int] | None:
+        """The mix of the timeline's time selection (to prime generation with), or None when there is none."""
+        return self._mix_of(self.timeline.timeSelection())
+
+    def _mix_of(self, region: tuple[int, int] | None) -> tuple[np.ndarray, int] | None:
+        if region is None:
             return None
-        start, end = self.loop_region
+        start, end = region
         mixer = Mixer(self.document.project, cache=self.transport.cache, library=self.access.resolve)
         return mixer.render_range(start, end), self.document.project.sample_rate
 
@@ -365,7 +387,15 @@ class MainWindow(QMainWindow):
         if not self.document.project.length:
             self.show_status("Nothing to export yet: drag clips from the library onto a track first")
             return
-        dialog = ExportDialog(self.document, self.jobs, self.transport, self.loop_region, self.access.resolve, self)
+        dialog = ExportDialog(
+            self.document,
+            self.jobs,
+            self.transport,
+            self.loop_region,
+            self.access.resolve,
+            self,
+            selection=self.timeline.timeSelection(),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
 
@@ -402,10 +432,29 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 860)
-            self.resizeDocks([self.library_dock, self.generate_dock], [300, 360], Qt.Orientation.Horizontal)
+            self.default_layout()
         if state is not None:
             self.restoreState(state)
+
+    def default_layout(self, size: QSize | None = None) -> None:
+        """The first-start layout at `size` (default: up to 1440×860 of the screen), the timeline taking most of the
+        width (at 1280 px a 260-pixel library and a 300-pixel panel column)."""
+        screen = self.screen().availableGeometry()
+        size = size or QSize(min(1440, screen.width()), min(860, screen.height()))
+        width = size.width()
+        self.resize(size)
+        wide = width >= 1440
+        sizes = [300, 360] if wide else [260, 300]
+        self.resizeDocks([self.library_dock, self.generate_dock], sizes, Qt.Orientation.Horizontal)
+
+    def set_panels_shown(self, shown: bool) -> None:
+        """Hide every side panel, giving the timeline the whole width, or bring back the ones that were open."""
+        if not shown:
+            self._hidden_docks = [d for d in self.docks() if d.isVisible()]
+        for dock in self._hidden_docks:
+            dock.setVisible(shown)
+        if shown:
+            self._hidden_docks = []
 
     def start(self) -> None:
         """After the window is shown: offer crash recovery if there is unsaved work, else on the very first start

@@ -23,6 +23,7 @@ from inspiration.engine.composition.edits import (
     SetClipGain,
     SetFades,
     SetMasterGain,
+    SetTempo,
     SetTrack,
     SplitClip,
     TrimClip,
@@ -49,6 +50,7 @@ from inspiration.engine.composition.project_io import (
     recovery_path,
     save_project,
 )
+from inspiration.engine.composition.tempo import Tempo
 from inspiration.engine.errors import EditError, ProjectFileError, ProjectVersionError
 
 RATE = 48000
@@ -110,6 +112,8 @@ def test_every_command_undoes_to_the_previous_state(tmp_path: Path) -> None:
         DeleteMarker(project.markers[0].id),
         MoveMarker(project.markers[0].id, 77, name="Verse"),
         SetMasterGain(-2),
+        SetTempo(Tempo(96.5, 6, 8)),
+        SetTempo(grid="seconds"),
         ChangeSampleRate(44100),
     ]
     for command in commands:
@@ -166,6 +170,7 @@ def test_audible_tracks_follow_mute_and_solo(tmp_path: Path) -> None:
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
+    project.set_tempo(Tempo(92.5, 7, 8), "seconds")
     path = save_project(project, tmp_path / "piece.json")
     data = json.loads(path.read_text())
     assert data["version"] == VERSION and data["tracks"][0]["clips"][0]["source"] == {"path": "clips/a.wav"}
@@ -173,6 +178,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     loaded = load_project(path)
     assert _state(loaded) == _state(project) and loaded.offline == {}
     assert loaded.tracks[0].clips[0] == project.tracks[0].clips[0]
+    assert (loaded.tempo, loaded.grid) == (Tempo(92.5, 7, 8), "seconds") and data["tempo"]["beat_unit"] == 8
     assert [t.id for t in loaded.tracks] == [t.id for t in project.tracks]
     assert not list(tmp_path.glob(".piece*"))  # no stray temporary or recovery files
 
@@ -193,6 +199,7 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
     clip = project.tracks[0].clips[0]
     assert (clip.start, clip.source_in, clip.source_out) == (22050, 0, 44100)
     assert clip.fade_in == Fade(4410, "linear") and len(clip.id) == 32
+    assert (project.tempo, project.grid) == (Tempo(120.0, 4, 4), "bars")  # a file from before tempos existed
 
 
 @pytest.mark.parametrize(
@@ -214,6 +221,10 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ),
         ('{"format": "something-else", "version": 1}', "not an Inspiration project"),
         ('{"version": 1, "markers": [{"time": -1}]}', "cannot be negative"),
+        ('{"version": 1, "tempo": {"bpm": 1000}}', "tempo is invalid: a tempo must be between 20 and 400 BPM"),
+        ('{"version": 1, "tempo": {"beat_unit": 3}}', "the beat unit must be one of 2, 4, 8, 16"),
+        ('{"version": 1, "tempo": {"bpm": "fast"}}', "tempo.bpm should be a number"),
+        ('{"version": 1, "grid": "beats"}', "grid should be bars or seconds"),
     ],
 )
 def test_corrupt_project_files_give_clear_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -71,7 +71,9 @@ def test_a_run_plots_its_curves_and_ends_with_a_trained_model(qtbot, jobs, tmp_p
     with qtbot.waitSignal(panel.modelTrained, timeout=RUN_TIMEOUT_MS) as trained:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled() and panel.pause_button.isEnabled()
+        assert not panel.setup_box.isVisibleTo(panel)  # folded away while the run goes: the plot has the room
     folder = trained.args[0]
+    qtbot.waitUntil(lambda: panel.setup_box.isVisibleTo(panel))
     assert folder == (tmp_path / "models" / "my songs").resolve() and (folder / "best.safetensors").is_file()
     steps, bits = panel.plot.val_curve.getData()
     assert list(steps) == [2, 4, 6] and all(5 < b < 9 for b in bits)

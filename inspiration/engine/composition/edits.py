@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from inspiration.engine.composition.project import Clip, Fade, Marker, Project, Track, check_rate, new_id
+from inspiration.engine.composition.tempo import GRID_MODES, GridMode, Tempo
 from inspiration.engine.errors import EditError
 
 T = TypeVar("T")
@@ -295,6 +296,24 @@ class SetMasterGain:
 
     def undo(self, project: Project) -> None:
         project.set_master_gain(self._before)
+
+
+@dataclass
+class SetTempo:
+    """Set the tempo and time signature and/or the grid the timeline shows (None keeps it)."""
+
+    tempo: Tempo | None = None
+    grid: GridMode | None = None
+    text: str = "Change tempo"
+
+    def do(self, project: Project) -> None:
+        if self.grid is not None and self.grid not in GRID_MODES:
+            raise EditError(f"the grid is {' or '.join(GRID_MODES)}, not {self.grid!r}")
+        self._before = (project.tempo, project.grid)
+        project.set_tempo(self.tempo or project.tempo, self.grid or project.grid)
+
+    def undo(self, project: Project) -> None:
+        project.set_tempo(*self._before)
 
 
 @dataclass

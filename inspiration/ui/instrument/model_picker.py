@@ -42,7 +42,7 @@ class ModelPicker(QWidget):
         self._announced: Path | None = None
         self._announced_once = False
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(14)
+        self.combo.setMinimumContentsLength(8)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.currentIndexChanged.connect(self._chosen)
         self.add_button = QToolButton()

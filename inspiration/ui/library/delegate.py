@@ -76,7 +76,7 @@ class ClipDelegate(QStyledItemDelegate):
     """Paints clip rows; tooltips explain flags, stars and the clip's origin."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(260, ROW_HEIGHT)
+        return QSize(220, ROW_HEIGHT)  # rows stretch to the list; this is the least it needs (a 1280 px screen)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

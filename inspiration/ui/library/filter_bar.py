@@ -47,6 +47,10 @@ class FilterBar(QWidget):
         self.search.textChanged.connect(self._typing.start)
         for combo in (self.rating, self.flags, self.model, self.sort):
             combo.currentIndexChanged.connect(self._emit)
+        for combo in (self.rating, self.flags, self.model):
+            # as narrow as the dock needs (a 1280-pixel screen), showing the start of longer choices
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(3)
         self.direction.toggled.connect(self._update_direction)
         self.direction.toggled.connect(self._emit)
         self.discarded.toggled.connect(self._emit)
