@@ -125,7 +125,7 @@ class ExportDialog(QDialog):
         self.selection = QRadioButton("Selection")
         if selection is not None:
             a, b = selection
-            span = f"{format_time(a, rate, hours=False)}–{format_time(b, rate, hours=False)}"
+            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
             self.selection.setText(f"Selection ({span})")
         else:
             self.selection.setEnabled(False)

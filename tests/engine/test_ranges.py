@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from inspiration.engine.composition.edits import UndoStack
 from inspiration.engine.composition.mix import render
 from inspiration.engine.composition.project import Clip, ClipSource, Project, Track
 from inspiration.engine.composition.project_io import project_to_dict
@@ -53,15 +52,15 @@ def test_deleting_a_range_silences_it_and_leaves_the_rest_as_it_was(tmp_path: Pa
     project = _project(tmp_path)
     before, state = render(project), project_to_dict(project)
     start, end = RATE, 2 * RATE + RATE // 2  # 1.0 s – 2.5 s
-    stack = UndoStack(project)
-    stack.push(_Macro(delete_range(project, start, end)))
+    deletion = _Macro(delete_range(project, start, end))
+    deletion.do(project)
     after = render(project)
     assert np.array_equal(after[:, :start], before[:, :start])
     assert not after[:, start:end].any()
     assert np.array_equal(after[:, end:], before[:, end : after.shape[1]])
     assert after.shape == before.shape  # nothing moved
     assert [len(t.clips) for t in project.tracks] == [4, 2]  # the one inside went; the spanning one is in two
-    stack.undo()
+    deletion.undo(project)
     assert project_to_dict(project) == state
 
 
@@ -69,7 +68,7 @@ def test_ripple_closes_the_gap(tmp_path: Path) -> None:
     project = _project(tmp_path)
     before = render(project)
     start, end = RATE, 2 * RATE + RATE // 2
-    UndoStack(project).push(_Macro(delete_range(project, start, end, ripple=True)))
+    _Macro(delete_range(project, start, end, ripple=True)).do(project)
     after = render(project)
     assert after.shape[1] == before.shape[1] - (end - start)
     assert np.array_equal(after[:, :start], before[:, :start])

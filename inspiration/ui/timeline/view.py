@@ -33,6 +33,7 @@ from inspiration.engine.composition.ranges import delete_range
 from inspiration.engine.composition.tempo import GridMode, Tempo
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.clips import clip_from_record
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner
@@ -208,7 +209,7 @@ class TimelineView(QWidget):
             return ""
         rate = self.axis.sample_rate
         start, end = region
-        seconds = f"{_clock(start, rate)} – {_clock(end, rate)} ({(end - start) / rate:.2f} s)"
+        seconds = f"{format_clock(start / rate, 2)} – {format_clock(end / rate, 2)} ({(end - start) / rate:.2f} s)"
         grid = self.grid()
         if grid.mode == "seconds":
             return seconds
@@ -552,9 +553,3 @@ class TimelineView(QWidget):
             return []
         self.select([c.id for c in clips])
         return [c.id for c in clips]
-
-
-def _clock(frames: int, rate: int) -> str:
-    """m:ss.ss for a readout."""
-    minutes, seconds = divmod(frames / rate, 60)
-    return f"{int(minutes)}:{seconds:05.2f}"
