@@ -1,0 +1,386 @@
+"""Which spans of the training audio a clip echoes, and how much of the clip is new.
+
+Matching works on *shingles*: the features of SHINGLE_STEPS frames spread over SHINGLE_SECONDS, standardised with the
+training audio's statistics, reduced to SEARCH_DIMS by PCA and normalised, so the cosine of two shingles says how
+alike two stretches of sound are (about 0 for unrelated music, near 1 for the same passage; gain does not change
+it). A clip's shingles, every QUERY_STRIDE frames, are compared with every other training shingle; a copied passage
+shows up as many close pairs on one diagonal (a constant source-minus-clip offset). Diagonals are taken best first,
+aligned to the frame and grown frame by frame while they stay close; each becomes a match. Novelty is the share of
+the clip's audible frames that no close match (CLOSE_MATCH) covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inspiration.engine.audio.files import peak_normalize, remove_dc
+from inspiration.engine.errors import LineageError
+from inspiration.engine.lineage.features import frame_features
+from inspiration.engine.lineage.index import LineageIndex
+
+#: Frames whose level is below this (dB from a full-scale sine, after peak normalisation; 8-bit audio's noise floor is
+#: about -50 dB) are quiet: they neither match nor count. In a clip, so are frames CONTEXT_DB below its loud ones
+#: (its noise floor between notes).
+QUIET_DB = -45.0
+CONTEXT_DB = 20.0
+#: A shingle joins this many frames, SHINGLE_SPACING frames apart (4 frames over 0.42 s at a 32 ms hop).
+SHINGLE_STEPS = 4
+SHINGLE_SPACING = 4
+SEARCH_DIMS = 32
+#: Clip shingles are searched every QUERY_STRIDE frames, training shingles every TRAIN_STRIDE frames.
+QUERY_STRIDE = 3
+TRAIN_STRIDE = 2
+#: Shingle pairs at least this alike seed a match; it grows while its shingles stay at least CLOSE alike.
+CANDIDATE = 0.75
+CLOSE = 0.6
+#: A match lasts at least this long in the clip: shorter likenesses are chance, in music of one style.
+MIN_MATCH_SECONDS = 2.5
+#: A match's ends are placed where the frame-by-frame likeness changes most, within a shingle of the coarse end,
+#: comparing EDGE_FRAMES on either side.
+EDGE_FRAMES = 6
+#: ... of which at least this long was heard alike (not quiet on both sides).
+MIN_HEARD_SECONDS = 1.0
+#: A match goes on across quiet stretches up to this long (where there is nothing to compare).
+QUIET_BRIDGE_SECONDS = 3.0
+#: Matches at least this alike are close: they count against novelty. (Copies under noise, gain and 8-bit
+#: quantisation score about 0.9; chance likenesses between different pieces of one style about 0.7.)
+CLOSE_MATCH = 0.8
+#: The most matches one clip gets.
+MAX_MATCHES = 64
+_CHUNK = 32768
+
+
+@dataclass(frozen=True)
+class Match:
+    """A span of the clip [clip_start, clip_end) that echoes [source_start, source_end) of a training file (seconds),
+    with its similarity 0..1 (mean cosine of the aligned shingles)."""
+
+    source: str
+    source_start: float
+    source_end: float
+    clip_start: float
+    clip_end: float
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "source_start": round(self.source_start, 3),
+            "source_end": round(self.source_end, 3),
+            "clip_start": round(self.clip_start, 3),
+            "clip_end": round(self.clip_end, 3),
+            "similarity": round(self.similarity, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Match:
+        return cls(
+            str(data["source"]),
+            *(float(data[k]) for k in ("source_start", "source_end", "clip_start", "clip_end", "similarity")),
+        )
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A clip's matches, the most telling first (length times similarity), and its novelty 0..1 (1: nothing of it
+    is in the training audio)."""
+
+    matches: tuple[Match, ...]
+    novelty: float
+    seconds: float
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+def find_lineage(index: LineageIndex, audio: np.ndarray, sample_rate: int) -> Lineage:
+    """The lineage of mono float audio (samples,) at the index's sample rate; LineageError for a clip that cannot
+    be compared (empty, not finite, another sample rate)."""
+    clip = _checked(audio, sample_rate, index.sample_rate)
+    space = _space(index)
+    feats, level = frame_features(peak_normalize(remove_dc(clip), 0.95), index.grid)
+    audible = level >= max(QUIET_DB, float(np.percentile(level, 95)) - CONTEXT_DB)
+    z = ((feats - space["mean"]) * space["scale"]).astype(np.float32)
+    view = _Clip(
+        _project(_stack(z), _valid(audible, np.zeros(len(z), dtype=np.int32)), space["basis"]), _unit(z), audible
+    )
+    used = np.zeros(len(z), dtype=bool)
+    spans: list[tuple[int, int, int, float]] = []  # clip frames [first, stop), source minus clip offset, similarity
+    candidates = _candidates(view.vectors, space)
+    while len(candidates[0]) and len(spans) < MAX_MATCHES:
+        found = _best_diagonal(candidates)
+        if found is None:
+            break
+        offset, near = found
+        for first, last in _runs(np.unique(candidates[0][near])):
+            grown = _grow(view, index, space, first, last, offset, used)
+            if grown is not None:
+                diagonal, start, end, similarity = grown
+                used[start : end + 1] = True
+                spans.append((*_edges(view, space, diagonal, start, end), diagonal.offset, similarity))
+        keep = ~near & ~used[candidates[0]]
+        candidates = (candidates[0][keep], candidates[1][keep], candidates[2][keep])
+    return _lineage(index, spans, audible, len(clip))
+
+
+@dataclass(frozen=True)
+class _Clip:
+    """A clip as matching sees it: shingle vectors (frames, SEARCH_DIMS), unit frame features, audible frames."""
+
+    vectors: np.ndarray
+    frames: np.ndarray
+    audible: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Diagonal:
+    """The clip against one training file at a constant `offset` (training frame minus clip frame), per clip frame:
+    `inside` the file, shingle cosine `sims`, `compared` (both shingles exist), and `quiet` (quiet on both sides,
+    which agrees as much as audio can)."""
+
+    offset: int
+    inside: np.ndarray
+    sims: np.ndarray
+    compared: np.ndarray
+    quiet: np.ndarray
+
+    @classmethod
+    def of(cls, view: _Clip, index: LineageIndex, space: dict[str, Any], offset: int, anchor: int) -> _Diagonal:
+        train: np.ndarray = space["vectors"]
+        file = index.file_at(min(max(anchor + offset, 0), len(train) - 1))
+        targets = np.arange(len(view.vectors)) + offset
+        inside = (targets >= file.first) & (targets < file.first + file.frames)
+        at = targets[inside]
+        sims = np.zeros(len(targets), dtype=np.float32)
+        sims[inside] = np.einsum("ij,ij->i", view.vectors[inside], train[at])
+        compared = inside & np.any(view.vectors != 0, axis=1)
+        compared[inside] &= np.any(train[at] != 0, axis=1)
+        quiet = inside & ~view.audible
+        quiet[inside] &= space["quiet"][at]
+        return cls(offset, inside, sims, compared, quiet)
+
+
+# -- the search space: training shingles, once per index ---------------------------------------------------------
+
+
+def _space(index: LineageIndex) -> dict[str, Any]:
+    if "space" not in index.cache:
+        index.cache["space"] = _make_space(index)
+    return dict(index.cache["space"])
+
+
+def _make_space(index: LineageIndex) -> dict[str, Any]:
+    loud = index.level >= QUIET_DB
+    sample = index.features[loud] if loud.sum() >= 16 else index.features
+    mean = sample.mean(axis=0)
+    scale = 1.0 / np.maximum(sample.std(axis=0), 1e-3)
+    stacked = _stack(((index.features - mean) * scale).astype(np.float32))
+    valid = _valid(loud, index.file_ids())
+    rows = stacked[valid][:: max(1, int(valid.sum()) // 20000)]
+    if len(rows) >= SEARCH_DIMS:
+        _, vecs = np.linalg.eigh(np.cov(rows, rowvar=False))
+        basis = vecs[:, ::-1][:, :SEARCH_DIMS].astype(np.float32)
+    else:
+        basis = np.eye(stacked.shape[1], SEARCH_DIMS, dtype=np.float32)
+    vectors = _project(stacked, valid, basis)
+    frames = _unit(((index.features - mean) * scale).astype(np.float32))
+    hop_seconds = index.grid.seconds(1)
+    search = vectors[::TRAIN_STRIDE]
+    return {
+        "mean": mean,
+        "scale": scale,
+        "basis": basis,
+        "vectors": vectors,
+        "search": search,
+        "hop": hop_seconds,
+        "frames": frames,
+        "quiet": ~loud,
+    }
+
+
+def _stack(z: np.ndarray) -> np.ndarray:
+    """(frames, dims) -> (frames, SHINGLE_STEPS * dims): frame t joined with t + k * SHINGLE_SPACING (zeros past
+    the end)."""
+    frames, dims = z.shape
+    out = np.zeros((frames, SHINGLE_STEPS * dims), dtype=np.float32)
+    for k in range(SHINGLE_STEPS):
+        shift = k * SHINGLE_SPACING
+        out[: max(0, frames - shift), k * dims : (k + 1) * dims] = z[shift:]
+    return out
+
+
+def _valid(loud: np.ndarray, file_ids: np.ndarray) -> np.ndarray:
+    """Shingles whose frames are all loud and all in one file."""
+    extent = _extent() - 1
+    frames = len(loud)
+    valid = np.zeros(frames, dtype=bool)
+    if frames > extent:
+        ok = loud[: frames - extent] & (file_ids[: frames - extent] == file_ids[extent:])
+        for k in range(1, SHINGLE_STEPS):
+            ok &= loud[k * SHINGLE_SPACING : frames - extent + k * SHINGLE_SPACING]
+        valid[: frames - extent] = ok
+    return valid
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / (np.linalg.norm(rows, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
+
+
+def _project(stacked: np.ndarray, valid: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Unit vectors in the search space; invalid shingles are zero (alike to nothing)."""
+    projected = _unit(stacked @ basis)
+    projected[~valid] = 0.0
+    return projected
+
+
+# -- matching ---------------------------------------------------------------------------------------------------
+
+
+def _candidates(vectors: np.ndarray, space: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(clip frame, training frame, cosine) of every searched pair at least CANDIDATE alike."""
+    at = np.flatnonzero(np.any(vectors != 0, axis=1))[::QUERY_STRIDE]
+    queries = vectors[at]
+    search: np.ndarray = space["search"]
+    found_i, found_j, found_s = [], [], []
+    for start in range(0, len(search), _CHUNK):
+        sims = queries @ search[start : start + _CHUNK].T
+        rows, cols = np.nonzero(sims >= CANDIDATE)
+        found_i.append(at[rows])
+        found_j.append((cols + start) * TRAIN_STRIDE)
+        found_s.append(sims[rows, cols])
+    if not found_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
+
+
+def _best_diagonal(candidates: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[int, np.ndarray] | None:
+    """The offset (training frame minus clip frame) with the most closeness on it, and the candidates near it."""
+    clip_at, train_at, sims = candidates
+    offsets = train_at - clip_at
+    low = int(offsets.min()) - 2
+    votes = np.bincount(offsets - low, weights=sims)
+    smoothed = np.convolve(votes, np.ones(2 * TRAIN_STRIDE + 1), mode="same")
+    best = int(np.argmax(smoothed))
+    if smoothed[best] < CANDIDATE * 2:  # a single pair is chance, not a passage
+        return None
+    near = np.abs(offsets - (best + low)) <= TRAIN_STRIDE
+    return best + low, near
+
+
+def _runs(frames: np.ndarray) -> list[tuple[int, int]]:
+    """Clip frames split where they leave gaps of more than two query strides: [first, last] of each run."""
+    if len(frames) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(frames) > 3 * QUERY_STRIDE)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(frames) - 1]])
+    return [(int(frames[s]), int(frames[e])) for s, e in zip(starts, ends)]
+
+
+def _grow(
+    view: _Clip, index: LineageIndex, space: dict[str, Any], first: int, last: int, offset: int, used: np.ndarray
+) -> tuple[_Diagonal, int, int, float] | None:
+    """Align a run to the best offset within TRAIN_STRIDE and grow it while its shingles stay CLOSE, inside one
+    training file. A one-frame dip is bridged, and so are stretches up to QUIET_BRIDGE_SECONDS where quietness
+    leaves nothing to compare. None when what is left is too short."""
+    shifts = range(offset - TRAIN_STRIDE, offset + TRAIN_STRIDE + 1)
+    choices = [_Diagonal.of(view, index, space, d, first) for d in shifts]
+    diagonal = max(choices, key=lambda d: float(d.sims[first : last + 1].mean()))
+    free = diagonal.inside & ~used
+    close = free & diagonal.compared & (diagonal.sims >= CLOSE)
+    close[1:-1] |= close[:-2] & close[2:] & free[1:-1]  # bridge single-frame dips
+    agree = close | (free & diagonal.quiet)
+    unknown = free & ~diagonal.compared & ~agree
+    passable = agree | (unknown & _short_runs(unknown, QUIET_BRIDGE_SECONDS / space["hop"]))
+    if not close[first : last + 1].any():
+        return None
+    start = end = first + int(np.argmax(close[first : last + 1]))
+    while start > 0 and passable[start - 1]:
+        start -= 1
+    while end + 1 < len(passable) and passable[end + 1]:
+        end += 1
+    while not agree[start]:  # end where the two agree, not where nothing could be compared
+        start += 1
+    while not agree[end]:
+        end -= 1
+    heard = (int(close[start : end + 1].sum()) + _extent()) * space["hop"]
+    if (end - start + _extent()) * space["hop"] < MIN_MATCH_SECONDS or heard < MIN_HEARD_SECONDS:
+        return None  # too short, or mostly quiet: too little was heard alike
+    compared = diagonal.compared[start : end + 1]
+    return diagonal, start, end, float(np.clip(diagonal.sims[start : end + 1][compared], 0.0, 1.0).mean())
+
+
+def _short_runs(mask: np.ndarray, longest: float) -> np.ndarray:
+    """The frames of `mask` that lie in runs of at most `longest` frames."""
+    out = np.zeros(len(mask), dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    for begin, stop in zip(edges[::2], edges[1::2]):
+        out[begin:stop] = stop - begin <= longest
+    return out
+
+
+def _edges(view: _Clip, space: dict[str, Any], diagonal: _Diagonal, start: int, end: int) -> tuple[int, int]:
+    """Clip frames [first, stop) of a grown match: its coarse ends (shingle starts `start`..`end`) moved to where
+    the frame-by-frame likeness along the diagonal changes most (frames quiet on both sides count as alike)."""
+    count = len(view.frames)
+    targets = np.arange(count) + diagonal.offset
+    likeness = np.zeros(count, dtype=np.float32)
+    inside = diagonal.inside
+    likeness[inside] = np.einsum("ij,ij->i", view.frames[inside], space["frames"][targets[inside]])
+    likeness[diagonal.quiet] = 1.0
+    extent = _extent()
+    stop = end + extent
+
+    def change(at: int) -> float:  # how much more alike the frames after `at` are than those before
+        after = likeness[at : at + EDGE_FRAMES]
+        before = likeness[max(0, at - EDGE_FRAMES) : at]
+        return float(after.mean() if len(after) else 0.0) - float(before.mean() if len(before) else 0.0)
+
+    first = 0 if start == 0 else max(range(max(1, start - 2), min(start + extent, stop - 1) + 1), key=change)
+    if stop >= count:
+        return first, count
+    last = min(range(max(first + 1, end), min(count - 1, stop + 2) + 1), key=change)
+    return first, last
+
+
+def _extent() -> int:
+    """Frames a shingle spans."""
+    return (SHINGLE_STEPS - 1) * SHINGLE_SPACING + 1
+
+
+def _lineage(index: LineageIndex, spans: list[tuple[int, int, int, float]], loud: np.ndarray, samples: int) -> Lineage:
+    grid = index.grid
+    covered = np.zeros(len(loud), dtype=bool)
+    matches = []
+    for start, stop, offset, similarity in spans:
+        covered[start:stop] |= similarity >= CLOSE_MATCH
+        file = index.file_at(start + offset)
+        source_start = grid.seconds(start + offset - file.first)
+        clip_start, clip_end = grid.seconds(start), min(grid.seconds(stop), samples / grid.sample_rate)
+        source_end = min(source_start + clip_end - clip_start, file.samples / grid.sample_rate)
+        matches.append(Match(file.path, source_start, source_end, clip_start, clip_end, similarity))
+    audible = int(loud.sum())
+    novelty = 1.0 - (int((covered & loud).sum()) / audible) if audible else 1.0
+    matches.sort(key=lambda m: (m.clip_end - m.clip_start) * m.similarity, reverse=True)
+    return Lineage(tuple(matches), float(novelty), samples / grid.sample_rate)
+
+
+def _checked(audio: np.ndarray, sample_rate: int, index_rate: int) -> np.ndarray:
+    if sample_rate != index_rate:
+        raise LineageError(
+            f"the clip is at {sample_rate} Hz but the model's training audio is at {index_rate} Hz; "
+            "resample the clip first"
+        )
+    clip = np.asarray(audio, dtype=np.float32)
+    if clip.ndim != 1:
+        raise LineageError(f"a clip to compare must be mono audio (samples,), not shaped {clip.shape}")
+    if len(clip) == 0:
+        raise LineageError("the clip is empty: there is nothing to compare")
+    if not np.all(np.isfinite(clip)):
+        raise LineageError("the clip contains NaN or infinite samples")
+    return clip
