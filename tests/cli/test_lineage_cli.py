@@ -17,11 +17,10 @@ DEMO = Path(inspiration.__file__).parent / "resources" / "demo"
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
+def root(demo_model_root, tmp_path_factory):
     """A folder holding models/demo (debug preset, 2 steps on the demo folder; training indexed it) and clips."""
     root = tmp_path_factory.mktemp("lineage-cli")
-    args = ["train", str(DEMO), "--name", "demo", "--preset", "debug", "--steps", "2"]
-    assert main([*args, "--models-dir", str(root / "models")]) == 0
+    shutil.copytree(demo_model_root / "models", root / "models")
     audio, rate = sf.read(DEMO / "plucked-aeolian.flac", dtype="float32")
     rng = np.random.default_rng(3)
     excerpt = 0.5 * audio[int(20.25 * rate) : int(28.25 * rate)]

@@ -2,6 +2,5 @@
 evaluation in bits per sample, distributed training and the preparation of runs in a model folder.
 
 Imports: `generation` (previews), `lineage` (indexing a trained model's audio), `model`, `audio` and the shared
-plumbing. Uses torch, except in `dataset`,
-`batches`, `events` and `log`.
+plumbing. Uses torch, except in `dataset`, `batches`, `events` and `log`.
 """
