@@ -17,7 +17,14 @@ from inspiration.engine.audio.encode import encode_signal
 from inspiration.engine.audio.quantize import dequantize, quantize
 from inspiration.engine.errors import LineageError
 from inspiration.engine.lineage import index as lineage_index
-from inspiration.engine.lineage.index import LineageIndex, build_index, index_is_current, index_path, load_index
+from inspiration.engine.lineage.index import (
+    IndexCache,
+    LineageIndex,
+    build_index,
+    index_is_current,
+    index_path,
+    load_index,
+)
 from inspiration.engine.lineage.query import find_lineage
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.training.dataset import AudioDataset, SourceFile, save_dataset
@@ -59,7 +66,7 @@ def overlap(match, start, stop):
     return max(0.0, min(match.clip_end, stop) - max(match.clip_start, start))
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(8))
 def test_a_planted_clip_is_traced_to_each_file_and_start(trained, seed):
     """Each excerpt is found in its file, aligned within 0.1 s: the match puts the excerpt's first moment in the clip
     at the excerpt's start in the file. (Where an excerpt begins or ends in near-silence, which side of the splice
@@ -191,3 +198,15 @@ def test_lineage_imports_neither_torch_nor_the_layers_above_it():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_index_cache_keeps_an_index_until_its_file_changes(tmp_path):
+    folder = ModelFolder(tmp_path / "model")
+    signals = [synthetic_music(3.0, RATE, seed) for seed in (1, 2)]
+    write_dataset(folder.path, signals)
+    cache = IndexCache()
+    first = cache.get(folder)  # built on first use
+    assert cache.get(folder) is first
+    write_dataset(folder.path, [*signals, synthetic_music(3.0, RATE, 3)])
+    again = cache.get(folder)
+    assert again is not first and len(again.files) == 3 and cache.get(folder) is again

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -140,6 +141,33 @@ def load_index(folder: ModelFolder, build: bool = True, on_progress: Progress | 
     if build and not index_is_current(folder):
         return build_index(folder, on_progress)
     return LineageIndex.load(index_path(folder))
+
+
+class IndexCache:
+    """Indexes kept loaded between lookups (loading one and preparing its search takes about a second per hour of
+    audio), each reused while its file is unchanged. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, tuple[int, LineageIndex]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, folder: ModelFolder, on_progress: Progress | None = None) -> LineageIndex:
+        """As `load_index(folder)`: built first when it does not list the training audio."""
+        if not index_is_current(folder):
+            build_index(folder, on_progress)
+        path = index_path(folder)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError as exc:
+            raise LineageError(f"{path} cannot be read ({exc.strerror or exc})") from exc
+        with self._lock:
+            kept = self._loaded.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        index = LineageIndex.load(path)
+        with self._lock:
+            self._loaded[path] = (stamp, index)
+        return index
 
 
 def index_is_current(folder: ModelFolder) -> bool:

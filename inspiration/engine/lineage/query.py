@@ -46,8 +46,8 @@ MIN_HEARD_SECONDS = 1.0
 #: A match goes on across quiet stretches up to this long (where there is nothing to compare).
 QUIET_BRIDGE_SECONDS = 3.0
 #: Matches at least this alike are close: they count against novelty. (Copies under noise, gain and 8-bit
-#: quantisation score about 0.9; chance likenesses between different pieces of one style about 0.7.)
-CLOSE_MATCH = 0.8
+#: quantisation score about 0.9; chance likenesses between different pieces of one style mostly 0.7 to 0.85.)
+CLOSE_MATCH = 0.85
 #: The most matches one clip gets.
 MAX_MATCHES = 64
 _CHUNK = 32768
@@ -109,7 +109,7 @@ def find_lineage(index: LineageIndex, audio: np.ndarray, sample_rate: int) -> Li
         _project(_stack(z), _valid(audible, np.zeros(len(z), dtype=np.int32)), space["basis"]), _unit(z), audible
     )
     used = np.zeros(len(z), dtype=bool)
-    spans: list[tuple[int, int, int, float]] = []  # clip frames [first, stop), source minus clip offset, similarity
+    spans: list[tuple[int, int, float, float]] = []  # clip frames [first, stop), source minus clip offset, similarity
     candidates = _candidates(view.vectors, space)
     while len(candidates[0]) and len(spans) < MAX_MATCHES:
         found = _best_diagonal(candidates)
@@ -119,9 +119,9 @@ def find_lineage(index: LineageIndex, audio: np.ndarray, sample_rate: int) -> Li
         for first, last in _runs(np.unique(candidates[0][near])):
             grown = _grow(view, index, space, first, last, offset, used)
             if grown is not None:
-                diagonal, start, end, similarity = grown
+                diagonal, fraction, start, end, similarity = grown
                 used[start : end + 1] = True
-                spans.append((*_edges(view, space, diagonal, start, end), diagonal.offset, similarity))
+                spans.append((*_edges(view, space, diagonal, start, end), diagonal.offset + fraction, similarity))
         keep = ~near & ~used[candidates[0]]
         candidates = (candidates[0][keep], candidates[1][keep], candidates[2][keep])
     return _lineage(index, spans, audible, len(clip))
@@ -134,6 +134,11 @@ class _Clip:
     vectors: np.ndarray
     frames: np.ndarray
     audible: np.ndarray
+
+    @property
+    def present(self) -> np.ndarray:
+        """Frames that have a shingle to compare."""
+        return np.any(self.vectors != 0, axis=1)
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,8 @@ class _Diagonal:
         at = targets[inside]
         sims = np.zeros(len(targets), dtype=np.float32)
         sims[inside] = np.einsum("ij,ij->i", view.vectors[inside], train[at])
-        compared = inside & np.any(view.vectors != 0, axis=1)
-        compared[inside] &= np.any(train[at] != 0, axis=1)
+        compared = inside & view.present
+        compared[inside] &= space["present"][at]
         quiet = inside & ~view.audible
         quiet[inside] &= space["quiet"][at]
         return cls(offset, inside, sims, compared, quiet)
@@ -199,6 +204,7 @@ def _make_space(index: LineageIndex) -> dict[str, Any]:
         "hop": hop_seconds,
         "frames": frames,
         "quiet": ~loud,
+        "present": valid,
     }
 
 
@@ -248,10 +254,11 @@ def _candidates(vectors: np.ndarray, space: dict[str, Any]) -> tuple[np.ndarray,
     found_i, found_j, found_s = [], [], []
     for start in range(0, len(search), _CHUNK):
         sims = queries @ search[start : start + _CHUNK].T
-        rows, cols = np.nonzero(sims >= CANDIDATE)
+        flat = np.flatnonzero(sims >= CANDIDATE)  # faster than a 2-D nonzero
+        rows, cols = np.divmod(flat, sims.shape[1])
         found_i.append(at[rows])
         found_j.append((cols + start) * TRAIN_STRIDE)
-        found_s.append(sims[rows, cols])
+        found_s.append(sims.ravel()[flat])
     if not found_i:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
@@ -284,13 +291,26 @@ def _runs(frames: np.ndarray) -> list[tuple[int, int]]:
 
 def _grow(
     view: _Clip, index: LineageIndex, space: dict[str, Any], first: int, last: int, offset: int, used: np.ndarray
-) -> tuple[_Diagonal, int, int, float] | None:
-    """Align a run to the best offset within TRAIN_STRIDE and grow it while its shingles stay CLOSE, inside one
-    training file. A one-frame dip is bridged, and so are stretches up to QUIET_BRIDGE_SECONDS where quietness
-    leaves nothing to compare. None when what is left is too short."""
-    shifts = range(offset - TRAIN_STRIDE, offset + TRAIN_STRIDE + 1)
-    choices = [_Diagonal.of(view, index, space, d, first) for d in shifts]
-    diagonal = max(choices, key=lambda d: float(d.sims[first : last + 1].mean()))
+) -> tuple[_Diagonal, float, int, int, float] | None:
+    """Align a run to the best offset near `offset` (to a fraction of a frame) and grow it while its shingles stay
+    CLOSE, inside one training file. A one-frame dip is bridged, and so are stretches up to QUIET_BRIDGE_SECONDS
+    where quietness leaves nothing to compare. None when what is left is too short."""
+    train: np.ndarray = space["vectors"]
+    frames = np.arange(first, last + 1)
+
+    def run_score(shift: int) -> float:  # how alike the run is at this offset
+        targets = np.clip(frames + shift, 0, len(train) - 1)
+        return float(np.einsum("ij,ij->i", view.vectors[frames], train[targets]).mean())
+
+    shifts = list(range(offset - 2 * TRAIN_STRIDE, offset + 2 * TRAIN_STRIDE + 1))
+    scores = [run_score(d) for d in shifts]
+    best = int(np.argmax(scores))
+    diagonal = _Diagonal.of(view, index, space, shifts[best], first)
+    fraction = 0.0  # where between frames the peak lies (a parabola through the best offset and its neighbours)
+    if 0 < best < len(shifts) - 1:
+        left, middle, right = scores[best - 1 : best + 2]
+        curvature = left - 2 * middle + right
+        fraction = float(np.clip(0.5 * (left - right) / curvature, -0.5, 0.5)) if curvature < 0 else 0.0
     free = diagonal.inside & ~used
     close = free & diagonal.compared & (diagonal.sims >= CLOSE)
     close[1:-1] |= close[:-2] & close[2:] & free[1:-1]  # bridge single-frame dips
@@ -312,7 +332,7 @@ def _grow(
     if (end - start + _extent()) * space["hop"] < MIN_MATCH_SECONDS or heard < MIN_HEARD_SECONDS:
         return None  # too short, or mostly quiet: too little was heard alike
     compared = diagonal.compared[start : end + 1]
-    return diagonal, start, end, float(np.clip(diagonal.sims[start : end + 1][compared], 0.0, 1.0).mean())
+    return diagonal, fraction, start, end, float(np.clip(diagonal.sims[start : end + 1][compared], 0.0, 1.0).mean())
 
 
 def _short_runs(mask: np.ndarray, longest: float) -> np.ndarray:
@@ -353,13 +373,15 @@ def _extent() -> int:
     return (SHINGLE_STEPS - 1) * SHINGLE_SPACING + 1
 
 
-def _lineage(index: LineageIndex, spans: list[tuple[int, int, int, float]], loud: np.ndarray, samples: int) -> Lineage:
+def _lineage(
+    index: LineageIndex, spans: list[tuple[int, int, float, float]], loud: np.ndarray, samples: int
+) -> Lineage:
     grid = index.grid
     covered = np.zeros(len(loud), dtype=bool)
     matches = []
     for start, stop, offset, similarity in spans:
         covered[start:stop] |= similarity >= CLOSE_MATCH
-        file = index.file_at(start + offset)
+        file = index.file_at(start + round(offset))
         source_start = grid.seconds(start + offset - file.first)
         clip_start, clip_end = grid.seconds(start), min(grid.seconds(stop), samples / grid.sample_rate)
         source_end = min(source_start + clip_end - clip_start, file.samples / grid.sample_rate)

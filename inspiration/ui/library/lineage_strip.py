@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QT
 
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.clip_record import ECHO_NOVELTY, ClipRecord
+from inspiration.engine.lineage.index import IndexCache
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.time_display import format_time
 from inspiration.ui.playback.transport import Transport
@@ -43,19 +44,23 @@ class Traced:
 
 
 def trace(
-    library: ClipLibrary, record: ClipRecord, roots: list[Path], report: Report, stop: StopCheck
+    library: ClipLibrary,
+    record: ClipRecord,
+    roots: list[Path],
+    indexes: IndexCache,
+    report: Report,
+    stop: StopCheck,
 ) -> Traced | None:
     """Find the clip's model among `roots`, index its training audio if needed, trace the clip and keep its novelty in
     the library (runs in a job; None when stopped)."""
     from inspiration.engine.errors import LineageError
     from inspiration.engine.lineage.clips import file_lineage, find_model_folder, record_lineage
-    from inspiration.engine.lineage.index import load_index
 
     assert record.model is not None
     folder = find_model_folder(record.model, roots)
     if folder is None:
         raise LineageError(f"the model “{record.model}” is not in your models folders")
-    index = load_index(folder, on_progress=lambda done, total, path: report((done, total)))
+    index = indexes.get(folder, on_progress=lambda done, total, path: report((done, total)))
     if stop():
         return None
     lineage = file_lineage(index, library.folder / record.path)
@@ -142,6 +147,7 @@ class LineageStrip(QWidget):
         self._jobs = jobs
         self._transport = transport
         self._roots = model_roots
+        self._indexes = IndexCache()
         self._job: Job | None = None
         self._passage_job: Job | None = None
         self._library: ClipLibrary | None = None
@@ -231,7 +237,7 @@ class LineageStrip(QWidget):
         self.summary.setText("Comparing it with the training audio…")
         roots = self._roots()
         job = self._jobs.start(
-            "Trace the clip's lineage", lambda report, stop: trace(library, record, roots, report, stop)
+            "Trace the clip's lineage", lambda report, stop: trace(library, record, roots, self._indexes, report, stop)
         )
         job.progressed.connect(lambda done_total: self._indexing(job, *done_total))
         job.succeeded.connect(lambda traced: self._traced_ready(job, traced))
@@ -353,7 +359,7 @@ class LineageStrip(QWidget):
 
 
 def novelty_label(novelty: float) -> str:
-    """"73% new", or "43% new · echo" for a clip that is mostly a copy."""
+    """ "73% new", or "43% new · echo" for a clip that is mostly a copy."""
     return f"{novelty:.0%} new" + (" · echo" if novelty <= ECHO_NOVELTY else "")
 
 
@@ -367,7 +373,7 @@ def describe(lineage: Lineage) -> str:
 
 
 def span_label(match: Match) -> str:
-    """"track.flac 1:02.4–1:08.0"."""
+    """ "track.flac 1:02.4–1:08.0"."""
     return f"{Path(match.source).name} {_time(match.source_start)}–{_time(match.source_end)}"
 
 
