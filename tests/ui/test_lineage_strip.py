@@ -1,6 +1,7 @@
 """The lineage strip: a clip made from the demo piece is traced to it in a job, its novelty reaches the library,
 and a click on a span plays the source passage and the clip in turn."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -80,4 +81,26 @@ def test_clips_without_a_known_model_say_why(strip, echo_library, qtbot):
         pass
     assert "not in your models folders" in strip.summary.text()
     strip.show_clip(echo_library, None)
+    assert strip.isHidden()
+
+
+def test_the_window_traces_the_one_selected_clip_under_the_library(make_window, demo_model_root, qtbot, tmp_path):
+    from inspiration.engine.places import user_places
+    from tests.ui.conftest import idle
+
+    shutil.copytree(demo_model_root / "models" / "demo", user_places().models / "demo")
+    audio, rate = sf.read(DEMO, dtype="float32")
+    library = ClipLibrary(tmp_path / "library")
+    copy = library.add(audio[int(5 * rate) : int(12 * rate)], rate, model="demo", seed=1, name="copy")
+    other = library.add(audio[: 2 * rate], rate, name="other")
+    window = make_window()
+    idle(qtbot, window)
+    panel, strip = window.library_panel, window.lineage_strip
+    assert strip.isHidden()
+    panel.view.select_ids([copy.id], copy.id)
+    qtbot.waitUntil(lambda: strip.traced is not None, timeout=30_000)
+    assert strip.isVisible() and strip.traced.lineage.best.source == str(DEMO)
+    row = panel.model.row_of(copy.id)
+    assert panel.model.record(row).novelty == strip.traced.record.novelty  # the list shows it without a re-read
+    panel.view.select_ids([copy.id, other.id], copy.id)
     assert strip.isHidden()
