@@ -1,12 +1,10 @@
 """Which spans of the training audio a clip echoes, and how much of the clip is new.
 
-Matching works on *shingles*: the features of SHINGLE_STEPS frames spread over SHINGLE_SECONDS, standardised with the
-training audio's statistics, reduced to SEARCH_DIMS by PCA and normalised, so the cosine of two shingles says how
-alike two stretches of sound are (about 0 for unrelated music, near 1 for the same passage; gain does not change
-it). A clip's shingles, every QUERY_STRIDE frames, are compared with every other training shingle; a copied passage
-shows up as many close pairs on one diagonal (a constant source-minus-clip offset). Diagonals are taken best first,
-aligned to the frame and grown frame by frame while they stay close; each becomes a match. Novelty is the share of
-the clip's audible frames that no close match (CLOSE_MATCH) covers.
+Matching works on shingles (see `space`): a clip's shingles, every QUERY_STRIDE frames, are compared with every
+other training shingle; a copied passage shows up as many close pairs on one diagonal (a constant source-minus-clip
+offset). Diagonals are taken best first, aligned to a fraction of a frame and grown frame by frame while they stay
+close; each becomes a match. Novelty is the share of the clip's audible frames that no close match (CLOSE_MATCH)
+covers.
 """
 
 from __future__ import annotations
@@ -20,29 +18,20 @@ from inspiration.engine.audio.files import peak_normalize, remove_dc
 from inspiration.engine.errors import LineageError
 from inspiration.engine.lineage.features import frame_features
 from inspiration.engine.lineage.index import LineageIndex
+from inspiration.engine.lineage.space import TRAIN_STRIDE, ClipShingles, SearchSpace, extent
 
-#: Frames whose level is below this (dB from a full-scale sine, after peak normalisation; 8-bit audio's noise floor is
-#: about -50 dB) are quiet: they neither match nor count. In a clip, so are frames CONTEXT_DB below its loud ones
-#: (its noise floor between notes).
-QUIET_DB = -45.0
-CONTEXT_DB = 20.0
-#: A shingle joins this many frames, SHINGLE_SPACING frames apart (4 frames over 0.42 s at a 32 ms hop).
-SHINGLE_STEPS = 4
-SHINGLE_SPACING = 4
-SEARCH_DIMS = 32
-#: Clip shingles are searched every QUERY_STRIDE frames, training shingles every TRAIN_STRIDE frames.
+#: Clip shingles are searched every QUERY_STRIDE frames (training shingles every TRAIN_STRIDE frames).
 QUERY_STRIDE = 3
-TRAIN_STRIDE = 2
 #: Shingle pairs at least this alike seed a match; it grows while its shingles stay at least CLOSE alike.
 CANDIDATE = 0.75
 CLOSE = 0.6
-#: A match lasts at least this long in the clip: shorter likenesses are chance, in music of one style.
+#: A match lasts at least this long in the clip: shorter likenesses are chance, in music of one style ...
 MIN_MATCH_SECONDS = 2.5
+#: ... of which at least this long was heard alike (not quiet on both sides).
+MIN_HEARD_SECONDS = 1.0
 #: A match's ends are placed where the frame-by-frame likeness changes most, within a shingle of the coarse end,
 #: comparing EDGE_FRAMES on either side.
 EDGE_FRAMES = 6
-#: ... of which at least this long was heard alike (not quiet on both sides).
-MIN_HEARD_SECONDS = 1.0
 #: A match goes on across quiet stretches up to this long (where there is nothing to compare).
 QUIET_BRIDGE_SECONDS = 3.0
 #: Matches at least this alike are close: they count against novelty. (Copies under noise, gain and 8-bit
@@ -101,14 +90,9 @@ def find_lineage(index: LineageIndex, audio: np.ndarray, sample_rate: int) -> Li
     """The lineage of mono float audio (samples,) at the index's sample rate; LineageError for a clip that cannot
     be compared (empty, not finite, another sample rate)."""
     clip = _checked(audio, sample_rate, index.sample_rate)
-    space = _space(index)
-    feats, level = frame_features(peak_normalize(remove_dc(clip), 0.95), index.grid)
-    audible = level >= max(QUIET_DB, float(np.percentile(level, 95)) - CONTEXT_DB)
-    z = ((feats - space["mean"]) * space["scale"]).astype(np.float32)
-    view = _Clip(
-        _project(_stack(z), _valid(audible, np.zeros(len(z), dtype=np.int32)), space["basis"]), _unit(z), audible
-    )
-    used = np.zeros(len(z), dtype=bool)
+    space = SearchSpace.of(index)
+    view = space.clip(*frame_features(peak_normalize(remove_dc(clip), 0.95), index.grid))
+    used = np.zeros(len(view.vectors), dtype=bool)
     spans: list[tuple[int, int, float, float]] = []  # clip frames [first, stop), source minus clip offset, similarity
     candidates = _candidates(view.vectors, space)
     while len(candidates[0]) and len(spans) < MAX_MATCHES:
@@ -124,21 +108,7 @@ def find_lineage(index: LineageIndex, audio: np.ndarray, sample_rate: int) -> Li
                 spans.append((*_edges(view, space, diagonal, start, end), diagonal.offset + fraction, similarity))
         keep = ~near & ~used[candidates[0]]
         candidates = (candidates[0][keep], candidates[1][keep], candidates[2][keep])
-    return _lineage(index, spans, audible, len(clip))
-
-
-@dataclass(frozen=True)
-class _Clip:
-    """A clip as matching sees it: shingle vectors (frames, SEARCH_DIMS), unit frame features, audible frames."""
-
-    vectors: np.ndarray
-    frames: np.ndarray
-    audible: np.ndarray
-
-    @property
-    def present(self) -> np.ndarray:
-        """Frames that have a shingle to compare."""
-        return np.any(self.vectors != 0, axis=1)
+    return _lineage(index, spans, view.audible, len(clip))
 
 
 @dataclass(frozen=True)
@@ -154,8 +124,8 @@ class _Diagonal:
     quiet: np.ndarray
 
     @classmethod
-    def of(cls, view: _Clip, index: LineageIndex, space: dict[str, Any], offset: int, anchor: int) -> _Diagonal:
-        train: np.ndarray = space["vectors"]
+    def of(cls, view: ClipShingles, index: LineageIndex, space: SearchSpace, offset: int, anchor: int) -> _Diagonal:
+        train = space.vectors
         file = index.file_at(min(max(anchor + offset, 0), len(train) - 1))
         targets = np.arange(len(view.vectors)) + offset
         inside = (targets >= file.first) & (targets < file.first + file.frames)
@@ -163,94 +133,20 @@ class _Diagonal:
         sims = np.zeros(len(targets), dtype=np.float32)
         sims[inside] = np.einsum("ij,ij->i", view.vectors[inside], train[at])
         compared = inside & view.present
-        compared[inside] &= space["present"][at]
+        compared[inside] &= space.present[at]
         quiet = inside & ~view.audible
-        quiet[inside] &= space["quiet"][at]
+        quiet[inside] &= space.quiet[at]
         return cls(offset, inside, sims, compared, quiet)
-
-
-# -- the search space: training shingles, once per index ---------------------------------------------------------
-
-
-def _space(index: LineageIndex) -> dict[str, Any]:
-    if "space" not in index.cache:
-        index.cache["space"] = _make_space(index)
-    return dict(index.cache["space"])
-
-
-def _make_space(index: LineageIndex) -> dict[str, Any]:
-    loud = index.level >= QUIET_DB
-    sample = index.features[loud] if loud.sum() >= 16 else index.features
-    mean = sample.mean(axis=0)
-    scale = 1.0 / np.maximum(sample.std(axis=0), 1e-3)
-    stacked = _stack(((index.features - mean) * scale).astype(np.float32))
-    valid = _valid(loud, index.file_ids())
-    rows = stacked[valid][:: max(1, int(valid.sum()) // 20000)]
-    if len(rows) >= SEARCH_DIMS:
-        _, vecs = np.linalg.eigh(np.cov(rows, rowvar=False))
-        basis = vecs[:, ::-1][:, :SEARCH_DIMS].astype(np.float32)
-    else:
-        basis = np.eye(stacked.shape[1], SEARCH_DIMS, dtype=np.float32)
-    vectors = _project(stacked, valid, basis)
-    frames = _unit(((index.features - mean) * scale).astype(np.float32))
-    hop_seconds = index.grid.seconds(1)
-    search = vectors[::TRAIN_STRIDE]
-    return {
-        "mean": mean,
-        "scale": scale,
-        "basis": basis,
-        "vectors": vectors,
-        "search": search,
-        "hop": hop_seconds,
-        "frames": frames,
-        "quiet": ~loud,
-        "present": valid,
-    }
-
-
-def _stack(z: np.ndarray) -> np.ndarray:
-    """(frames, dims) -> (frames, SHINGLE_STEPS * dims): frame t joined with t + k * SHINGLE_SPACING (zeros past
-    the end)."""
-    frames, dims = z.shape
-    out = np.zeros((frames, SHINGLE_STEPS * dims), dtype=np.float32)
-    for k in range(SHINGLE_STEPS):
-        shift = k * SHINGLE_SPACING
-        out[: max(0, frames - shift), k * dims : (k + 1) * dims] = z[shift:]
-    return out
-
-
-def _valid(loud: np.ndarray, file_ids: np.ndarray) -> np.ndarray:
-    """Shingles whose frames are all loud and all in one file."""
-    extent = _extent() - 1
-    frames = len(loud)
-    valid = np.zeros(frames, dtype=bool)
-    if frames > extent:
-        ok = loud[: frames - extent] & (file_ids[: frames - extent] == file_ids[extent:])
-        for k in range(1, SHINGLE_STEPS):
-            ok &= loud[k * SHINGLE_SPACING : frames - extent + k * SHINGLE_SPACING]
-        valid[: frames - extent] = ok
-    return valid
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return (rows / (np.linalg.norm(rows, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
-
-
-def _project(stacked: np.ndarray, valid: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Unit vectors in the search space; invalid shingles are zero (alike to nothing)."""
-    projected = _unit(stacked @ basis)
-    projected[~valid] = 0.0
-    return projected
 
 
 # -- matching ---------------------------------------------------------------------------------------------------
 
 
-def _candidates(vectors: np.ndarray, space: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _candidates(vectors: np.ndarray, space: SearchSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(clip frame, training frame, cosine) of every searched pair at least CANDIDATE alike."""
     at = np.flatnonzero(np.any(vectors != 0, axis=1))[::QUERY_STRIDE]
     queries = vectors[at]
-    search: np.ndarray = space["search"]
+    search = space.search
     found_i, found_j, found_s = [], [], []
     for start in range(0, len(search), _CHUNK):
         sims = queries @ search[start : start + _CHUNK].T
@@ -290,12 +186,12 @@ def _runs(frames: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _grow(
-    view: _Clip, index: LineageIndex, space: dict[str, Any], first: int, last: int, offset: int, used: np.ndarray
+    view: ClipShingles, index: LineageIndex, space: SearchSpace, first: int, last: int, offset: int, used: np.ndarray
 ) -> tuple[_Diagonal, float, int, int, float] | None:
     """Align a run to the best offset near `offset` (to a fraction of a frame) and grow it while its shingles stay
     CLOSE, inside one training file. A one-frame dip is bridged, and so are stretches up to QUIET_BRIDGE_SECONDS
     where quietness leaves nothing to compare. None when what is left is too short."""
-    train: np.ndarray = space["vectors"]
+    train = space.vectors
     frames = np.arange(first, last + 1)
 
     def run_score(shift: int) -> float:  # how alike the run is at this offset
@@ -316,7 +212,7 @@ def _grow(
     close[1:-1] |= close[:-2] & close[2:] & free[1:-1]  # bridge single-frame dips
     agree = close | (free & diagonal.quiet)
     unknown = free & ~diagonal.compared & ~agree
-    passable = agree | (unknown & _short_runs(unknown, QUIET_BRIDGE_SECONDS / space["hop"]))
+    passable = agree | (unknown & _short_runs(unknown, QUIET_BRIDGE_SECONDS / space.hop))
     if not close[first : last + 1].any():
         return None
     start = end = first + int(np.argmax(close[first : last + 1]))
@@ -328,8 +224,8 @@ def _grow(
         start += 1
     while not agree[end]:
         end -= 1
-    heard = (int(close[start : end + 1].sum()) + _extent()) * space["hop"]
-    if (end - start + _extent()) * space["hop"] < MIN_MATCH_SECONDS or heard < MIN_HEARD_SECONDS:
+    heard = (int(close[start : end + 1].sum()) + extent()) * space.hop
+    if (end - start + extent()) * space.hop < MIN_MATCH_SECONDS or heard < MIN_HEARD_SECONDS:
         return None  # too short, or mostly quiet: too little was heard alike
     compared = diagonal.compared[start : end + 1]
     return diagonal, fraction, start, end, float(np.clip(diagonal.sims[start : end + 1][compared], 0.0, 1.0).mean())
@@ -344,33 +240,28 @@ def _short_runs(mask: np.ndarray, longest: float) -> np.ndarray:
     return out
 
 
-def _edges(view: _Clip, space: dict[str, Any], diagonal: _Diagonal, start: int, end: int) -> tuple[int, int]:
+def _edges(view: ClipShingles, space: SearchSpace, diagonal: _Diagonal, start: int, end: int) -> tuple[int, int]:
     """Clip frames [first, stop) of a grown match: its coarse ends (shingle starts `start`..`end`) moved to where
     the frame-by-frame likeness along the diagonal changes most (frames quiet on both sides count as alike)."""
     count = len(view.frames)
     targets = np.arange(count) + diagonal.offset
     likeness = np.zeros(count, dtype=np.float32)
     inside = diagonal.inside
-    likeness[inside] = np.einsum("ij,ij->i", view.frames[inside], space["frames"][targets[inside]])
+    likeness[inside] = np.einsum("ij,ij->i", view.frames[inside], space.frames[targets[inside]])
     likeness[diagonal.quiet] = 1.0
-    extent = _extent()
-    stop = end + extent
+    reach = extent()
+    stop = end + reach
 
     def change(at: int) -> float:  # how much more alike the frames after `at` are than those before
         after = likeness[at : at + EDGE_FRAMES]
         before = likeness[max(0, at - EDGE_FRAMES) : at]
         return float(after.mean() if len(after) else 0.0) - float(before.mean() if len(before) else 0.0)
 
-    first = 0 if start == 0 else max(range(max(1, start - 2), min(start + extent, stop - 1) + 1), key=change)
+    first = 0 if start == 0 else max(range(max(1, start - 2), min(start + reach, stop - 1) + 1), key=change)
     if stop >= count:
         return first, count
     last = min(range(max(first + 1, end), min(count - 1, stop + 2) + 1), key=change)
     return first, last
-
-
-def _extent() -> int:
-    """Frames a shingle spans."""
-    return (SHINGLE_STEPS - 1) * SHINGLE_SPACING + 1
 
 
 def _lineage(
