@@ -28,6 +28,7 @@ def root(demo_model_root, tmp_path_factory):
     sf.write(root / "planted.wav", np.concatenate([excerpt + noise, np.zeros(rate, np.float32)]), rate)
     sf.write(root / "planted-32k.wav", np.repeat(excerpt, 2), rate * 2)
     sf.write(root / "empty.wav", np.zeros(0, np.float32), rate)
+    sf.write(root / "nan.wav", np.full(rate, np.nan, np.float32), rate, subtype="FLOAT")
     return root
 
 
@@ -74,6 +75,7 @@ def test_bad_input_gets_one_line_and_status_2(root, tmp_path, capsys):
     os.mkfifo(fifo)
     cases = [
         ([model, str(root / "empty.wav")], "the clip is empty"),
+        ([model, str(root / "nan.wav")], "NaN or infinite"),
         ([model, str(tmp_path / "missing.wav")], "no such file"),
         ([model, str(fifo)], "not an audio file"),
         ([model, "/dev/zero"], "not an audio file"),

@@ -40,6 +40,7 @@ CLOSE_MATCH = 0.85
 #: The most matches one clip gets.
 MAX_MATCHES = 64
 _CHUNK = 32768
+_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -144,17 +145,18 @@ class _Diagonal:
 
 def _candidates(vectors: np.ndarray, space: SearchSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(clip frame, training frame, cosine) of every searched pair at least CANDIDATE alike."""
-    at = np.flatnonzero(np.any(vectors != 0, axis=1))[::QUERY_STRIDE]
-    queries = vectors[at]
     search = space.search
     found_i, found_j, found_s = [], [], []
-    for start in range(0, len(search), _CHUNK):
-        sims = queries @ search[start : start + _CHUNK].T
-        flat = np.flatnonzero(sims >= CANDIDATE)  # faster than a 2-D nonzero
-        rows, cols = np.divmod(flat, sims.shape[1])
-        found_i.append(at[rows])
-        found_j.append((cols + start) * TRAIN_STRIDE)
-        found_s.append(sims.ravel()[flat])
+    everywhere = np.flatnonzero(np.any(vectors != 0, axis=1))[::QUERY_STRIDE]
+    for row in range(0, len(everywhere), _ROWS):  # blocks of at most _ROWS x _CHUNK cosines (64 MB)
+        at = everywhere[row : row + _ROWS]
+        for start in range(0, len(search), _CHUNK):
+            sims = vectors[at] @ search[start : start + _CHUNK].T
+            flat = np.flatnonzero(sims >= CANDIDATE)  # faster than a 2-D nonzero
+            rows, cols = np.divmod(flat, sims.shape[1])
+            found_i.append(at[rows])
+            found_j.append((cols + start) * TRAIN_STRIDE)
+            found_s.append(sims.ravel()[flat])
     if not found_i:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
