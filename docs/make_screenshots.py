@@ -160,6 +160,22 @@ def shoot_instrument(app: QApplication, window: MainWindow) -> None:
     window.generate_dock.raise_()
 
 
+def shoot_lineage(app: QApplication, window: MainWindow, library: ClipLibrary) -> None:
+    """A clip that starts with 4 s of the demo piece as its prime (kept in the clip), selected: the lineage strip
+    under the library finds those seconds in the training audio."""
+    audio, rate = sf.read(DEMO, dtype="float32")
+    prime = WORK / "slices" / "prime.flac"
+    sf.write(prime, audio[20 * rate : 24 * rate], rate)
+    args = ["generate", str(user_places().models / "demo"), "--seconds", "3", "--seed", "15", "--temperature", "0.9"]
+    cli([*args, "--prime", str(prime), "--prime-seconds", "4", "--include-prime", "--out", str(library.folder)])
+    (primed,) = [r for r in library.list() if r.prime is not None]
+    window.library_panel.refresh(rescan=True)
+    settle(app, window)
+    window.library_panel.view.select_ids([primed.id], primed.id)
+    settle(app, window)
+    window.library_dock.grab().save(str(OUT / "lineage.png"))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -178,6 +194,7 @@ def main() -> None:
     shoot_small_screen(app, window)
 
     shoot_instrument(app, window)
+    shoot_lineage(app, window, library)
 
     QSettings().setValue("export/folder", "/home/you/Music")  # a reader's folder, not this machine's
     dialog = ExportDialog(

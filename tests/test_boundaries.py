@@ -29,6 +29,7 @@ SHARED = {"errors", "atomic", "places", "settings", "timefmt"}
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("audio", "curves"),
     ("model", "library", "composition"),
+    ("lineage",),
     ("generation",),
     ("training",),
 )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -35,10 +36,12 @@ from inspiration.ui.icons import app_icon, icon
 from inspiration.ui.inspector import ClipInspector
 from inspiration.ui.instrument.generate_tab import GenerateTab
 from inspiration.ui.instrument.live_panel import LivePanel
+from inspiration.ui.instrument.model_picker import model_roots
 from inspiration.ui.instrument.train_panel import TrainPanel
 from inspiration.ui.job_status import JobStatus
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
+from inspiration.ui.library.lineage_strip import LineageStrip
 from inspiration.ui.library_access import LibraryAccess, open_library
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.time_display import TimeDisplay
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(self.document, self.library, self.jobs, self)
         self.setCentralWidget(self.timeline)
         self.library_panel = LibraryPanel(self.library, self.jobs, self)
+        self.lineage_strip = LineageStrip(self.jobs, self.transport, lambda: model_roots(places.models), self)
         self.inspector = ClipInspector(self.document, self)
         self.generate_tab = GenerateTab(
             self.library,
@@ -92,7 +96,7 @@ class MainWindow(QMainWindow):
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
         self.train_panel = TrainPanel(places.models, self, jobs=self.jobs)
-        self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.library_dock = self._dock("Library", self._library_column(), Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.generate_dock = self._dock("Generate", self.generate_tab, Qt.DockWidgetArea.RightDockWidgetArea)
         self.live_dock = self._dock("Live", self.live_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -132,6 +136,16 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         return dock
+
+    def _library_column(self) -> QWidget:
+        """The library list with the selected clip's lineage strip under it."""
+        column = QWidget(self)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.library_panel, 1)
+        layout.addWidget(self.lineage_strip)
+        return column
 
     def _make_status_bar(self) -> None:
         self.job_status = JobStatus(self.jobs)
@@ -236,6 +250,9 @@ class MainWindow(QMainWindow):
         self.library_panel.auditionRequested.connect(self.transport.audition)
         self.library_panel.auditionStopRequested.connect(self.transport.stop_audition)
         self.library_panel.statusMessage.connect(self.show_status)
+        self.library_panel.selectionChanged.connect(self._library_selection)
+        self.lineage_strip.recordChanged.connect(self.library_panel.model.update_record)
+        self.lineage_strip.statusMessage.connect(self.show_status)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
         self.timeline.timeSelectionChanged.connect(lambda _region: self.generate_tab.panel.update_prime_sources())
@@ -341,6 +358,13 @@ class MainWindow(QMainWindow):
 
     # -- library --------------------------------------------------------------------------------------------------
 
+    def _library_selection(self, clip_ids: list[str]) -> None:
+        """One clip selected: trace its lineage under the list; otherwise the strip hides."""
+        row = self.library_panel.model.row_of(clip_ids[0]) if len(clip_ids) == 1 else None
+        record = self.library_panel.model.record(row) if row is not None else None
+        if record is None or self.lineage_strip.showing() != record.id:
+            self.lineage_strip.show_clip(self.library, record)
+
     def import_and_place(self, paths: list[str], track_id: str | None, frame: int) -> Job:
         """Files dropped on the timeline: import them into the library, then place them where they were dropped."""
         job = self.library_panel.import_paths(paths)
@@ -369,6 +393,7 @@ class MainWindow(QMainWindow):
         self.access.switch(library)
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
+        self.lineage_strip.show_clip(library, None)
         self.timeline.set_library(library)
         self.generate_tab.panel.set_library(library)
         self.live_panel.library = library

@@ -202,10 +202,17 @@ def _short(value: float) -> str:
 
 
 def badges(record: ClipRecord) -> list[tuple[str, str]]:
-    """(text, colour) of the badges a row shows: missing media, the quality flags, discarded."""
+    """(text, colour) of the badges a row shows: missing media, the flags, discarded, and then how new it is."""
     shown = [("missing", COLORS.bad)] if record.missing else []
     shown += [(flag, FLAG_COLORS.get(flag, COLORS.warn)) for flag in record.flags]
+    if record.novelty is not None:
+        shown.append((novelty_text(record.novelty), COLORS.text_dim))
     return shown + [("discarded", COLORS.text_dim)] if record.discarded else shown
+
+
+def novelty_text(novelty: float) -> str:
+    """The novelty badge: "87% new"."""
+    return f"{novelty:.0%} new"
 
 
 def tooltip_at(rect: QRect, pos: QPoint, record: ClipRecord) -> str:
@@ -230,6 +237,11 @@ def _badge_help(text: str, record: ClipRecord) -> str:
         return f"Missing: the audio file {record.path} is gone from the library folder; it cannot be played."
     if text == "discarded":
         return "Discarded: hidden unless “Show discarded” is on; right-click ▸ Restore brings it back."
+    if record.novelty is not None and text == novelty_text(record.novelty):
+        return (
+            f"Novelty: {text} — the share of the clip that matches no passage of its model's training audio "
+            "(sort by Novelty; select the clip to see its lineage)."
+        )
     return flag_help(text, record)
 
 
