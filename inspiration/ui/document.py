@@ -53,9 +53,16 @@ class ProjectDocument(QObject):
     editRefused = Signal(str)
     replaced = Signal()
 
-    def __init__(self, library: LibraryResolver | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        library: LibraryResolver | None = None,
+        parent: QObject | None = None,
+        library_folder: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        #: The clip library the window uses; a saved project remembers it (so the CLI renders it the same way).
+        self.library_folder = library_folder
         self.project = Project()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
@@ -133,6 +140,7 @@ class ProjectDocument(QObject):
         if target.suffix == "":
             target = target.with_suffix(PROJECT_SUFFIX)
         old = self.path
+        self._remember_library()
         save_project(self.project, target)
         if old is not None and old != target:
             discard_recovery(old)
@@ -147,9 +155,14 @@ class ProjectDocument(QObject):
         as if it were saved at `untitled_path`); True when it wrote."""
         if not self.is_modified or self.project.revision == self._autosaved_revision:
             return False
+        self._remember_library()
         autosave(self.project, self.path or untitled_path)
         self._autosaved_revision = self.project.revision
         return True
+
+    def _remember_library(self) -> None:
+        if self.library_folder is not None:
+            self.project.library = Path(self.library_folder).absolute()
 
     def _clean_changed(self, clean: bool) -> None:
         self.modifiedChanged.emit(not clean)

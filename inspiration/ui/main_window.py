@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.library = library
         if library_folder is not None:  # chosen on the command line: the next start opens it again
             QSettings().setValue("library/folder", str(self.library.folder))
-        self.document = ProjectDocument(library=self.access.resolve, parent=self)
+        self.document = ProjectDocument(library=self.access.resolve, parent=self, library_folder=library.folder)
         self.jobs = JobRunner(self)
         self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
         places.projects.mkdir(parents=True, exist_ok=True)
@@ -291,6 +291,20 @@ class MainWindow(QMainWindow):
         self.act_loop.setChecked(False)
         self.timeline.setLoopEnabled(False)
         self._position_changed(0)
+        self._open_project_library()
+
+    def _open_project_library(self) -> None:
+        """A project that remembers another clip library (one that is there) brings it back."""
+        remembered = self.document.project.library
+        if remembered is None or remembered == Path(self.library.folder).absolute():
+            return
+        if not (remembered / MANIFEST_NAME).is_file():
+            self.show_status(f"This project's clip library {remembered} is not there; using {self.library.folder}")
+            return
+        try:
+            self.use_library(ClipLibrary(remembered))
+        except InspirationError as exc:
+            self.show_status(f"This project's clip library {remembered} cannot be opened ({exc})")
 
     def _position_changed(self, frame: int) -> None:
         self.timeline.setPlayhead(frame)
@@ -343,8 +357,13 @@ class MainWindow(QMainWindow):
         except InspirationError as exc:
             QMessageBox.warning(self, "Cannot open the clip library", str(exc))
             return
+        self.use_library(library)
+
+    def use_library(self, library: ClipLibrary) -> None:
+        """Switch every panel to `library`; the next start and the project's next save remember it."""
         self.library = library
         self.access.switch(library)
+        self.document.library_folder = library.folder
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.timeline.set_library(library)

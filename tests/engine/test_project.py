@@ -184,6 +184,19 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".piece*"))  # no stray temporary or recovery files
 
 
+def test_a_project_remembers_its_clip_library_and_old_projects_name_none(tmp_path: Path) -> None:
+    project = _sample_project(tmp_path)
+    assert "library" not in project_to_dict(project)  # nothing is written for a project that names none
+    project.library = tmp_path / "my library"
+    path = save_project(project, tmp_path / "piece.json")
+    assert json.loads(path.read_text())["library"] == str(tmp_path / "my library")
+    assert load_project(path).library == tmp_path / "my library"
+    data = json.loads(path.read_text())
+    del data["library"]  # as a project saved before projects remembered their library
+    path.write_text(json.dumps(data))
+    assert load_project(path).library is None
+
+
 def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
     _wav(tmp_path / "one.wav", frames=16000, rate=16000)  # one second at 16 kHz
     path = tmp_path / "hand.json"
@@ -221,6 +234,8 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ),
         ('{"format": "something-else", "version": 1}', "not an Inspiration project"),
         ('{"version": 1, "markers": [{"time": -1}]}', "cannot be negative"),
+        ('{"version": 1, "library": "relative/lib"}', "library should be an absolute folder path"),
+        ('{"version": 1, "library": 3}', "library should be text"),
     ],
 )
 def test_corrupt_project_files_give_clear_errors(tmp_path: Path, text: str, message: str) -> None:

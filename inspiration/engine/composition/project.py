@@ -123,7 +123,8 @@ class Marker:
 
 
 class Project:
-    """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder).
+    """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder);
+    `library` is the clip library folder its library clips come from (absolute; None when it was never named).
 
     `offline` maps clip ids to the reason their media cannot be played (filled by `check_media`); `revision`
     counts changes, so an autosaver or a window title can tell whether anything changed.
@@ -137,6 +138,7 @@ class Project:
         tracks: Iterable[Track] = (),
         markers: Iterable[Marker] = (),
         folder: Path | None = None,
+        library: Path | None = None,
     ) -> None:
         check_rate(sample_rate)
         if channels not in (1, 2):
@@ -147,6 +149,7 @@ class Project:
         self.tracks: list[Track] = [_sorted(t) for t in tracks]
         self.markers: list[Marker] = sorted(markers, key=lambda m: (m.time, m.id))
         self.folder = folder
+        self.library = library
         self.offline: dict[str, str] = {}
         self.revision = 0
 

@@ -5,11 +5,13 @@
                  "clips": [{"source": {"path": "clips/take1.wav"}, "start": 2.5, "in": 0, "out": 8,
                             "gain_db": 0, "fade_in": {"seconds": 0.05, "shape": "linear"},
                             "fade_out": {"seconds": 1, "shape": "equal_power"}}]}],
-     "markers": [{"time": 30, "name": "Chorus"}]}
+     "markers": [{"time": 30, "name": "Chorus"}], "library": "/home/ana/Music/Inspiration library"}
 
 Written by hand, most keys may be left out: ids are made up, gains 0, pan centred, "in" 0 and "out" the end of the
-media; a source may be a plain path string and a fade a number of seconds (linear). Saving writes every key. Files
-are written atomically; the autosave goes to a recovery file beside the project that a normal save removes.
+media; a source may be a plain path string and a fade a number of seconds (linear). "library" (optional, absolute)
+names the clip library the clips' `library_id`s belong to, so `inspiration render` finds them as the app does.
+Saving writes every key. Files are written atomically; the autosave goes to a recovery file beside the project that
+a normal save removes.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             "fade_out": fade(c.fade_out),
         }
 
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "sample_rate": rate,
@@ -87,6 +89,9 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         ],
         "markers": [{"id": m.id, "time": to_seconds(m.time, rate), "name": m.name} for m in project.markers],
     }
+    if project.library is not None:
+        data["library"] = str(Path(project.library).absolute())
+    return data
 
 
 def project_from_dict(
@@ -111,8 +116,17 @@ def project_from_dict(
     rate = top.get("sample_rate", int, 48000)
     channels = top.get("channels", int, 2)
     master_gain_db = top.get("master_gain_db", float, 0.0)
+    library_folder = top.get("library", str, "")
+    if library_folder and not Path(library_folder).is_absolute():
+        raise top.error(f"should be an absolute folder path, not {library_folder!r}", "library")
     try:
-        project = Project(sample_rate=rate, channels=channels, master_gain_db=master_gain_db, folder=folder)
+        project = Project(
+            sample_rate=rate,
+            channels=channels,
+            master_gain_db=master_gain_db,
+            folder=folder,
+            library=Path(library_folder) if library_folder else None,
+        )
     except (ValueError, EditError) as exc:
         raise ProjectFileError(f"{file}: {exc}") from exc
     unknown_length: set[str] = set()
