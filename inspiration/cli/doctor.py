@@ -143,10 +143,15 @@ def audio_device_rows() -> list[tuple[str, str]]:
 
 def desktop_rows() -> list[tuple[str, str]]:
     from inspiration.cli.gui import display_problem
+    from inspiration.ui.display_check import install_commands, missing_xcb_libraries
 
     rows = [("PySide6", package_version("PySide6-Essentials")), ("pyqtgraph", package_version("pyqtgraph"))]
     problem = display_problem()
     rows.append(("display", problem or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "yes"))
+    if sys.platform.startswith("linux"):
+        missing = missing_xcb_libraries()
+        found = f"missing {', '.join(missing)} (an X11 window cannot open); {install_commands(missing)}"
+        rows.append(("x11 libraries", found if missing else "all found"))
     return rows
 
 
