@@ -29,6 +29,7 @@ from inspiration.engine.errors import InspirationError
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.manifest import MANIFEST_NAME
 from inspiration.engine.places import Places
+from inspiration.ui.audio_notice import show_audio_notice
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.export_dialog import ExportDialog
 from inspiration.ui.icons import app_icon, icon
@@ -116,7 +117,8 @@ class MainWindow(QMainWindow):
         if not self.transport.available:
             self.audio_label.setText("Audio: off")
             self.audio_label.setToolTip(self.transport.unavailable_reason)
-            self.show_status(f"No audio output: {self.transport.unavailable_reason} — editing and export still work")
+            self.audio_notice = show_audio_notice(self, self.transport.unavailable_reason)
+            self.library_panel.playback_available = False
 
     # -- construction ---------------------------------------------------------------------------------------------
 
@@ -447,8 +449,9 @@ class MainWindow(QMainWindow):
         if demo.model is not None:
             self.refresh_models()
         if self.files.open(demo.project):
+            listen = "press Space to play it" if self.transport.available else "playback is off (see the notice)"
             self.show_status(
-                "Welcome! This demo project is spliced from the bundled piece: press Space to play it. "
+                f"Welcome! This demo project is spliced from the bundled piece: {listen}. "
                 "Generate your own clips with the starter model; ? shows the shortcuts."
             )
 

@@ -68,6 +68,8 @@ class LibraryPanel(QWidget):
         self._cancelling = False
         self._select_next: list[str] | None = None
         self._selection: list[str] = []
+        #: False when there is no audio output: an audition then shows no ▶ badge.
+        self.playback_available = True
 
         self.filter_bar = FilterBar(self)
         self.model = ClipListModel(self)
@@ -222,7 +224,8 @@ class LibraryPanel(QWidget):
         if record.missing:
             self.statusMessage.emit(f"Cannot play {clip_name(record)}: its audio file {record.path} is missing")
             return
-        self.model.set_playing(clip_id)
+        if self.playback_available:  # no ▶ badge for a clip that cannot sound (the transport says why)
+            self.model.set_playing(clip_id)
         self.auditionRequested.emit(self._library.folder / record.path)
 
     def audition_finished(self) -> None:
