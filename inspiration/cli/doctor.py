@@ -23,10 +23,22 @@ def register(subparsers: Any) -> None:
         help="describe this machine: versions, GPU, audio devices, folders",
         description="Print what Inspiration finds on this machine (paste it into a bug report).",
     )
+    p.add_argument(
+        "--devices",
+        action="store_true",
+        help="print only the devices torch can train on here, as JSON [[name, label], ...] (the app asks this)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "devices", False):
+        import json
+
+        from inspiration.engine.model.devices import usable_devices
+
+        print(json.dumps(usable_devices()))
+        return 0
     print(render(report()))
     return 0
 

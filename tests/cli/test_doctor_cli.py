@@ -97,3 +97,14 @@ def test_the_app_start_up_checks_the_display_itself(capsys, monkeypatch):
     monkeypatch.setattr(app, "make_application", lambda: (_ for _ in ()).throw(AssertionError("Qt was started")))
     assert app.run() == 2
     assert "libxcb-cursor.so.0" in capsys.readouterr().err
+
+
+def test_doctor_devices_lists_what_torch_can_train_on_as_json(capsys):
+    import json
+
+    import torch
+
+    assert main(["doctor", "--devices"]) == 0
+    devices = json.loads(capsys.readouterr().out)
+    assert devices[0] == ["cpu", "CPU"]
+    assert sum(name.startswith("cuda") for name, _ in devices) == torch.cuda.device_count()

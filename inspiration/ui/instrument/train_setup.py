@@ -29,7 +29,8 @@ PRESETS: tuple[tuple[str, str], ...] = (
     ("medium", "3-tier GRU 512: wants a GPU, learns longer gestures"),
     ("paper", "3-tier GRU 1024, as in the SampleRNN paper: a GPU for a day or more"),
 )
-DEVICES = (("auto", "Automatic (GPU if there is one)"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"))
+#: What the device list offers before torch (asked in a child process) has said which GPUs it can use.
+DEVICES = (("auto", "Automatic (checking for a GPU…)"), ("cpu", "CPU"))
 
 
 class TrainSetup(QWidget):
@@ -89,6 +90,22 @@ class TrainSetup(QWidget):
 
     def device(self) -> str:
         return str(self.device_combo.currentData())
+
+    def set_devices(self, devices: list[tuple[str, str]]) -> None:
+        """Offer only the devices torch can use here ((name, label) pairs, CPU first); the choice is kept when it is
+        still offered."""
+        chosen = self.device()
+        gpus = [(name, label) for name, label in devices if name != "cpu"]
+        auto = f"Automatic ({gpus[0][1]})" if gpus else "Automatic (CPU: torch sees no GPU here)"
+        self.device_combo.clear()
+        for value, label in [("auto", auto), ("cpu", "CPU"), *gpus]:
+            self.device_combo.addItem(label, value)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(chosen)))
+        self.device_combo.setToolTip(
+            "The devices this torch build can train on here"
+            if gpus
+            else "This torch build sees no GPU here (a CPU build, or no driver); training runs on the CPU"
+        )
 
     def target_hours(self) -> float | None:
         return self.hours_spin.value() if self.unit_combo.currentText() == "hours" else None
