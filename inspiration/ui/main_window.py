@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
+        self.generate_tab.panel.clipGenerated.connect(lambda _id: self.library_panel.refresh())  # listed at once
         self.generate_tab.editor.statusMessage.connect(self.show_status)
         self.generate_tab.editor.curveChangeFinished.connect(lambda _curve: self.live_panel.reload_curve())
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
@@ -330,7 +331,7 @@ class MainWindow(QMainWindow):
 
     def _transport_state(self, state: str) -> None:
         self.act_play.setIcon(icon("pause" if state == "playing" else "play"))
-        if state != "auditioning":
+        if state not in ("auditioning", "loading"):  # the badge stays while the clip decodes and plays
             self.library_panel.audition_finished()
 
     # -- library --------------------------------------------------------------------------------------------------

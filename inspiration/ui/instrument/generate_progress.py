@@ -23,10 +23,12 @@ def format_eta(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def format_progress(progress: Any) -> str:
-    """A GenerationProgress as one line: clips done of all, time left, and speed as a multiple of real time."""
+def format_progress(progress: Any, clips_done: int | None = None) -> str:
+    """A GenerationProgress as one line: clips done of all (`clips_done`, when given, is the count of clips already
+    in the library, which may be ahead of the report), time left, and speed as a multiple of real time."""
+    done = max(progress.clips_done, clips_done or 0)
     speed = f"{progress.realtime_factor:.1f}× real time" if progress.realtime_factor > 0 else "starting"
-    return f"{progress.clips_done} / {progress.clips_total} clips · ETA {format_eta(progress.eta_seconds)} · {speed}"
+    return f"{done} / {progress.clips_total} clips · ETA {format_eta(progress.eta_seconds)} · {speed}"
 
 
 class ProgressRow(QWidget):
