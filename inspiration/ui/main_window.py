@@ -27,6 +27,7 @@ from inspiration.engine.composition.demo import install_demo
 from inspiration.engine.composition.mix import Mixer
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.engine.library.manifest import MANIFEST_NAME
 from inspiration.engine.places import Places
 from inspiration.ui.audio_notice import show_audio_notice
@@ -47,6 +48,7 @@ from inspiration.ui.project_files import ProjectFiles
 from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
 from inspiration.ui.text_keys import TextEntryKeys
 from inspiration.ui.timeline import TimelineView
+from inspiration.ui.undo_focus import FocusUndo
 from inspiration.ui.window_menus import build_menus, build_toolbar
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
             self,
             prime_available=lambda: self.loop_region is not None,
         )
+        self.document.generate_settings = self.generate_tab.settings
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
@@ -169,10 +172,15 @@ class MainWindow(QMainWindow):
         self.act_library = a("Open clip &library folder…", self.choose_library)
         self.act_export = a("&Export…", self.export, "Ctrl+E", "export", "Export the mix to WAV, FLAC or MP3")
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        # Undo and redo act on the editor with the focus: the curve (the Generate tab) or the project.
+        self.undo_focus = FocusUndo(self.document.undo_stack, self)
+        self.undo_focus.add(self.generate_tab.editor.undo_stack, self.generate_tab)
+        self.undo_focus.add_project_area(self.timeline)
+        self.undo_focus.add_project_area(self.inspector)
+        self.act_undo = self.undo_focus.group.createUndoAction(self, "&Undo")
         self.act_undo.setShortcuts([QKeySequence.StandardKey.Undo])
         self.act_undo.setIcon(icon("undo"))
-        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo = self.undo_focus.group.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(icon("redo"))
         self.act_play = a("&Play / pause", self.toggle_play, "Space", "play", "Play or pause from the playhead")
@@ -229,6 +237,8 @@ class MainWindow(QMainWindow):
         self.library_panel.auditionRequested.connect(self.transport.audition)
         self.library_panel.auditionStopRequested.connect(self.transport.stop_audition)
         self.library_panel.statusMessage.connect(self.show_status)
+        self.library_panel.curveRequested.connect(lambda record, seed: self._use_clip_curve(record, seed))
+        self.library_panel.variationsRequested.connect(self._generate_variations)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
         self.timeline.filesDropped.connect(self.import_and_place)
@@ -295,6 +305,10 @@ class MainWindow(QMainWindow):
         self.timeline.setLoopEnabled(False)
         self._position_changed(0)
         self._open_project_library()
+        saved = self.document.project.generate
+        problems = self.generate_tab.apply_settings(saved) if saved is not None else []
+        if problems:
+            self.show_status(f"Some of this project's generate settings could not be used: {'; '.join(problems)}")
 
     def _open_project_library(self) -> None:
         """A project that remembers another clip library (one that is there) brings it back."""
@@ -316,6 +330,14 @@ class MainWindow(QMainWindow):
     def generate(self) -> None:
         self.generate_dock.raise_()
         self.generate_tab.panel.generate()
+
+    def _use_clip_curve(self, record: ClipRecord, with_seed: bool) -> None:
+        self.generate_dock.raise_()
+        self.generate_tab.use_clip(record, with_seed)
+
+    def _generate_variations(self, record: ClipRecord) -> None:
+        self.generate_dock.raise_()
+        self.generate_tab.generate_variations(record)
 
     def refresh_models(self, *_: object) -> None:
         """The models changed (a run ended with a checkpoint, the starter model arrived): the pickers look again."""

@@ -194,7 +194,14 @@ def test_a_project_remembers_its_clip_library_and_old_projects_name_none(tmp_pat
     data = json.loads(path.read_text())
     del data["library"]  # as a project saved before projects remembered their library
     path.write_text(json.dumps(data))
-    assert load_project(path).library is None
+    assert load_project(path).library is None and load_project(path).generate is None
+
+
+def test_the_generate_settings_travel_with_the_project(tmp_path: Path) -> None:
+    project = _sample_project(tmp_path)
+    project.generate = {"curve": {"points": [[0, 0.8], [1, 1.2]]}, "seconds": 5.0, "count": 4, "seed": None}
+    path = save_project(project, tmp_path / "piece.json")
+    assert load_project(path).generate == project.generate
 
 
 def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
@@ -236,6 +243,7 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ('{"version": 1, "markers": [{"time": -1}]}', "cannot be negative"),
         ('{"version": 1, "library": "relative/lib"}', "library should be an absolute folder path"),
         ('{"version": 1, "library": 3}', "library should be text"),
+        ('{"version": 1, "generate": [1]}', "generate should be an object"),
     ],
 )
 def test_corrupt_project_files_give_clear_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from inspiration.engine.errors import EditError
 
@@ -124,7 +124,9 @@ class Marker:
 
 class Project:
     """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder);
-    `library` is the clip library folder its library clips come from (absolute; None when it was never named).
+    `library` is the clip library folder its library clips come from (absolute; None when it was never named);
+    `generate` the app's generate settings saved with it (curve, clip length, count, seed, model: a JSON object the
+    app reads and checks; None when there are none).
 
     `offline` maps clip ids to the reason their media cannot be played (filled by `check_media`); `revision`
     counts changes, so an autosaver or a window title can tell whether anything changed.
@@ -139,6 +141,7 @@ class Project:
         markers: Iterable[Marker] = (),
         folder: Path | None = None,
         library: Path | None = None,
+        generate: dict[str, Any] | None = None,
     ) -> None:
         check_rate(sample_rate)
         if channels not in (1, 2):
@@ -150,6 +153,7 @@ class Project:
         self.markers: list[Marker] = sorted(markers, key=lambda m: (m.time, m.id))
         self.folder = folder
         self.library = library
+        self.generate = generate
         self.offline: dict[str, str] = {}
         self.revision = 0
 

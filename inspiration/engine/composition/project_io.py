@@ -9,7 +9,8 @@
 
 Written by hand, most keys may be left out: ids are made up, gains 0, pan centred, "in" 0 and "out" the end of the
 media; a source may be a plain path string and a fade a number of seconds (linear). "library" (optional, absolute)
-names the clip library the clips' `library_id`s belong to, so `inspiration render` finds them as the app does.
+names the clip library the clips' `library_id`s belong to, so `inspiration render` finds them as the app does;
+"generate" (optional object) keeps the app's generate settings (the curve, clip length, count, seed, model).
 Saving writes every key. Files are written atomically; the autosave goes to a recovery file beside the project that
 a normal save removes.
 """
@@ -91,6 +92,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     }
     if project.library is not None:
         data["library"] = str(Path(project.library).absolute())
+    if project.generate is not None:
+        data["generate"] = project.generate
     return data
 
 
@@ -126,6 +129,7 @@ def project_from_dict(
             master_gain_db=master_gain_db,
             folder=folder,
             library=Path(library_folder) if library_folder else None,
+            generate=top.get("generate", dict, None),
         )
     except (ValueError, EditError) as exc:
         raise ProjectFileError(f"{file}: {exc}") from exc
