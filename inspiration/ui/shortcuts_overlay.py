@@ -37,7 +37,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("S", "split at the playhead"),
             ("Delete  ·  Ctrl+D", "delete  ·  duplicate"),
             ("Ctrl+C  ·  Ctrl+V", "copy  ·  paste at the playhead"),
-            ("Ctrl+Z  ·  Ctrl+Shift+Z", "undo  ·  redo"),
+            ("Ctrl+Z  ·  Ctrl+Shift+Z", "undo  ·  redo where the focus is (curve or timeline)"),
         ),
     ),
     (
