@@ -29,7 +29,8 @@ def test_gpus_torch_can_use_are_offered_and_the_choice_is_kept(qtbot):
     setup.device_combo.setCurrentIndex(setup.device_combo.findData("cpu"))
     setup.set_devices([("cpu", "CPU"), ("cuda:0", "GPU 0: NVIDIA H200 (140 GB)"), ("cuda:1", "GPU 1: B (8 GB)")])
     assert offered(setup) == ["auto", "cpu", "cuda:0", "cuda:1"]
-    assert setup.device() == "cpu" and "H200" in setup.device_combo.itemText(0)
+    assert setup.device() == "cpu" and setup.device_combo.itemText(0) == "Automatic (GPU 0)"
+    assert "H200" in setup.device_combo.itemText(2)
 
 
 def test_showing_the_tab_asks_a_child_process_what_torch_can_use(qtbot, jobs, tmp_path):

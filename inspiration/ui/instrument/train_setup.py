@@ -96,7 +96,7 @@ class TrainSetup(QWidget):
         still offered."""
         chosen = self.device()
         gpus = [(name, label) for name, label in devices if name != "cpu"]
-        auto = f"Automatic ({gpus[0][1]})" if gpus else "Automatic (CPU: torch sees no GPU here)"
+        auto = f"Automatic ({gpus[0][1].split(':')[0]})" if gpus else "Automatic (CPU: no GPU found)"
         self.device_combo.clear()
         for value, label in [("auto", auto), ("cpu", "CPU"), *gpus]:
             self.device_combo.addItem(label, value)
