@@ -35,8 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "devices", False):
         import json
 
-        from inspiration.engine.model.devices import usable_devices
-
+        try:
+            from inspiration.engine.model.devices import usable_devices
+        except ImportError as exc:
+            print(f"error: torch cannot be imported ({exc})", file=sys.stderr)
+            return 2
         print(json.dumps(usable_devices()))
         return 0
     print(render(report()))

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
         self.live_panel.statusMessage.connect(self.show_status)
         self.train_panel.statusMessage.connect(self.show_status)
+        self.train_dock.visibilityChanged.connect(lambda shown: shown and self.train_panel.tab_shown())
         self.train_panel.modelTrained.connect(self.refresh_models)
         self.train_panel.auditionRequested.connect(self.transport.audition)
         self.train_panel.previewToLibraryRequested.connect(lambda path: self.library_panel.import_paths([path]))

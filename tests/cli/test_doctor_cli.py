@@ -108,3 +108,19 @@ def test_doctor_devices_lists_what_torch_can_train_on_as_json(capsys):
     devices = json.loads(capsys.readouterr().out)
     assert devices[0] == ["cpu", "CPU"]
     assert sum(name.startswith("cuda") for name, _ in devices) == torch.cuda.device_count()
+
+
+def test_doctor_devices_without_torch_says_so_in_one_line(capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "inspiration.engine.model.devices":
+            raise ModuleNotFoundError("No module named 'torch'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    assert main(["doctor", "--devices"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "error: torch cannot be imported (No module named 'torch')\n" and not captured.out

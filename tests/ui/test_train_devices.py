@@ -38,15 +38,27 @@ def test_showing_the_tab_asks_a_child_process_what_torch_can_use(qtbot, jobs, tm
 
     panel = TrainPanel(tmp_path / "models", jobs=jobs)
     qtbot.addWidget(panel)
+    panel.show()
     with qtbot.waitSignal(jobs.busyChanged, timeout=5000):
-        panel.show()
+        panel.tab_shown()
     qtbot.waitUntil(lambda: "checking" not in panel.setup.device_combo.itemText(0), timeout=60_000)
     expected = ["auto", "cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
     assert [d for d in offered(panel.setup) if d != "mps"] == expected
-    panel.hide()
-    panel.show()  # asked once
+    panel.tab_shown()  # asked once
+    qtbot.wait(20)
     assert not jobs.running()
     panel.shutdown()
+
+
+def test_the_window_asks_only_once_the_train_tab_is_in_view(make_window, qtbot):
+    window = make_window()
+    qtbot.wait(50)
+    assert not window.train_panel._devices_asked  # a start-up costs no torch import, not even in a child
+    with qtbot.waitSignal(window.jobs.busyChanged, timeout=5000):
+        window.train_dock.raise_()
+    assert any(job.name == "Finding the devices torch can use" for job in window.jobs.running())
+    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=60_000)
+    assert window.train_panel.setup.device_combo.itemText(0) != "Automatic (checking for a GPU…)"
 
 
 @pytest.mark.parametrize(

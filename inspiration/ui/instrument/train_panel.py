@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -82,11 +81,12 @@ class TrainPanel(QWidget):
         self.refresh_unfinished()
         self._devices_asked = False
 
-    def showEvent(self, event: QShowEvent) -> None:
-        """The first time the tab is shown, ask torch (in a child process) which devices it can train on."""
-        super().showEvent(event)
+    def tab_shown(self) -> None:
+        """Call when the tab comes into view (its dock's `visibilityChanged(True)`; a tab behind another one is not in
+        view): the first time, torch is asked, in a child process, which devices it can train on."""
         if not self._devices_asked:
-            self.find_devices()
+            self._devices_asked = True
+            QTimer.singleShot(0, self, self.find_devices)
 
     def find_devices(self) -> Job:
         """Fill the device list with what torch can use here; the app itself never loads torch for this."""
