@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
         self.live_panel.statusMessage.connect(self.show_status)
         self.train_panel.statusMessage.connect(self.show_status)
-        self.train_dock.visibilityChanged.connect(lambda shown: shown and self.train_panel.tab_shown())
+        self.train_dock.visibilityChanged.connect(self._train_tab_visibility)
         self.train_panel.modelTrained.connect(self.refresh_models)
         self.train_panel.auditionRequested.connect(self.transport.audition)
         self.train_panel.previewToLibraryRequested.connect(lambda path: self.library_panel.import_paths([path]))
@@ -339,6 +339,10 @@ class MainWindow(QMainWindow):
     def _generate_variations(self, record: ClipRecord) -> None:
         self.generate_dock.raise_()
         self.generate_tab.generate_variations(record)
+
+    def _train_tab_visibility(self, shown: bool) -> None:
+        if shown:
+            self.train_panel.tab_shown()
 
     def refresh_models(self, *_: object) -> None:
         """The models changed (a run ended with a checkpoint, the starter model arrived): the pickers look again."""
