@@ -111,12 +111,14 @@ def test_generate_variations_makes_new_clips_with_the_same_curve_and_new_seeds(m
     qtbot.waitUntil(lambda: tab.panel.picker.current() is not None, timeout=20000)
     record = _generated_clip(window, seed=7, seconds=0.5)
     tab.panel.count_box.setValue(2)
+    tab.panel.seed.set_fixed(7)
     with qtbot.waitSignal(tab.panel.clipsGenerated, timeout=60000) as done:
         _menu_action(window.library_panel.context_menu([record]), "Generate variations").trigger()
     made = [window.library.get(i) for i in done.args[0]]
     assert len(made) == 2 and all(r.temperature_curve() == SWELL for r in made)
     assert all(r.duration == 0.5 and r.model == "tiny" for r in made)
-    assert 7 not in {r.seed for r in made} or made[0].seed != made[1].seed
+    assert tab.panel.seed.seed() is None  # new random seeds, even after a fixed one
+    assert made[1].seed == made[0].seed + 1
     idle(qtbot, window)
 
 
