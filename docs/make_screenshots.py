@@ -22,6 +22,7 @@ for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACH
 
 import soundfile as sf  # noqa: E402
 from PySide6.QtCore import QSettings, QSize, Qt  # noqa: E402
+from PySide6.QtGui import QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from inspiration.cli import main as cli  # noqa: E402
@@ -148,7 +149,6 @@ def shoot_instrument(app: QApplication, window: MainWindow) -> None:
     """The Generate, Live and Train tabs, each with the demo model chosen."""
     models = user_places().models
     window.generate_tab.editor.set_curve(parse_curve("0:0.85,0.55:1.25,1:0.95/smooth"))
-    window.generate_tab.editor.set_duration(20.0)
     for picker in (window.generate_tab.panel.picker, window.live_panel.picker):
         picker.select(models / "demo")
     window.train_panel.show_model(models / "demo")
@@ -176,6 +176,28 @@ def shoot_lineage(app: QApplication, window: MainWindow, library: ClipLibrary) -
     window.library_dock.grab().save(str(OUT / "lineage.png"))
 
 
+def shoot_library_menu(app: QApplication, window: MainWindow) -> None:
+    """The library's right-click menu on a generated clip, "Use this clip's curve" highlighted, drawn over the dock
+    (a menu is a window of its own, so it is painted onto the dock's picture where it opens)."""
+    panel = window.library_panel
+    model = panel.view.model()
+    row = next(r for r in range(model.rowCount()) if panel.model.record(r).model == "demo")
+    panel.view.setCurrentIndex(model.index(row, 0))
+    rect = panel.view.visualRect(model.index(row, 0))
+    menu = panel.context_menu([panel.model.record(row)])
+    menu.popup(panel.view.viewport().mapToGlobal(rect.center()))
+    menu.setActiveAction(next(a for a in menu.actions() if a.text() == "Use this clip's curve"))
+    settle(app, window, 1)
+    picture = window.library_dock.grab()
+    at = panel.view.viewport().mapTo(window.library_dock, rect.center())
+    at.setX(max(0, min(at.x(), picture.width() - menu.width() - 4)))  # all of it in the picture
+    painter = QPainter(picture)
+    painter.drawPixmap(at, menu.grab())
+    painter.end()
+    picture.save(str(OUT / "library-menu.png"))
+    menu.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -195,6 +217,7 @@ def main() -> None:
 
     shoot_instrument(app, window)
     shoot_lineage(app, window, library)
+    shoot_library_menu(app, window)
 
     QSettings().setValue("export/folder", "/home/you/Music")  # a reader's folder, not this machine's
     dialog = ExportDialog(

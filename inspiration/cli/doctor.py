@@ -22,10 +22,25 @@ def register(subparsers: Any) -> None:
         help="describe this machine: versions, GPU, audio devices, folders",
         description="Print what Inspiration finds on this machine (paste it into a bug report).",
     )
+    p.add_argument(
+        "--devices",
+        action="store_true",
+        help="print only the devices torch can train on here, as JSON [[name, label], ...] (the app asks this)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "devices", False):
+        import json
+
+        try:
+            from inspiration.engine.model.devices import usable_devices
+        except ImportError as exc:
+            print(f"error: torch cannot be imported ({exc})", file=sys.stderr)
+            return 2
+        print(json.dumps(usable_devices()))
+        return 0
     print(render(report()))
     return 0
 
@@ -142,10 +157,15 @@ def audio_device_rows() -> list[tuple[str, str]]:
 
 def desktop_rows() -> list[tuple[str, str]]:
     from inspiration.cli.gui import display_problem
+    from inspiration.ui.display_check import install_commands, missing_xcb_libraries
 
     rows = [("PySide6", package_version("PySide6-Essentials")), ("pyqtgraph", package_version("pyqtgraph"))]
     problem = display_problem()
     rows.append(("display", problem or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "yes"))
+    if sys.platform.startswith("linux"):
+        missing = missing_xcb_libraries()
+        found = f"missing {', '.join(missing)} (an X11 window cannot open); {install_commands(missing)}"
+        rows.append(("x11 libraries", found if missing else "all found"))
     return rows
 
 

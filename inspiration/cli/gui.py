@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,11 @@ def register(subparsers: Any) -> None:
 
 
 def display_problem() -> str | None:
-    """Why no window can be shown here, or None. (Qt would abort the process instead of saying so.)"""
-    if not sys.platform.startswith("linux"):
-        return None
-    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return (
-        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set). Run it in a desktop session, "
-        "or use the command-line tools: inspiration --help"
-    )
+    """Why no window can be shown here — no display, or a system library missing for Qt's display plugin — with
+    the fix, or None. (Qt would abort the process instead of saying so.)"""
+    from inspiration.ui.display_check import display_problem as problem
+
+    return problem()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 #: The formats `render` writes (the engine's FORMATS; a test keeps the two the same).
 FORMAT_CHOICES = ("wav", "flac", "mp3")
 
+if TYPE_CHECKING:
+    from inspiration.engine.library.clip_library import ClipLibrary
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `render` subcommand."""
@@ -26,7 +29,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="mix a project down to an audio file",
         description="Render a project file to WAV, FLAC or MP3. Progress goes to stderr, the result to stdout.",
     )
-    parser.add_argument("project", type=Path, help="the project file (.json)")
+    parser.add_argument("project", type=Path, help="the project file (.inspiration or .json)")
+    parser.add_argument(
+        "--library",
+        type=Path,
+        metavar="DIR",
+        help="the clip library the project's library clips come from (default: the one the project remembers, "
+        "else your app's default library)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
     parser.add_argument("--format", choices=FORMAT_CHOICES, help="output format (default: from the --out suffix)")
     parser.add_argument("--rate", type=int, help="output sample rate in Hz (default: the project's)")
@@ -79,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
         raise ExportFormatError(f"--format {args.format} does not match the file name {args.out.name}")
     fmt = args.format or format_for_path(args.out)
     project = load_project(args.project)
+    library, library_note = open_clip_library(args.library, project.library)
+    if library is not None:
+        paths = library.paths()
+        project = load_project(args.project, library=paths.get)
     settings = ExportSettings(
         format=fmt,
         bit_depth=args.bit_depth,
@@ -102,10 +116,32 @@ def run(args: argparse.Namespace) -> int:
         end=end,
         mix_options=MixOptions(limiter=args.limit),
         on_progress=progress,
+        library=None if library is None else paths.get,
     )
     progress(1.0, done=True)
     report(result)
+    if library_note and any("clip-library id" in note for note in result.notes):
+        print(f"warning: {library_note}", file=sys.stderr)
     return 0
+
+
+def open_clip_library(named: Path | None, remembered: Path | None) -> tuple[ClipLibrary | None, str]:
+    """The clip library to take library clips from: `--library` (which must be one), else the project's own,
+    else the user's default library; with a note for the user when none of them could be opened."""
+    from inspiration.engine.errors import LibraryError
+    from inspiration.engine.library.clip_library import ClipLibrary
+    from inspiration.engine.library.manifest import MANIFEST_NAME
+    from inspiration.engine.places import user_places
+
+    if named is not None:
+        if not (named / MANIFEST_NAME).is_file():
+            raise LibraryError(f"--library {named} is not a clip library (it has no {MANIFEST_NAME})")
+        return ClipLibrary(named), ""
+    for folder in (remembered, user_places().library):
+        if folder is not None and (folder / MANIFEST_NAME).is_file():
+            return ClipLibrary(folder), ""
+    where = f"its clip library {remembered} is not there" if remembered else "it names no clip library"
+    return None, f"{where}; name the library its clips come from with --library DIR"
 
 
 def report(result: ExportResult) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from inspiration import __version__
 from inspiration.engine.places import Places, user_places
+from inspiration.ui.display_check import display_problem
 from inspiration.ui.icons import app_icon
 from inspiration.ui.main_window import MainWindow
 from inspiration.ui.theme import apply_dark_theme
@@ -67,6 +68,10 @@ def setup_logging(places: Places) -> Path:
 def run(project: Path | None = None, library: Path | None = None) -> int:
     """Show the main window (opening `project`, showing the clip `library` folder, if given) and run until it
     closes; returns the exit status."""
+    problem = display_problem()
+    if problem is not None:  # Qt would abort with a message that does not say what to install
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     places = user_places()
     app = make_application()
     setup_logging(places)

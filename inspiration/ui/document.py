@@ -7,7 +7,9 @@ undo/do. Views listen to `changed` and redraw from `project`; they never change 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -53,9 +55,18 @@ class ProjectDocument(QObject):
     editRefused = Signal(str)
     replaced = Signal()
 
-    def __init__(self, library: LibraryResolver | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        library: LibraryResolver | None = None,
+        parent: QObject | None = None,
+        library_folder: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        #: The clip library the window uses; a saved project remembers it (so the CLI renders it the same way).
+        self.library_folder = library_folder
+        #: Gives the generate settings (curve, clip length, …) a saved project keeps; None keeps the project's own.
+        self.generate_settings: Callable[[], dict[str, Any]] | None = None
         self.project = Project()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
@@ -133,6 +144,7 @@ class ProjectDocument(QObject):
         if target.suffix == "":
             target = target.with_suffix(PROJECT_SUFFIX)
         old = self.path
+        self._gather()
         save_project(self.project, target)
         if old is not None and old != target:
             discard_recovery(old)
@@ -147,9 +159,17 @@ class ProjectDocument(QObject):
         as if it were saved at `untitled_path`); True when it wrote."""
         if not self.is_modified or self.project.revision == self._autosaved_revision:
             return False
+        self._gather()
         autosave(self.project, self.path or untitled_path)
         self._autosaved_revision = self.project.revision
         return True
+
+    def _gather(self) -> None:
+        """What a saved project keeps beside its timeline: the clip library's folder and the generate settings."""
+        if self.library_folder is not None:
+            self.project.library = Path(self.library_folder).absolute()
+        if self.generate_settings is not None:
+            self.project.generate = self.generate_settings()
 
     def _clean_changed(self, clean: bool) -> None:
         self.modifiedChanged.emit(not clean)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ from inspiration.engine.audio.denoise import DenoiseSettings
 from inspiration.engine.composition.export import ExportResult, ExportSettings, export_project
 from inspiration.engine.composition.mix import MediaCache
 from inspiration.engine.composition.project import LibraryResolver
+from inspiration.engine.places import user_places
 from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
@@ -55,6 +56,19 @@ def mp3_supported() -> bool:
     import soundfile as sf
 
     return "MP3" in sf.available_formats() and "MPEG_LAYER_III" in sf.available_subtypes("MP3")
+
+
+def default_export_folder(project_file: Path | None) -> Path:
+    """Where a first export goes: beside the project when the musician keeps it somewhere of their own, else their
+    Music folder — never the app's hidden data folder, where the demo and untitled projects live."""
+    if project_file is not None:
+        folder = project_file.parent.resolve()
+        home = Path.home().resolve()
+        hidden = folder.is_relative_to(home) and any(p.startswith(".") for p in folder.relative_to(home).parts)
+        if not hidden and not folder.is_relative_to(user_places().data.resolve()):
+            return folder
+    music = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MusicLocation)
+    return Path(music) if music else Path.home()
 
 
 class ExportDialog(QDialog):
@@ -205,6 +219,7 @@ class ExportDialog(QDialog):
 
         self._restore()
         self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.path_edit.textEdited.connect(self._name_typed)
         self.strength.valueChanged.connect(self._strength_changed)
         self._format_changed()
         self._strength_changed()
@@ -328,8 +343,15 @@ class ExportDialog(QDialog):
         self._form.setRowVisible(self.depth_box, fmt != "mp3")
         self._form.setRowVisible(self.bitrate_box, fmt == "mp3")
         text = self.path_edit.text().strip()
-        if text:
+        if text and Path(text).suffix.lower() != "." + fmt:
             self.path_edit.setText(str(Path(text).with_suffix("." + fmt)))
+
+    def _name_typed(self, text: str) -> None:
+        """The format follows the file name as it is typed: "take.mp3" shows the MP3 settings at once."""
+        named = Path(text.strip()).suffix.lower().lstrip(".")
+        index = self.format_box.findData({"wave": "wav"}.get(named, named)) if named else -1
+        if index >= 0 and index != self.format_box.currentIndex() and self._format_enabled(index):
+            self.format_box.setCurrentIndex(index)
 
     def _strength_changed(self) -> None:
         self.strength_label.setText(f"{self.strength.value()} %")
@@ -401,8 +423,8 @@ class ExportDialog(QDialog):
         self.denoise_box.setChecked(s.value(_KEY + "denoise", "false") in (True, "true"))
         self.strength.setValue(min(100, max(0, self._int_setting("strength", 50))))
         self.artist_edit.setText(str(s.value(_KEY + "artist", "")))
-        project_folder = self._document.path.parent if self._document.path is not None else None
-        folder = Path(str(s.value(_KEY + "folder", project_folder or Path.home())))
+        remembered = str(s.value(_KEY + "folder", ""))
+        folder = Path(remembered) if remembered else default_export_folder(self._document.path)
         self.path_edit.setText(str(folder / f"{self._document.display_name()}.{self.format_box.currentData()}"))
 
     def _int_setting(self, key: str, default: int) -> int:

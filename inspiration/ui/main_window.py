@@ -28,8 +28,10 @@ from inspiration.engine.composition.demo import install_demo
 from inspiration.engine.composition.mix import Mixer
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.engine.library.manifest import MANIFEST_NAME
 from inspiration.engine.places import Places
+from inspiration.ui.audio_notice import show_audio_notice
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.export_dialog import ExportDialog
 from inspiration.ui.icons import app_icon, icon
@@ -49,6 +51,7 @@ from inspiration.ui.project_files import ProjectFiles
 from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
 from inspiration.ui.text_keys import TextEntryKeys
 from inspiration.ui.timeline import TimelineView
+from inspiration.ui.undo_focus import FocusUndo
 from inspiration.ui.window_menus import build_menus, build_toolbar
 
 log = logging.getLogger(__name__)
@@ -68,7 +71,7 @@ class MainWindow(QMainWindow):
         self.library = library
         if library_folder is not None:  # chosen on the command line: the next start opens it again
             QSettings().setValue("library/folder", str(self.library.folder))
-        self.document = ProjectDocument(library=self.access.resolve, parent=self)
+        self.document = ProjectDocument(library=self.access.resolve, parent=self, library_folder=library.folder)
         self.jobs = JobRunner(self)
         self.transport = Transport(self.document, self.jobs, output_factory=output_factory, parent=self)
         places.projects.mkdir(parents=True, exist_ok=True)
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.generate_tab.panel.prime.set_selection_source(
             self.selection_audio, lambda: self.timeline.timeSelection() is not None
         )
+        self.document.generate_settings = self.generate_tab.settings
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
@@ -123,7 +127,8 @@ class MainWindow(QMainWindow):
         if not self.transport.available:
             self.audio_label.setText("Audio: off")
             self.audio_label.setToolTip(self.transport.unavailable_reason)
-            self.show_status(f"No audio output: {self.transport.unavailable_reason} — editing and export still work")
+            self.audio_notice = show_audio_notice(self, self.transport.unavailable_reason)
+            self.library_panel.playback_available = False
 
     # -- construction ---------------------------------------------------------------------------------------------
 
@@ -184,10 +189,15 @@ class MainWindow(QMainWindow):
         self.act_library = a("Open clip &library folder…", self.choose_library)
         self.act_export = a("&Export…", self.export, "Ctrl+E", "export", "Export the mix to WAV, FLAC or MP3")
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        # Undo and redo act on the editor with the focus: the curve (the Generate tab) or the project.
+        self.undo_focus = FocusUndo(self.document.undo_stack, self)
+        self.undo_focus.add(self.generate_tab.editor.undo_stack, self.generate_tab)
+        self.undo_focus.add_project_area(self.timeline)
+        self.undo_focus.add_project_area(self.inspector)
+        self.act_undo = self.undo_focus.group.createUndoAction(self, "&Undo")
         self.act_undo.setShortcuts([QKeySequence.StandardKey.Undo])
         self.act_undo.setIcon(icon("undo"))
-        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo = self.undo_focus.group.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(icon("redo"))
         self.act_play = a("&Play / pause", self.toggle_play, "Space", "play", "Play or pause from the playhead")
@@ -253,17 +263,21 @@ class MainWindow(QMainWindow):
         self.library_panel.selectionChanged.connect(self._library_selection)
         self.lineage_strip.recordChanged.connect(self.library_panel.model.update_record)
         self.lineage_strip.statusMessage.connect(self.show_status)
+        self.library_panel.curveRequested.connect(lambda record, seed: self._use_clip_curve(record, seed))
+        self.library_panel.variationsRequested.connect(self._generate_variations)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
         self.timeline.timeSelectionChanged.connect(lambda _region: self.generate_tab.panel.update_prime_sources())
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
+        self.generate_tab.panel.clipGenerated.connect(lambda _id: self.library_panel.refresh())  # listed at once
         self.generate_tab.editor.statusMessage.connect(self.show_status)
         self.generate_tab.editor.curveChangeFinished.connect(lambda _curve: self.live_panel.reload_curve())
         self.live_panel.positionChanged.connect(self.generate_tab.editor.set_position)
         self.live_panel.statusMessage.connect(self.show_status)
         self.train_panel.statusMessage.connect(self.show_status)
+        self.train_dock.visibilityChanged.connect(self._train_tab_visibility)
         self.train_panel.modelTrained.connect(self.refresh_models)
         self.train_panel.auditionRequested.connect(self.transport.audition)
         self.train_panel.previewToLibraryRequested.connect(lambda path: self.library_panel.import_paths([path]))
@@ -330,6 +344,24 @@ class MainWindow(QMainWindow):
         self.act_loop.setChecked(False)
         self.timeline.setLoopEnabled(False)
         self._position_changed(0)
+        self._open_project_library()
+        saved = self.document.project.generate
+        problems = self.generate_tab.apply_settings(saved) if saved is not None else []
+        if problems:
+            self.show_status(f"Some of this project's generate settings could not be used: {'; '.join(problems)}")
+
+    def _open_project_library(self) -> None:
+        """A project that remembers another clip library (one that is there) brings it back."""
+        remembered = self.document.project.library
+        if remembered is None or remembered == Path(self.library.folder).absolute():
+            return
+        if not (remembered / MANIFEST_NAME).is_file():
+            self.show_status(f"This project's clip library {remembered} is not there; using {self.library.folder}")
+            return
+        try:
+            self.use_library(ClipLibrary(remembered))
+        except InspirationError as exc:
+            self.show_status(f"This project's clip library {remembered} cannot be opened ({exc})")
 
     def _position_changed(self, frame: int) -> None:
         self.timeline.setPlayhead(frame)
@@ -338,6 +370,18 @@ class MainWindow(QMainWindow):
     def generate(self) -> None:
         self.generate_dock.raise_()
         self.generate_tab.panel.generate()
+
+    def _use_clip_curve(self, record: ClipRecord, with_seed: bool) -> None:
+        self.generate_dock.raise_()
+        self.generate_tab.use_clip(record, with_seed)
+
+    def _generate_variations(self, record: ClipRecord) -> None:
+        self.generate_dock.raise_()
+        self.generate_tab.generate_variations(record)
+
+    def _train_tab_visibility(self, shown: bool) -> None:
+        if shown:
+            self.train_panel.tab_shown()
 
     def refresh_models(self, *_: object) -> None:
         """The models changed (a run ended with a checkpoint, the starter model arrived): the pickers look again."""
@@ -353,7 +397,7 @@ class MainWindow(QMainWindow):
 
     def _transport_state(self, state: str) -> None:
         self.act_play.setIcon(icon("pause" if state == "playing" else "play"))
-        if state != "auditioning":
+        if state not in ("auditioning", "loading"):  # the badge stays while the clip decodes and plays
             self.library_panel.audition_finished()
 
     # -- library --------------------------------------------------------------------------------------------------
@@ -389,8 +433,13 @@ class MainWindow(QMainWindow):
         except InspirationError as exc:
             QMessageBox.warning(self, "Cannot open the clip library", str(exc))
             return
+        self.use_library(library)
+
+    def use_library(self, library: ClipLibrary) -> None:
+        """Switch every panel to `library`; the next start and the project's next save remember it."""
         self.library = library
         self.access.switch(library)
+        self.document.library_folder = library.folder
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
         self.lineage_strip.show_clip(library, None)
@@ -502,8 +551,9 @@ class MainWindow(QMainWindow):
         if demo.model is not None:
             self.refresh_models()
         if self.files.open(demo.project):
+            listen = "press Space to play it" if self.transport.available else "playback is off (see the notice)"
             self.show_status(
-                "Welcome! This demo project is spliced from the bundled piece: press Space to play it. "
+                f"Welcome! This demo project is spliced from the bundled piece: {listen}. "
                 "Generate your own clips with the starter model; ? shows the shortcuts."
             )
 

@@ -43,7 +43,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Delete  ·  Ctrl+Delete", "delete clips or time  ·  …closing the gap"),
             ("Ctrl+D", "duplicate"),
             ("Ctrl+C  ·  Ctrl+V", "copy  ·  paste at the playhead"),
-            ("Ctrl+Z  ·  Ctrl+Shift+Z", "undo  ·  redo"),
+            ("Ctrl+Z  ·  Ctrl+Shift+Z", "undo  ·  redo where the focus is (curve or timeline)"),
         ),
     ),
     (

@@ -222,3 +222,21 @@ def test_entry_point_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and sf.info(str(out)).samplerate == RATE
+
+
+def test_an_old_app_project_renders_from_the_default_library(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A project saved before projects named their library: its clips are looked up in the app's own library."""
+    from inspiration.engine.library.clip_library import ClipLibrary
+    from inspiration.engine.places import user_places
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    library = ClipLibrary(user_places().library)
+    t = np.arange(RATE) / RATE
+    record = library.add((0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE)
+    project = {"version": 1, "tracks": [{"clips": [{"source": {"library_id": record.id}, "start": 0, "out": 1.0}]}]}
+    path = tmp_path / "old.inspiration"
+    path.write_text(json.dumps(project))
+    assert main(["render", str(path), "--out", str(tmp_path / "old.wav")]) == 0
+    assert "warning" not in capsys.readouterr().err
+    data, _ = sf.read(str(tmp_path / "old.wav"), dtype="float32")
+    assert data.shape[0] == RATE and np.max(np.abs(data)) > 0.3

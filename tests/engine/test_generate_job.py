@@ -6,7 +6,14 @@ import torch
 
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.generation.job import GenerateRequest, Prime, choose_batch, generate_into_library
+from inspiration.engine.generation.job import (
+    GenerateRequest,
+    Prime,
+    choose_batch,
+    first_batch_size,
+    generate_into_library,
+)
+from inspiration.engine.generation.stream import batch_spans
 from inspiration.engine.library.clip_library import ClipLibrary
 
 
@@ -44,6 +51,7 @@ def test_each_clip_is_added_as_its_batch_finishes_with_its_metadata(model_root, 
     assert all(r.model == "tiny" and r.checkpoint_step == 3 and r.prime is None for r in records)
     assert records[0].temperature_curve() == curve and records[0].duration == pytest.approx(0.1)
     assert (2, 2) in progress  # the first batch was in the library before the second one was made
+    assert (1, 1) in progress  # and the count moved with each clip, not each batch
     assert progress[-1] == (3, 3)
 
 
@@ -106,3 +114,29 @@ def test_batches_default_to_16_clips_on_a_cpu_and_256_on_a_gpu():
     assert choose_batch(4, torch.device("cpu")) == 4
     assert choose_batch(50, torch.device("cpu")) == 16
     assert choose_batch(1000, torch.device("cuda")) == 256
+
+
+def test_sound_first_makes_a_small_first_batch_on_a_cpu_only():
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
+    assert first_batch_size(8, 8, cpu, sound_first=True) == 4  # a batch of 4 runs as fast per clip as one
+    assert first_batch_size(8, 8, cpu, sound_first=False) is None
+    assert first_batch_size(3, 3, cpu, sound_first=True) is None  # small enough already
+    assert first_batch_size(300, 256, gpu, sound_first=True) is None  # every batch size takes as long on a GPU
+    assert batch_spans(10, 8, 4) == [(0, 4), (4, 6)]
+    assert batch_spans(10, 4) == [(0, 4), (4, 4), (8, 2)]
+    assert batch_spans(2, 8, 4) == [(0, 2)]
+
+
+def test_sound_first_gives_the_same_clips_as_one_batch(model_root, tmp_path):
+    """The first clips come sooner and sound the same: a clip's audio does not depend on its batch."""
+    plans = []
+    first = generate_into_library(
+        request(model_root, count=6, batch=6, sound_first=True), tmp_path / "a", on_start=plans.append
+    )
+    together = generate_into_library(request(model_root, count=6, batch=6), tmp_path / "b")
+    assert plans[0].first_batch == 4
+    a, b = ClipLibrary(tmp_path / "a"), ClipLibrary(tmp_path / "b")
+    import soundfile as sf
+
+    for x, y in zip(first, together, strict=True):
+        np.testing.assert_array_equal(sf.read(a.path_of(x))[0], sf.read(b.path_of(y))[0])

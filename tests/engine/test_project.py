@@ -183,6 +183,26 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".piece*"))  # no stray temporary or recovery files
 
 
+def test_a_project_remembers_its_clip_library_and_old_projects_name_none(tmp_path: Path) -> None:
+    project = _sample_project(tmp_path)
+    assert "library" not in project_to_dict(project)  # nothing is written for a project that names none
+    project.library = tmp_path / "my library"
+    path = save_project(project, tmp_path / "piece.json")
+    assert json.loads(path.read_text())["library"] == str(tmp_path / "my library")
+    assert load_project(path).library == tmp_path / "my library"
+    data = json.loads(path.read_text())
+    del data["library"]  # as a project saved before projects remembered their library
+    path.write_text(json.dumps(data))
+    assert load_project(path).library is None and load_project(path).generate is None
+
+
+def test_the_generate_settings_travel_with_the_project(tmp_path: Path) -> None:
+    project = _sample_project(tmp_path)
+    project.generate = {"curve": {"points": [[0, 0.8], [1, 1.2]]}, "seconds": 5.0, "count": 4, "seed": None}
+    path = save_project(project, tmp_path / "piece.json")
+    assert load_project(path).generate == project.generate
+
+
 def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
     _wav(tmp_path / "one.wav", frames=16000, rate=16000)  # one second at 16 kHz
     path = tmp_path / "hand.json"
@@ -225,6 +245,9 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ('{"version": 1, "tempo": {"beat_unit": 3}}', "the beat unit must be one of 2, 4, 8, 16"),
         ('{"version": 1, "tempo": {"bpm": "fast"}}', "tempo.bpm should be a number"),
         ('{"version": 1, "grid": "beats"}', "grid should be bars or seconds"),
+        ('{"version": 1, "library": "relative/lib"}', "library should be an absolute folder path"),
+        ('{"version": 1, "library": 3}', "library should be text"),
+        ('{"version": 1, "generate": [1]}', "generate should be an object"),
     ],
 )
 def test_corrupt_project_files_give_clear_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from inspiration.engine.composition.edits import AddClip, AddTrack
 from inspiration.engine.composition.project import Clip, ClipSource, Track
@@ -161,3 +163,36 @@ def test_without_audio_output_the_preview_explains_why(project, jobs, qtbot):
     dialog = make_dialog(qtbot, project, jobs)
     assert not dialog.preview.button.isEnabled()
     assert dialog.preview.status.text() == "No audio output: preview is off"
+
+
+def test_the_format_follows_the_file_name_as_it_is_typed(project, jobs, qtbot):
+    dialog = make_dialog(qtbot, project, jobs)
+    dialog.show()
+    dialog.path_edit.clear()
+    qtbot.keyClicks(dialog.path_edit, "take.fl")
+    assert dialog.format_box.currentData() == "wav"  # not a format yet
+    qtbot.keyClicks(dialog.path_edit, "ac")
+    assert dialog.format_box.currentData() == "flac" and dialog.depth_box.isVisibleTo(dialog)
+    assert dialog.path_edit.text() == "take.flac" and dialog.path_edit.cursorPosition() == len("take.flac")
+    if mp3_supported():
+        dialog.path_edit.setCursorPosition(len("take."))
+        for _ in range(4):
+            qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Delete)
+        qtbot.keyClicks(dialog.path_edit, "mp3")
+        assert dialog.format_box.currentData() == "mp3"
+        assert dialog.bitrate_box.isVisibleTo(dialog) and not dialog.depth_box.isVisibleTo(dialog)
+
+
+def test_the_first_export_goes_beside_the_project_or_to_the_music_folder(project, jobs, qtbot, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+
+    from inspiration.engine.places import user_places
+    from inspiration.ui.export_dialog import default_export_folder
+
+    music = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MusicLocation))
+    assert Path(make_dialog(qtbot, project, jobs).path_edit.text()).parent == music  # untitled
+    project.save(tmp_path / "songs" / "tune.inspiration")
+    assert Path(make_dialog(qtbot, project, jobs).path_edit.text()) == (tmp_path / "songs" / "tune.wav").resolve()
+    demo = user_places().projects / "Demo.inspiration"  # the app's own data folder: not where music goes
+    assert default_export_folder(demo) == music
+    assert default_export_folder(Path.home() / ".hidden" / "x.inspiration") == music

@@ -177,4 +177,65 @@ def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
     for key, value in {"count": "lots", "seconds": "nan", "seedFixed": "maybe", "prime": "radio"}.items():
         QSettings().setValue(f"generate/{key}", value)
     panel = make_panel()
-    assert panel.count_box.value() == 8 and panel.seed.seed() is None and panel.prime.mode() == "none"
+    assert panel.count_box.value() == 4 and panel.seed.seed() is None and panel.prime.mode() == "none"
+
+
+def test_clips_are_counted_and_listed_as_each_one_lands(qtbot, make_panel, tmp_path):
+    """k / n moves with every clip that reaches the library, before the run ends."""
+    library = ClipLibrary(tmp_path / "generated")
+    panel = make_panel(library=library)
+    panel.count_box.setValue(3)
+    panel.batch_size = 1
+    seen = []
+    panel.clipGenerated.connect(lambda clip_id: seen.append((panel.message.text(), len(library), panel.is_running())))
+    ids = run(qtbot, panel)
+    assert len(ids) == 3
+    assert [text.split(" clips")[0] for text, _, _ in seen] == ["1 / 3", "2 / 3", "3 / 3"]
+    assert [count for _, count, _ in seen] == [1, 2, 3]  # each was in the library (auditionable) when announced
+    assert all(running for _, _, running in seen[:2])
+
+
+def test_the_first_run_default_is_a_few_short_clips(qtbot, jobs, models_folder, tmp_path):
+    from inspiration.ui.instrument.generate_panel import DEFAULT_COUNT, DEFAULT_SECONDS
+
+    panel = GeneratePanel(ClipLibrary(tmp_path / "lib"), jobs, models_folder, lambda: CURVE)
+    qtbot.addWidget(panel)
+    assert (panel.count_box.value(), panel.seconds()) == (DEFAULT_COUNT, DEFAULT_SECONDS)
+    assert DEFAULT_COUNT <= 4 and DEFAULT_SECONDS <= 5  # one CPU batch as fast per clip as one clip alone
+    qtbot.waitUntil(lambda: not jobs.running())
+
+
+def test_in_the_window_each_generated_clip_is_listed_and_playable_as_it_lands(make_window, qtbot, models_folder):
+    """While the run is still going, the first clip is in the library list and a click plays it."""
+    from tests.ui.conftest import idle
+
+    window = make_window()
+    panel, listing = window.generate_tab.panel, window.library_panel
+    panel.picker.add_folder(models_folder)
+    qtbot.waitUntil(lambda: panel.picker.current() is not None, timeout=20000)
+    panel.seconds_box.setMinimum(0.1)
+    panel.seconds_box.setValue(0.2)
+    panel.count_box.setValue(2)
+    panel.batch_size = 1
+    listed = threading.Event()
+    add = window.library.add
+
+    def second_waits_until_the_first_is_listed(*args, **kwargs):
+        if len(window.library) == 1:
+            assert listed.wait(20), "the first clip was never listed"
+        return add(*args, **kwargs)
+
+    window.library.add = second_waits_until_the_first_is_listed
+    first = []
+    panel.clipGenerated.connect(first.append)
+    qtbot.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(first) and listing.model.row_of(first[0]) is not None, timeout=20000)
+    assert panel.is_running() and panel.message.text().startswith("1 / 2 clips")
+    rect = listing.view.visualRect(listing.model.index(listing.model.row_of(first[0]), 0))
+    qtbot.mouseClick(listing.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert listing.model.playing == first[0]
+    qtbot.waitUntil(lambda: window.transport.state == "auditioning", timeout=10000)
+    assert listing.model.playing == first[0]  # the ▶ badge stays while it plays
+    listed.set()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)
+    idle(qtbot, window)

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from inspiration.engine.composition.tempo import GridMode, Tempo
 from inspiration.engine.errors import EditError
@@ -124,7 +124,10 @@ class Marker:
 
 
 class Project:
-    """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder).
+    """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder);
+    `library` is the clip library folder its library clips come from (absolute; None when it was never named);
+    `generate` the app's generate settings saved with it (curve, clip length, count, seed, model: a JSON object the
+    app reads and checks; None when there are none).
 
     `offline` maps clip ids to the reason their media cannot be played (filled by `check_media`); `revision`
     counts changes, so an autosaver or a window title can tell whether anything changed. `tempo` and `grid` only
@@ -139,6 +142,8 @@ class Project:
         tracks: Iterable[Track] = (),
         markers: Iterable[Marker] = (),
         folder: Path | None = None,
+        library: Path | None = None,
+        generate: dict[str, Any] | None = None,
     ) -> None:
         check_rate(sample_rate)
         if channels not in (1, 2):
@@ -149,6 +154,8 @@ class Project:
         self.tracks: list[Track] = [_sorted(t) for t in tracks]
         self.markers: list[Marker] = sorted(markers, key=lambda m: (m.time, m.id))
         self.folder = folder
+        self.library = library
+        self.generate = generate
         self.offline: dict[str, str] = {}
         self.revision = 0
         self.tempo = Tempo()

@@ -6,13 +6,16 @@
                             "gain_db": 0, "fade_in": {"seconds": 0.05, "shape": "linear"},
                             "fade_out": {"seconds": 1, "shape": "equal_power"}}]}],
      "markers": [{"time": 30, "name": "Chorus"}],
-     "tempo": {"bpm": 120, "beats_per_bar": 4, "beat_unit": 4}, "grid": "bars"}
+     "tempo": {"bpm": 120, "beats_per_bar": 4, "beat_unit": 4}, "grid": "bars",
+     "library": "/home/ana/Music/Inspiration library"}
 
 Written by hand, most keys may be left out: ids are made up, gains 0, pan centred, "in" 0 and "out" the end of the
 media; a source may be a plain path string and a fade a number of seconds (linear); without "tempo" and "grid" (as
-in files from before they existed) the project is in 4/4 at 120 BPM on a bars-and-beats grid. Saving writes every
-key. Files are written atomically; the autosave goes to a recovery file beside the project that a normal save
-removes.
+in files from before they existed) the project is in 4/4 at 120 BPM on a bars-and-beats grid. "library" (optional,
+absolute) names the clip library the clips' `library_id`s belong to, so `inspiration render` finds them as the app
+does; "generate" (optional object) keeps the app's generate settings (the curve, clip length, count, seed, model).
+Saving writes every key. Files are written atomically; the autosave goes to a recovery file beside the project that
+a normal save removes.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             "fade_out": fade(c.fade_out),
         }
 
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "sample_rate": rate,
@@ -92,6 +95,11 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "markers": [{"id": m.id, "time": to_seconds(m.time, rate), "name": m.name} for m in project.markers],
         **_tempo_to_dict(project),
     }
+    if project.library is not None:
+        data["library"] = str(Path(project.library).absolute())
+    if project.generate is not None:
+        data["generate"] = project.generate
+    return data
 
 
 def project_from_dict(
@@ -116,8 +124,18 @@ def project_from_dict(
     rate = top.get("sample_rate", int, 48000)
     channels = top.get("channels", int, 2)
     master_gain_db = top.get("master_gain_db", float, 0.0)
+    library_folder = top.get("library", str, "")
+    if library_folder and not Path(library_folder).is_absolute():
+        raise top.error(f"should be an absolute folder path, not {library_folder!r}", "library")
     try:
-        project = Project(sample_rate=rate, channels=channels, master_gain_db=master_gain_db, folder=folder)
+        project = Project(
+            sample_rate=rate,
+            channels=channels,
+            master_gain_db=master_gain_db,
+            folder=folder,
+            library=Path(library_folder) if library_folder else None,
+            generate=top.get("generate", dict, None),
+        )
     except (ValueError, EditError) as exc:
         raise ProjectFileError(f"{file}: {exc}") from exc
     unknown_length: set[str] = set()

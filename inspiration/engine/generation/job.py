@@ -31,7 +31,7 @@ from inspiration.engine.lineage.query import find_lineage
 from inspiration.engine.model.checkpoint import load_model
 from inspiration.engine.model.devices import resolve_device
 from inspiration.engine.model.folder import model_name
-from inspiration.engine.model.steppers import Precision
+from inspiration.engine.model.steppers import SINGLE_THREAD_MAX_BATCH, Precision
 
 #: The longest clip one run may make (a day of audio), and the most clips.
 MAX_SECONDS = 24 * 3600.0
@@ -71,7 +71,8 @@ class Prime:
 class GenerateRequest:
     """What to generate. `first_seed` None picks a random one; `batch` None picks one for the device (see
     `choose_batch`); `rate` None keeps the model's sample rate; `prime_seconds` is how much of the prime's end is
-    heard (0: all of it)."""
+    heard (0: all of it). `sound_first` makes a small first batch on a CPU, so the first clips can be heard
+    sooner (see `first_batch_size`)."""
 
     model: Path
     checkpoint: str | int = "best"
@@ -88,6 +89,7 @@ class GenerateRequest:
     device: str = "auto"
     precision: Precision = "auto"
     eager: bool = False
+    sound_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,21 @@ class GeneratePlan:
     seconds: float
     sample_rate: int  # the model's
     curve: TemperatureCurve
+    first_batch: int | None = None  # the first batch's size when it differs from `batch`
 
 
 def choose_batch(count: int, device: torch.device) -> int:
     """Clips generated at once by default: up to 256 on a GPU, 16 on a CPU."""
     return max(1, min(count, 256 if device.type == "cuda" else 16))
+
+
+def first_batch_size(count: int, batch: int, device: torch.device, sound_first: bool) -> int | None:
+    """The first batch's size when a smaller one makes clips sound sooner: on a CPU a batch of up to
+    SINGLE_THREAD_MAX_BATCH clips runs as fast per clip as one clip alone, a bigger one several times slower per clip
+    (on a GPU every batch size takes about as long, so there is nothing to gain)."""
+    if not sound_first or device.type != "cpu" or batch <= SINGLE_THREAD_MAX_BATCH or count <= 1:
+        return None
+    return SINGLE_THREAD_MAX_BATCH
 
 
 def generate_into_library(
@@ -136,16 +148,18 @@ def generate_into_library(
     prime = _prime_codes(request.prime, request.prime_seconds, config) if request.prime is not None else None
     first_seed = request.first_seed if request.first_seed is not None else secrets.randbelow(2**31)
     step = meta.get("step")
+    batch = request.batch or choose_batch(request.count, device)
     plan = GeneratePlan(
         model_name=model_name(request.model),
         checkpoint_step=int(step) if step is not None else None,
         device=str(device),
-        batch=request.batch or choose_batch(request.count, device),
+        batch=batch,
         first_seed=first_seed,
         count=request.count,
         seconds=request.seconds,
         sample_rate=config.sample_rate,
         curve=request.curve,
+        first_batch=first_batch_size(request.count, batch, device, request.sound_first),
     )
     if on_start is not None:
         on_start(plan)
@@ -188,6 +202,7 @@ def generate_into_library(
         on_clip=keep,
         on_progress=on_progress,
         should_stop=should_stop,
+        first_batch=plan.first_batch,
     )
     return added
 

@@ -213,11 +213,14 @@ def generate_clips(
     on_clip: Callable[[int, ClipSpec, np.ndarray], None] | None = None,
     on_progress: Callable[[GenerationProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    first_batch: int | None = None,
 ) -> int:
-    """Generate `frames` samples for each spec, `batch_size` clips at a time; returns the number of clips finished.
+    """Generate `frames` samples for each spec, `batch_size` clips at a time (the first batch `first_batch` clips,
+    when given: a small first batch is heard sooner); returns the number of clips finished.
 
     `on_clip(index, spec, audio)` receives each finished clip as float32 (frames,) — prime included when asked —
-    as soon as its batch is done, so cancelling keeps every clip finished before it.
+    as soon as its batch is done, so cancelling keeps every clip finished before it. `on_progress` follows each
+    clip handed over, so a count of clips done moves one by one.
     """
     config = model.config
     total = len(specs) * frames
@@ -228,8 +231,8 @@ def generate_clips(
     )
     started = time.monotonic()
     done_clips = 0
-    for first in range(0, len(specs), max(1, batch_size)):
-        batch = list(specs[first : first + batch_size])
+    for first, size in batch_spans(len(specs), batch_size, first_batch):
+        batch = list(specs[first : first + size])
         stream = ClipStream(
             model,
             batch,
@@ -266,22 +269,35 @@ def generate_clips(
             clip = audio[row] if prime_audio is None else np.concatenate([prime_audio, audio[row]])
             if on_clip is not None:
                 on_clip(first + row, spec, clip)
-        done_clips += len(batch)
-        if on_progress is not None:
-            on_progress(
-                _progress(
-                    done_clips,
-                    len(specs),
-                    done_clips * frames,
-                    total,
-                    len(batch),
-                    frames,
-                    config.sample_rate,
-                    started,
-                    batch_started,
+            done_clips += 1
+            if on_progress is not None:
+                on_progress(
+                    _progress(
+                        done_clips,
+                        len(specs),
+                        (first + len(batch)) * frames,
+                        total,
+                        len(batch),
+                        frames,
+                        config.sample_rate,
+                        started,
+                        batch_started,
+                    )
                 )
-            )
     return done_clips
+
+
+def batch_spans(count: int, batch_size: int, first_batch: int | None = None) -> list[tuple[int, int]]:
+    """(first index, size) of each batch: `first_batch` clips first when given, then `batch_size` at a time."""
+    spans: list[tuple[int, int]] = []
+    first = 0
+    size = max(1, min(first_batch, batch_size)) if first_batch is not None else max(1, batch_size)
+    while first < count:
+        size = min(size, count - first)
+        spans.append((first, size))
+        first += size
+        size = max(1, batch_size)
+    return spans
 
 
 def _progress(

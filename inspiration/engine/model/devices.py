@@ -28,6 +28,20 @@ def resolve_device(name: str = "auto") -> torch.device:
     return device
 
 
+def usable_devices() -> list[tuple[str, str]]:
+    """(name for `resolve_device`, label for a musician) of every device this torch build can train on here: the
+    CPU, each CUDA GPU, Apple's GPU."""
+    devices = [("cpu", "CPU")]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            devices.append((f"cuda:{index}", f"GPU {index}: {props.name} ({props.total_memory / 2**30:.0f} GB)"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append(("mps", "Apple GPU (MPS)"))
+    return devices
+
+
 def describe_device(device: torch.device) -> str:
     """'cpu (8 threads)' or 'cuda:0 (NVIDIA H100, 80 GB)'."""
     if device.type == "cuda":

@@ -24,6 +24,8 @@ from inspiration.engine.model.samplernn import SampleRNN, State
 from inspiration.engine.model.sampling import sample_codes
 
 Mode = Literal["auto", "fast", "eager"]
+#: CPU batches up to this size run on one intra-op thread: as fast per clip as a batch of one (see `cpu_threads`).
+SINGLE_THREAD_MAX_BATCH = 4
 Precision = Literal["auto", "fp32", "bf16"]
 
 
@@ -163,7 +165,7 @@ def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precisi
 @contextlib.contextmanager
 def cpu_threads(batch_size: int, device: torch.device) -> Iterator[None]:
     """One intra-op thread for small CPU batches (per-op thread hand-offs cost more than they save); restored after."""
-    if device.type != "cpu" or batch_size > 4:
+    if device.type != "cpu" or batch_size > SINGLE_THREAD_MAX_BATCH:
         yield
         return
     previous = torch.get_num_threads()

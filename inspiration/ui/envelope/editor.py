@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from inspiration.engine.curves.curve import CURVE_PRESETS, INTERPOLATIONS, MAX_TEMPERATURE, TemperatureCurve
 from inspiration.ui.envelope import points as pts
+from inspiration.ui.envelope.history import CurveEdit
 from inspiration.ui.envelope.plot import EnvelopePlot
 from inspiration.ui.envelope.presets import PresetBar
 
@@ -44,9 +46,11 @@ def fit_top(highest: float) -> float:
 
 class EnvelopeEditor(QWidget):
     """Signals: `curveChanged(TemperatureCurve)` on every change, drags included; `curveChangeFinished(curve)` once a
-    gesture, numeric edit, interpolation or preset choice is done (one undo step); `statusMessage(str)`.
+    gesture, numeric edit, interpolation or preset choice is done — each one step on `undo_stack`, the editor's own
+    history (undo and redo emit both signals too); `statusMessage(str)`.
 
-    `set_curve` and `set_duration` show what they are given without emitting either signal.
+    `set_curve` and `set_duration` show what they are given without emitting either signal; `apply_curve` is the
+    undoable way to replace the curve, `load_curve` starts a fresh history (a project was opened).
     """
 
     curveChanged = Signal(object)
@@ -61,6 +65,9 @@ class EnvelopeEditor(QWidget):
         self._duration = DEFAULT_DURATION
         self._top = DEFAULT_TOP
         self._gesture_changed = False
+        self._gesture_text = ""
+        self.undo_stack = QUndoStack(self)
+        self._committed = self.curve()  # the curve as the last finished change left it
 
         self.presets = PresetBar(presets_folder)
         self.presets.presetChosen.connect(self._preset_chosen)
@@ -122,7 +129,20 @@ class EnvelopeEditor(QWidget):
         self._interpolation = curve.interpolation
         self._selected = None
         self._top = fit_top(max(v for _, v in self._points))
+        self._committed = self.curve()
         self._refresh()
+
+    def apply_curve(self, curve: TemperatureCurve, text: str) -> None:
+        """Replace the curve as one undoable step named `text` (a preset, a library clip's curve)."""
+        before = self._committed
+        self.set_curve(curve)
+        self._committed = before
+        self._changed(finished=True, text=text)
+
+    def load_curve(self, curve: TemperatureCurve) -> None:
+        """Show `curve` with a fresh history (nothing to undo): for a project or the last session's curve."""
+        self.set_curve(curve)
+        self.undo_stack.clear()
 
     def duration(self) -> float:
         return self._duration
@@ -151,7 +171,7 @@ class EnvelopeEditor(QWidget):
             return
         self._points = pts.delete(self._points, index)
         self._selected = None
-        self._changed(finished=True)
+        self._changed(finished=True, text="Delete curve point")
 
     # ---- gestures and fields ----
 
@@ -163,6 +183,7 @@ class EnvelopeEditor(QWidget):
             return
         self._points, self._selected = points, index
         self._gesture_changed = True
+        self._gesture_text = "Add curve point"
         self._changed(finished=False)
 
     def _select(self, index: int | None) -> None:
@@ -178,42 +199,42 @@ class EnvelopeEditor(QWidget):
         self._points, self._selected = moved, index
         self._top = max(self._top, fit_top(max(v for _, v in moved)))  # grows while dragging, never jumps back
         self._gesture_changed = True
+        self._gesture_text = self._gesture_text or "Move curve point"
         self._changed(finished=False)
 
     def _gesture_done(self) -> None:
         if self._gesture_changed:
             self._gesture_changed = False
-            self._changed(finished=True)
+            text, self._gesture_text = self._gesture_text or "Move curve point", ""
+            self._changed(finished=True, text=text)
 
     def _sketched(self, sketch: list[pts.Point]) -> None:
         rounded = [(t, round(v, pts.VALUE_DECIMALS)) for t, v in sketch]
         self._points = pts.merge_sketch(self._points, rounded)
         self._selected = None
-        self._changed(finished=True)
+        self._changed(finished=True, text="Sketch curve")
         self.statusMessage.emit(f"Sketch turned into {len(sketch)} points")
 
     def _time_typed(self, seconds: float) -> None:
         if self._selected is not None:
             value = self._points[self._selected][1]
             self._points = pts.move(self._points, self._selected, seconds / self._duration, value)
-            self._changed(finished=True)
+            self._changed(finished=True, text="Set curve point time")
 
     def _value_typed(self, value: float) -> None:
         if self._selected is not None:
             time = self._points[self._selected][0]
             self._points = pts.move(self._points, self._selected, time, value)
-            self._changed(finished=True)
+            self._changed(finished=True, text="Set curve point temperature")
 
     def _interpolation_chosen(self, index: int) -> None:
         name = self.interpolation_combo.itemData(index)
         if name != self._interpolation:
             self._interpolation = name
-            self._changed(finished=True)
+            self._changed(finished=True, text=f"Curve interpolation {INTERPOLATION_NAMES.get(name, name)}")
 
     def _preset_chosen(self, curve: TemperatureCurve) -> None:
-        self.set_curve(curve)
-        self.curveChanged.emit(self.curve())
-        self.curveChangeFinished.emit(self.curve())
+        self.apply_curve(curve, f"Curve preset {self.presets.combo.currentText()}")
 
     def _draw_toggled(self, on: bool) -> None:
         self.plot.draw_mode = on
@@ -222,14 +243,24 @@ class EnvelopeEditor(QWidget):
 
     # ---- showing ----
 
-    def _changed(self, finished: bool) -> None:
+    def _changed(self, finished: bool, text: str = "") -> None:
+        """Show and announce a change; a finished one that changed the curve goes on the undo stack as `text`."""
         if finished:
             self._top = fit_top(max(v for _, v in self._points))
         self._refresh()
         curve = self.curve()
         self.curveChanged.emit(curve)
         if finished:
+            if curve != self._committed:
+                self.undo_stack.push(CurveEdit(text or "Change curve", self._committed, curve, self._restore))
+                self._committed = curve
             self.curveChangeFinished.emit(curve)
+
+    def _restore(self, curve: TemperatureCurve) -> None:
+        """Undo or redo: show `curve` again and announce it as a finished change."""
+        self.set_curve(curve)
+        self.curveChanged.emit(curve)
+        self.curveChangeFinished.emit(curve)
 
     def _refresh(self) -> None:
         curve = self.curve()

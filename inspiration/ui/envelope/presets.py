@@ -178,6 +178,7 @@ class PresetBar(QWidget):
         data = self.combo.itemData(index)
         if not data:
             return
+        self.combo.setCurrentIndex(index)  # already so for a click; the chosen name is what the undo step shows
         self._current = self._curve_of(data)
         self._update_buttons()
         self.presetChosen.emit(self._current)

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 MAX_COUNT = 1000
 MIN_SECONDS, MAX_SECONDS = 0.5, 600.0
+#: The first run's settings: four short clips, one CPU batch that runs as fast per clip as a single clip, so the
+#: starter model is heard within seconds on a laptop.
+DEFAULT_COUNT, DEFAULT_SECONDS = 4, 5.0
 CHECKPOINTS = (("best", "Best (lowest validation loss)"), ("last", "Latest"))
 
 
@@ -118,6 +121,7 @@ class GeneratePanel(QWidget):
         self._curve_provider = curve_provider
         self._job: Job | None = None
         self._landed: list[str] = []
+        self._last_progress: Any = None
         self._count = 0
         #: Clips generated at once; None lets the engine choose (all of them, up to 16 on a CPU, 256 on a GPU).
         self.batch_size: int | None = None
@@ -222,11 +226,13 @@ class GeneratePanel(QWidget):
             "prime_seconds": self.prime.seconds(),
             "include_prime": self.prime.include_prime() and prime is not None,
             "batch": self.batch_size,
+            "sound_first": True,
         }
         relay = _Relay()
         relay.started.connect(self._started)
         relay.landed.connect(self._clip_landed)
         self._landed = []
+        self._last_progress = None
         self._count = self.count_box.value()
         noun = "clip" if self._count == 1 else "clips"
         job = self._jobs.start(f"Generate {self._count} {noun}", generate_work(settings, prime, self._library, relay))
@@ -253,17 +259,28 @@ class GeneratePanel(QWidget):
         last = plan.first_seed + plan.count - 1
         seeds = f"seed {plan.first_seed}" if plan.count == 1 else f"seeds {plan.first_seed}–{last}"
         self.seed.show_used(plan.first_seed)
-        self._say(f"{plan.model_name} (step {plan.checkpoint_step}) · {seeds} · batch {plan.batch}", dim=True)
+        batches = (
+            f"first {plan.first_batch}, then {plan.batch} at a time" if plan.first_batch else f"batch {plan.batch}"
+        )
+        self._say(f"{plan.model_name} (step {plan.checkpoint_step}) · {seeds} · {batches}", dim=True)
 
     def _clip_landed(self, clip_id: str) -> None:
+        """A clip is in the library (and can be auditioned): count it at once, whatever the throttled progress
+        reports say."""
         self._landed.append(clip_id)
+        if self._job is not None and not self._job.cancel_requested:
+            if self._last_progress is not None:
+                self._say(format_progress(self._last_progress, clips_done=len(self._landed)), dim=True)
+            else:
+                self._say(f"{len(self._landed)} / {self._count} clips", dim=True)
         self.clipGenerated.emit(clip_id)
 
     def _progressed(self, progress: Any) -> None:
         if self._job is None or self._job.cancel_requested:
             return
+        self._last_progress = progress
         self.progress.update_from(progress)
-        self._say(format_progress(progress), dim=True)
+        self._say(format_progress(progress, clips_done=len(self._landed)), dim=True)
 
     def _succeeded(self, ids: list[str]) -> None:
         kept = list(ids) or list(self._landed)
@@ -340,8 +357,8 @@ class GeneratePanel(QWidget):
         self.durationChanged.emit(self.seconds())
 
     def _restore(self) -> None:
-        self.count_box.setValue(read_number("count", 8))
-        self.seconds_box.setValue(read_number("seconds", 10.0))
+        self.count_box.setValue(read_number("count", DEFAULT_COUNT))
+        self.seconds_box.setValue(read_number("seconds", DEFAULT_SECONDS))
         self.checkpoint_box.setCurrentIndex(max(0, self.checkpoint_box.findData(read_text("checkpoint", "best"))))
 
     def _save(self) -> None:

@@ -14,11 +14,13 @@ from inspiration.engine.timefmt import format_duration
 BAR_STEPS = 1000
 
 
-def format_progress(progress: Any) -> str:
-    """A GenerationProgress as one line: clips done of all, time left, and speed as a multiple of real time."""
+def format_progress(progress: Any, clips_done: int | None = None) -> str:
+    """A GenerationProgress as one line: clips done of all (`clips_done`, when given, is the count of clips already
+    in the library, which may be ahead of the report), time left, and speed as a multiple of real time."""
+    done = max(progress.clips_done, clips_done or 0)
     speed = f"{progress.realtime_factor:.1f}× real time" if progress.realtime_factor > 0 else "starting"
     eta = format_duration(progress.eta_seconds, unknown="…")
-    return f"{progress.clips_done} / {progress.clips_total} clips · ETA {eta} · {speed}"
+    return f"{done} / {progress.clips_total} clips · ETA {eta} · {speed}"
 
 
 class ProgressRow(QWidget):

@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.training.log import LogTail
+from inspiration.ui.instrument.device_probe import probe_devices
 from inspiration.ui.instrument.train_plot import TrainPlot
 from inspiration.ui.instrument.train_previews import TrainPreviews
 from inspiration.ui.instrument.train_process import RunOutcome, TrainProcess, TrainRequest
 from inspiration.ui.instrument.train_setup import TrainSetup
 from inspiration.ui.instrument.train_status import TrainStatus
-from inspiration.ui.jobs import JobRunner
+from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
@@ -79,6 +80,22 @@ class TrainPanel(QWidget):
         self._build()
         self._update_buttons()
         self.refresh_unfinished()
+        self._devices_asked = False
+
+    def tab_shown(self) -> None:
+        """Call when the tab comes into view (its dock's `visibilityChanged(True)`; a tab behind another one is not in
+        view): the first time, torch is asked, in a child process, which devices it can train on."""
+        if not self._devices_asked:
+            self._devices_asked = True
+            QTimer.singleShot(0, self, self.find_devices)
+
+    def find_devices(self) -> Job:
+        """Fill the device list with what torch can use here; the app itself never loads torch for this."""
+        self._devices_asked = True
+        job = self._jobs.start("Finding the devices torch can use", probe_devices)
+        job.succeeded.connect(self.setup.set_devices)
+        job.failed.connect(lambda message: self.setup.set_devices([("cpu", "CPU")]))
+        return job
 
     # -- building ------------------------------------------------------------------------------------------------
     def _build(self) -> None:

@@ -23,7 +23,8 @@ from inspiration.ui.instrument.train_process import TrainRequest
 from inspiration.ui.instrument.train_sources import TrainSources
 from inspiration.ui.theme import COLORS
 
-DEVICES = (("auto", "Automatic (GPU if there is one)"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"))
+#: What the device list offers before torch (asked in a child process) has said which GPUs it can use.
+DEVICES = (("auto", "Automatic (checking for a GPU…)"), ("cpu", "CPU"))
 
 
 class TrainSetup(QWidget):
@@ -85,6 +86,22 @@ class TrainSetup(QWidget):
 
     def device(self) -> str:
         return str(self.device_combo.currentData())
+
+    def set_devices(self, devices: list[tuple[str, str]]) -> None:
+        """Offer only the devices torch can use here ((name, label) pairs, CPU first); the choice is kept when it is
+        still offered."""
+        chosen = self.device()
+        gpus = [(name, label) for name, label in devices if name != "cpu"]
+        auto = f"Automatic ({gpus[0][1].split(':')[0]})" if gpus else "Automatic (CPU: no GPU found)"
+        self.device_combo.clear()
+        for value, label in [("auto", auto), ("cpu", "CPU"), *gpus]:
+            self.device_combo.addItem(label, value)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(chosen)))
+        self.device_combo.setToolTip(
+            "The devices this torch build can train on here"
+            if gpus
+            else "This torch build sees no GPU here (a CPU build, or no driver); training runs on the CPU"
+        )
 
     def target_hours(self) -> float | None:
         return self.hours_spin.value() if self.unit_combo.currentText() == "hours" else None

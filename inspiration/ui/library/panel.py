@@ -49,12 +49,16 @@ IMPORT_FILTER = "Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.aif);;All files (*)"
 
 class LibraryPanel(QWidget):
     """Signals: `auditionRequested(path)` to play a clip's audio file, `auditionStopRequested()`,
-    `statusMessage(text)` for the status bar, `selectionChanged(ids)` with the selected clip ids in list order."""
+    `statusMessage(text)` for the status bar, `selectionChanged(ids)` with the selected clip ids in list order;
+    for a generated clip, `curveRequested(record, with_seed)` (load its curve, and its seed) and
+    `variationsRequested(record)` (generate more with its curve and new seeds)."""
 
     auditionRequested = Signal(object)
     auditionStopRequested = Signal()
     statusMessage = Signal(str)
     selectionChanged = Signal(list)
+    curveRequested = Signal(object, bool)
+    variationsRequested = Signal(object)
 
     def __init__(self, library: ClipLibrary, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +72,8 @@ class LibraryPanel(QWidget):
         self._cancelling = False
         self._select_next: list[str] | None = None
         self._selection: list[str] = []
+        #: False when there is no audio output: an audition then shows no ▶ badge.
+        self.playback_available = True
 
         self.filter_bar = FilterBar(self)
         self.model = ClipListModel(self)
@@ -222,7 +228,8 @@ class LibraryPanel(QWidget):
         if record.missing:
             self.statusMessage.emit(f"Cannot play {clip_name(record)}: its audio file {record.path} is missing")
             return
-        self.model.set_playing(clip_id)
+        if self.playback_available:  # no ▶ badge for a clip that cannot sound (the transport says why)
+            self.model.set_playing(clip_id)
         self.auditionRequested.emit(self._library.folder / record.path)
 
     def audition_finished(self) -> None:
@@ -319,11 +326,13 @@ class LibraryPanel(QWidget):
     # -- context menu, drops, watching ----------------------------------------------------------------------------
 
     def context_menu(self, records: list[ClipRecord]) -> QMenu:
-        """The menu for these clips: Audition, Rate ▸, Discard / Restore, Reveal in file manager, Copy path."""
+        """The menu for these clips: Audition, the curve of a generated clip (use it, with its seed, or generate
+        variations), Rate ▸, Discard / Restore, Reveal in file manager, Copy path."""
         menu = QMenu(self)
         ids = [r.id for r in records]
         if len(records) == 1:
             menu.addAction("Audition", lambda: self.audition(ids[0]))
+            self._curve_actions(menu, records[0])
         rate = menu.addMenu("Rate")
         for stars in range(6):
             rate.addAction("No rating" if stars == 0 else "★" * stars, lambda s=stars: self.rate(ids, s))
@@ -341,6 +350,24 @@ class LibraryPanel(QWidget):
             lambda: QGuiApplication.clipboard().setText("\n".join(str(p) for p in paths)),
         )
         return menu
+
+    def _curve_actions(self, menu: QMenu, record: ClipRecord) -> None:
+        """The three ways to reuse how a clip was made; disabled, with the reason, for a clip without a curve."""
+        made = record.curve is not None
+        seeded = made and record.seed is not None
+        actions = (
+            ("Use this clip's curve", lambda: self.curveRequested.emit(record, False), made),
+            ("Use this clip's curve and seed", lambda: self.curveRequested.emit(record, True), seeded),
+            ("Generate variations", lambda: self.variationsRequested.emit(record), made),
+        )
+        menu.addSeparator()
+        for text, slot, enabled in actions:
+            action = menu.addAction(text, slot)
+            action.setEnabled(enabled)
+            if not enabled:
+                action.setToolTip("Only a generated clip carries the curve (and seed) it was made with")
+        menu.setToolTipsVisible(True)
+        menu.addSeparator()
 
     def _show_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)

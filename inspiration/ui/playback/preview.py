@@ -55,6 +55,7 @@ def snapshot(project: Project) -> Project:
         tracks=list(project.tracks),
         markers=list(project.markers),
         folder=project.folder,
+        library=project.library,
     )
     copy.offline = dict(project.offline)
     return copy
