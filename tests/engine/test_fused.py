@@ -1,0 +1,186 @@
+"""The fused CPU frame step: the same samples as the folded step, rows independent of their batch and threads,
+a clean fallback where no routine can be built, a speed choice made once, and no thread-count changes."""
+
+import logging
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from inspiration.engine.generation.stream import ClipSpec, ClipStream
+from inspiration.engine.model import cpu_choice, fused
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.counter_rng import uniforms
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.steppers import FoldedStepper, FusedStepper, MeasuredStepper, make_stepper
+from tests.engine.test_generate import CONFIGS, constant, random_model
+
+needs_routine = pytest.mark.skipif(
+    fused.fused_library() is None, reason=f"no fused routine here: {fused.unavailable_reason()}"
+)
+
+
+def frames(step, batch, count, lookback, seed=0):
+    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0); the codes made, (B, count * L)."""
+    generator = torch.Generator().manual_seed(seed)
+    out = []
+    for f in range(count):
+        temperature = torch.rand(8, lookback, generator=generator)[:batch] * 1.5  # row r's do not depend on batch
+        temperature[:, f % lookback] = 0.0
+        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback))
+        step()
+        out.append(step.codes[:, lookback:].clone())
+    return torch.cat(out, dim=1)
+
+
+@needs_routine
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}")
+def test_the_fused_step_makes_the_folded_steps_codes_and_state(config):
+    model = random_model(config)
+    folded = FoldedSampleRNN(model)
+    reference = FoldedFrameStep(folded, 3)
+    step = fused.FusedFrameStep(folded, 3, fused.fused_library())
+    # Sums in another order round differently: once in a few thousand samples a uniform lands within rounding of
+    # a step of the CDF and the two draw neighbouring codes. These inputs (like the eager tests') do not.
+    history = torch.randint(0, config.q_levels, (3, model.lookback), generator=torch.Generator().manual_seed(1))
+    state = [tuple(t + 0.1 for t in s) for s in model.initial_state(3)]
+    reference.load(history, state)
+    step.load(history, state)
+    with torch.no_grad():
+        assert torch.equal(frames(step, 3, 40, model.lookback), frames(reference, 3, 40, model.lookback))
+    for ours, theirs in zip(step.export_state(), reference.export_state()):
+        for a, b in zip(ours, theirs):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+@needs_routine
+def test_a_rows_codes_do_not_depend_on_its_batch_or_the_thread_count():
+    config = ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8, rnn_layers=2)
+    folded = FoldedSampleRNN(random_model(config))
+    library = fused.fused_library()
+    runs = []
+    for batch, threads in ((5, 1), (5, 2), (5, 5)):
+        step = fused.FusedFrameStep(folded, batch, library, threads=threads)
+        assert step.threads == threads
+        runs.append(frames(step, batch, 12, config.lookback))
+    alone = frames(fused.FusedFrameStep(folded, 1, library), 1, 12, config.lookback)
+    assert torch.equal(runs[0], runs[1]) and torch.equal(runs[0], runs[2])
+    assert torch.equal(runs[0][:1], alone)  # row 0 of a batch == the same clip alone (same seed 0, same inputs)
+
+
+@needs_routine
+def test_small_batches_of_a_small_model_stay_on_one_thread():
+    folded = FoldedSampleRNN(SampleRNN(CONFIGS[0]))
+    assert fused.FusedFrameStep(folded, 16, fused.fused_library()).threads == 1
+
+
+@pytest.fixture
+def fresh_library(monkeypatch, tmp_path):
+    """The routine's module as before its first use, building into an empty cache folder."""
+    monkeypatch.setattr(fused, "_library", None)
+    monkeypatch.setattr(fused, "_failure", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_without_a_compiler_generation_uses_the_folded_step_and_says_why_once(fresh_library, monkeypatch, caplog):
+    monkeypatch.setattr(fused, "_compiler", lambda: None)
+    model = random_model(CONFIGS[0])
+    specs = [ClipSpec(1, constant(1.0))]
+    with caplog.at_level(logging.WARNING, logger=fused.__name__):
+        assert fused.fused_library() is None and fused.fused_library() is None
+        assert isinstance(make_stepper(model, 1, "fused"), FoldedStepper)
+        auto = ClipStream(model, specs, 200)
+        audio = np.concatenate([b.audio for b in auto], axis=1)
+    assert isinstance(auto._stepper, MeasuredStepper) and isinstance(auto._stepper.chosen, FoldedStepper)
+    eager = np.concatenate([b.audio for b in ClipStream(model, specs, 200, mode="eager")], axis=1)
+    assert np.array_equal(audio, eager)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "no C compiler found" in warnings[0]
+    assert not list(fresh_library.rglob("*.json"))  # nothing measured: there was nothing to choose between
+
+
+def test_a_failing_build_is_reported_and_leaves_no_file(fresh_library, monkeypatch, tmp_path):
+    broken = tmp_path / "cc"
+    broken.write_text("#!/bin/sh\necho 'cc: fatal error: no input' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("CC", str(broken))
+    assert fused.fused_library() is None
+    assert fused.unavailable_reason() == "the C compiler failed: cc: fatal error: no input"
+    assert not list((fresh_library / "inspiration").rglob("fused_frame*"))
+
+
+@needs_routine
+def test_the_faster_step_is_measured_once_and_remembered(monkeypatch):
+    folded = FoldedSampleRNN(random_model(CONFIGS[2]))
+    calls = []
+
+    def measure(f, batch):
+        calls.append(batch)
+        return (1.0, 2.0)  # the folded step faster, as a large batch on a big machine may find
+
+    monkeypatch.setattr(cpu_choice, "measure", measure)
+    cpu_choice.cache_file().unlink(missing_ok=True)
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == "folded"
+    assert cpu_choice.choose_cpu_step(folded, 4, True) == "folded"  # 3 and 4 rows share a measurement
+    assert calls == [3]
+    assert cpu_choice.choose_cpu_step(folded, 3, False) == "folded"
+    cpu_choice.cache_file().write_text("{not json")  # a damaged cache only costs a new measurement
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == "folded" and calls == [3, 3]
+
+
+@needs_routine
+def test_measuring_times_both_steps_on_the_model():
+    fused_rate, folded_rate = cpu_choice.measure(FoldedSampleRNN(random_model(CONFIGS[0])), 2)
+    assert fused_rate > 0 and folded_rate > 0
+
+
+@needs_routine
+def test_a_measured_stepper_chooses_at_its_first_step_and_keeps_what_was_loaded():
+    model = random_model(CONFIGS[1])
+    stepper = make_stepper(model, 2)
+    assert isinstance(stepper, MeasuredStepper) and stepper.chosen is None
+    history = torch.randint(0, 256, (2, model.lookback))
+    state = [tuple(t + 0.2 for t in s) for s in model.initial_state(2)]
+    stepper.load(history, state)
+    reference = FusedStepper(FoldedSampleRNN(model), 2)
+    reference.load(history, state)
+    temperature, noise = torch.ones(2, model.lookback), uniforms(torch.arange(2), 0, model.lookback)
+    with torch.no_grad():
+        assert torch.equal(stepper.step(temperature, noise), reference.step(temperature, noise))
+    assert stepper.chosen is not None
+
+
+@pytest.mark.parametrize("mode", ["fast", "fused", "folded", "eager"])
+def test_generating_never_changes_torchs_thread_count(mode, monkeypatch):
+    """A one-row live stream and a batch job beside it: neither changes the thread count the other (or a thread
+    started meanwhile) sees."""
+
+    def refuse(n):
+        raise AssertionError("generation changed torch's thread count")
+
+    monkeypatch.setattr(torch, "set_num_threads", refuse)
+    model = random_model(CONFIGS[0])
+    before = torch.get_num_threads()
+    seen = []
+    live = iter(ClipStream(model, [ClipSpec(1, constant(1.0))], 10**6, block_frames=256, mode=mode))
+    errors = []
+
+    def batch_job():
+        try:
+            seen.append(torch.get_num_threads())
+            for _ in ClipStream(model, [ClipSpec(s, constant(1.0)) for s in range(8)], 512, mode=mode):
+                seen.append(torch.get_num_threads())
+        except BaseException as exc:  # reported below, on the test's thread
+            errors.append(exc)
+
+    job = threading.Thread(target=batch_job)
+    next(live)
+    job.start()
+    for _ in range(3):
+        next(live)
+        seen.append(torch.get_num_threads())
+    job.join()
+    assert not errors and seen and set(seen) == {before}
