@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 _SOURCE = "fused_frame.c"
 _FLAGS = ["-O3", "-std=gnu99", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
+PANEL = 16  # columns of a packed weight panel (fused_frame.c: PANEL)
 _WORK_PER_THREAD = 4_000_000  # multiply-adds per frame below which another thread costs more than it saves
 _NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses it
 
@@ -166,7 +167,8 @@ def _build(compiler: str, source: bytes, target: Path) -> None:
                     )
                     if done.returncode == 0:
                         return
-                    errors = (done.stderr.strip().splitlines() or ["no message"])[-1]
+                    lines = done.stderr.strip().splitlines()
+                    errors = next((line for line in lines if "error" in line), lines[-1] if lines else "no message")
                 raise FusedUnavailableError(f"the C compiler failed: {errors}")
             finally:
                 c_file.unlink(missing_ok=True)
@@ -213,6 +215,12 @@ class FusedFrameStep:
             keep.append(t)
             return t.data_ptr()
 
+        def matrix(w_t: Tensor) -> int:
+            return kept(_packed(w_t))
+
+        def bias(b: Tensor) -> int:
+            return kept(_padded(b))
+
         def array(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
             tensors = [t.contiguous() for t in tensors]
             keep.extend(tensors)
@@ -226,11 +234,11 @@ class FusedFrameStep:
             slot.frame_size, slot.ratio, slot.layers = tier.frame_size, tier.ratio, n
             slot.gates = 4 if tier.lstm else 3
             slot.expand_t, slot.expand_b = kept(tier.expand_w.t()), kept(tier.expand_b)
-            slot.w_ih_t = array([layer[0].t() for layer in tier.layers])
-            slot.w_hh_t = array([layer[1].t() for layer in tier.layers])
-            slot.b_ih = array([layer[2] for layer in tier.layers])
-            slot.b_hh = array([layer[3] for layer in tier.layers])
-            slot.up_t, slot.up_b = kept(tier.up_w.t()), kept(tier.up_b)
+            slot.w_ih_t = array([_packed(layer[0].t()) for layer in tier.layers])
+            slot.w_hh_t = array([_packed(layer[1].t()) for layer in tier.layers])
+            slot.b_ih = array([_padded(layer[2]) for layer in tier.layers])
+            slot.b_hh = array([_padded(layer[3]) for layer in tier.layers])
+            slot.up_t, slot.up_b = matrix(tier.up_w.t()), bias(tier.up_b)
             slot.h = array(state[:n])  # the state buffers are contiguous: the C routine updates them in place
             slot.c = array(state[n:]) if tier.lstm else array(state[:n])
         keep.append(tiers)
@@ -244,10 +252,10 @@ class FusedFrameStep:
             n_hidden=len(folded.hidden),
             tiers=tiers,
             table=kept(folded.table),
-            hidden_w=array([w for w, _ in folded.hidden]),
-            hidden_b=array([b for _, b in folded.hidden]),
-            out_w=kept(folded.output[0]),
-            out_b=kept(folded.output[1]),
+            hidden_w=array([_packed(w) for w, _ in folded.hidden]),
+            hidden_b=array([_padded(b) for _, b in folded.hidden]),
+            out_w=matrix(folded.output[0]),
+            out_b=bias(folded.output[1]),
             codes=self.frame.codes.data_ptr(),
             temperature=self.temperature.data_ptr(),
             uniform=self.uniform.data_ptr(),
@@ -274,6 +282,18 @@ class FusedFrameStep:
         """Generate one frame (the C routine releases the GIL while it runs)."""
         if self._function(ctypes.byref(self._model), self.threads) != 0:
             raise MemoryError("out of memory in the fused frame step")
+
+
+def _padded(b: Tensor) -> Tensor:
+    """A bias (out,) padded with zeros to whole panels."""
+    return torch.nn.functional.pad(b, (0, -len(b) % PANEL)).contiguous()
+
+
+def _packed(w_t: Tensor) -> Tensor:
+    """A matrix (in, out) as contiguous panels of PANEL columns, (panels, in, PANEL), zero-padded: the C routine
+    then reads each panel straight through memory."""
+    padded = torch.nn.functional.pad(w_t, (0, -w_t.shape[1] % PANEL))
+    return padded.reshape(w_t.shape[0], -1, PANEL).permute(1, 0, 2).contiguous()
 
 
 def cpu_cores() -> int:

@@ -4,7 +4,8 @@
  * nothing else: per sample, a sum of table rows, the MLP's matrix-vector products, the temperature-scaled
  * inverse-CDF draw, and the drawn code fed back; per frame of each tier, its RNN step and upsampling.
  *
- * Every matrix is stored (in, out): y[j] = b[j] + sum_k x[k] * w[k][j], summed in k order. Each output element is
+ * Every matrix is stored (in, out) in panels of 16 columns, each panel contiguous (fused.py packs them), and
+ * y[j] = b[j] + sum_k x[k] * w[k][j] is summed in k order. Each output element is
  * summed the same way whatever the batch size or the thread count, so a clip does not depend on its row, its batch
  * or the machine's load. Rows are split between threads: a thread runs the whole frame for its rows, so threads
  * never wait for each other inside a frame.
@@ -18,17 +19,18 @@
 #include <string.h>
 
 #define MIN_TEMPERATURE 1e-6f
+#define PANEL 16 /* columns of a packed weight panel (fused.py: PANEL) */
 
 typedef struct {
     int64_t frame_size, ratio, layers, gates; /* gates: 3 for a GRU, 4 for an LSTM */
     const float *expand_t;                    /* (frame_size, dim), input scaling folded in */
     const float *expand_b;                    /* (dim) */
-    const float *const *w_ih_t;               /* per layer (dim, gates * dim) */
-    const float *const *w_hh_t;               /* per layer (dim, gates * dim) */
-    const float *const *b_ih;                 /* per layer (gates * dim) */
-    const float *const *b_hh;                 /* per layer (gates * dim) */
-    const float *up_t;                        /* (dim, ratio * dim) */
-    const float *up_b;                        /* (ratio * dim) */
+    const float *const *w_ih_t;               /* per layer (dim, gates * dim), packed */
+    const float *const *w_hh_t;               /* per layer (dim, gates * dim), packed */
+    const float *const *b_ih;                 /* per layer (gates * dim), padded to whole panels */
+    const float *const *b_hh;                 /* per layer (gates * dim), padded to whole panels */
+    const float *up_t;                        /* (dim, ratio * dim), packed */
+    const float *up_b;                        /* (ratio * dim), padded */
     float *const *h;                          /* per layer (batch, dim), updated in place */
     float *const *c;                          /* per layer (batch, dim) for an LSTM, else unused */
 } Tier;
@@ -37,59 +39,71 @@ typedef struct {
     int64_t batch, lookback, dim, q_levels, n_tiers, n_hidden;
     const Tier *tiers;                  /* top first */
     const float *table;                 /* (fs * Q, dim): embedding and first MLP layer, folded */
-    const float *const *hidden_w;       /* per hidden layer (dim, dim) */
-    const float *const *hidden_b;       /* per hidden layer (dim) */
-    const float *out_w;                 /* (dim, Q) */
-    const float *out_b;                 /* (Q) */
+    const float *const *hidden_w;       /* per hidden layer (dim, dim), packed */
+    const float *const *hidden_b;       /* per hidden layer (dim), padded */
+    const float *out_w;                 /* (dim, Q), packed */
+    const float *out_b;                 /* (Q), padded */
     int64_t *codes;                     /* (batch, 2 * lookback): history, then the frame being made */
     const float *temperature;           /* (batch, lookback) */
     const float *uniform;               /* (batch, lookback) */
 } Model;
 
-/* Rows [0, ROWS) x columns [j0, j0 + COLS) of y = b + x @ w, the partial sums held in registers. */
-static inline __attribute__((always_inline)) void block(int rows, int cols, int64_t in, int64_t out, const float *x,
-                                                        int64_t xs, const float *w, const float *b, float *y,
-                                                        int64_t ys, int64_t j0) {
-    float acc[4][128];
+/* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
+typedef float vec __attribute__((vector_size(PANEL * sizeof(float))));
+typedef float vec_u __attribute__((vector_size(PANEL * sizeof(float)), aligned(4), may_alias));
+
+/* Rows [0, rows) x panels [p0, p0 + panels) of y = b + x @ w, the partial sums held in registers. */
+static inline __attribute__((always_inline)) void block(int rows, int panels, int64_t in, int64_t out,
+                                                        const float *x, int64_t xs, const float *w, const float *b,
+                                                        float *y, int64_t ys, int64_t p0) {
+    vec acc[4][8];
     for (int r = 0; r < rows; r++)
-        for (int j = 0; j < cols; j++) acc[r][j] = b ? b[j0 + j] : 0.0f;
+        for (int p = 0; p < panels; p++) acc[r][p] = b ? (vec) * (const vec_u *)(b + (p0 + p) * PANEL) : (vec){0};
     for (int64_t k = 0; k < in; k++) {
-        const float *wk = w + k * out + j0;
-        for (int r = 0; r < rows; r++) {
-            float a = x[r * xs + k];
-            for (int j = 0; j < cols; j++) acc[r][j] += a * wk[j];
+        for (int p = 0; p < panels; p++) {
+            vec wk = *(const vec_u *)(w + ((p0 + p) * in + k) * PANEL);
+            for (int r = 0; r < rows; r++) acc[r][p] += x[r * xs + k] * wk;
         }
     }
     for (int r = 0; r < rows; r++)
-        for (int j = 0; j < cols; j++) y[r * ys + j0 + j] = acc[r][j];
-}
-
-/* The columns that do not fill a block: the same sums, one element at a time. */
-static void tail(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const float *w, const float *b,
-                 float *y, int64_t ys, int64_t j0) {
-    for (int64_t r = 0; r < n; r++)
-        for (int64_t j = j0; j < out; j++) {
-            float sum = b ? b[j] : 0.0f;
-            for (int64_t k = 0; k < in; k++) sum += x[r * xs + k] * w[k * out + j];
-            y[r * ys + j] = sum;
+        for (int p = 0; p < panels; p++) {
+            int64_t j0 = (p0 + p) * PANEL;
+            float *yr = y + r * ys + j0;
+            if (j0 + PANEL <= out)
+                *(vec_u *)yr = acc[r][p];
+            else
+                for (int64_t j = 0; j < out - j0; j++) yr[j] = acc[r][p][j];
         }
 }
 
-/* y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs, w (in, out), y (n, out) with row stride ys.
+/* y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs; w packed in panels of PANEL columns,
+ * (panels, in, PANEL), and b padded to whole panels (fused.py packs them); y (n, out) with row stride ys.
  * Every element is b[j] + x[k] * w[k][j] added for k = 0, 1, ... in that order, however the rows are blocked. */
 static void matmul(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const float *w, const float *b,
                    float *y, int64_t ys) {
-    int64_t r = 0;
-    for (; r + 4 <= n; r += 4) {
-        int64_t j0 = 0;
-        for (; j0 + 32 <= out; j0 += 32) block(4, 32, in, out, x + r * xs, xs, w, b, y + r * ys, ys, j0);
-        tail(4, in, out, x + r * xs, xs, w, b, y + r * ys, ys, j0);
+    int64_t panels = (out + PANEL - 1) / PANEL;
+    if (n < 4) { /* a row at a time, eight panels at once: enough independent sums to keep the FPU busy */
+        for (int64_t r = 0; r < n; r++) {
+            int64_t p = 0;
+            for (; p + 8 <= panels; p += 8) block(1, 8, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            for (; p < panels; p++) block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        }
+        return;
     }
-    for (; r < n; r++) {
-        int64_t j0 = 0;
-        for (; j0 + 128 <= out; j0 += 128) block(1, 128, in, out, x + r * xs, xs, w, b, y + r * ys, ys, j0);
-        for (; j0 + 32 <= out; j0 += 32) block(1, 32, in, out, x + r * xs, xs, w, b, y + r * ys, ys, j0);
-        tail(1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, j0);
+    /* two panels at a time for all rows, four rows at once: each panel is read from memory once per call */
+    for (int64_t p = 0; p < panels; p += 2) {
+        int wide = p + 2 <= panels ? 2 : 1;
+        int64_t r = 0;
+        for (; r + 4 <= n; r += 4)
+            if (wide == 2)
+                block(4, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            else
+                block(4, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        for (; r < n; r++)
+            if (wide == 2)
+                block(1, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            else
+                block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
     }
 }
 
