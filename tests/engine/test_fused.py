@@ -35,8 +35,14 @@ def frames(step, batch, count, lookback, seed=0):
     return torch.cat(out, dim=1)
 
 
+# widths and levels that do not fill whole 16-column panels, and an MLP without hidden layers
+ODD = ModelConfig(frame_sizes=(4,), dim=20, embedding_dim=4, mlp_layers=1, q_levels=100)
+
+
 @needs_routine
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}")
+@pytest.mark.parametrize(
+    "config", [*CONFIGS, ODD], ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}-q{c.q_levels}"
+)
 def test_the_fused_step_makes_the_folded_steps_codes_and_state(config):
     model = random_model(config)
     folded = FoldedSampleRNN(model)

@@ -51,6 +51,7 @@ typedef struct {
 /* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
 typedef float vec __attribute__((vector_size(PANEL * sizeof(float))));
 typedef float vec_u __attribute__((vector_size(PANEL * sizeof(float)), aligned(4), may_alias));
+typedef int32_t veci __attribute__((vector_size(PANEL * sizeof(float))));
 
 /* Rows [0, rows) x panels [p0, p0 + panels) of y = b + x @ w, the partial sums held in registers. */
 static inline __attribute__((always_inline)) void block(int rows, int panels, int64_t in, int64_t out,
@@ -149,7 +150,28 @@ static const float *rnn_step(const Model *m, const Tier *tier, int64_t r0, int64
     return x;
 }
 
-/* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits. */
+/* e^x for x <= 0 (the draw's shifted logits), within 2 ulp, PANEL at a time in plain vector arithmetic:
+ * x = n ln 2 + r with |r| <= ln 2 / 2, e^r by a fitted polynomial, 2^n put into the exponent bits. Below -87 it
+ * gives e^-87, a probability too small to change a float32 sum that holds the maximum's 1. */
+static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
+    const float magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting it rounds to an integer */
+    veci low = x < -87.0f;
+    x = (vec)(((veci)x & ~low) | ((veci)((vec){0} - 87.0f) & low));
+    vec n = (x * 1.44269504088896341f + magic) - magic;
+    vec r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    vec p = (vec){0} + 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    vec e = p * r * r + r + 1.0f;
+    veci bits = (__builtin_convertvector(n, veci) + 127) << 23;
+    return e * (vec)bits;
+}
+
+/* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
+ * rounded up to whole panels. */
 static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float *cdf) {
     if (!(temperature > MIN_TEMPERATURE)) {
         int64_t best = 0;
@@ -160,12 +182,18 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f;
     for (int64_t i = 0; i < q; i++) {
         cdf[i] = logits[i] * inv;
-        if (cdf[i] > top) top = cdf[i];
+        top = cdf[i] > top ? cdf[i] : top;
     }
-    for (int64_t i = 0; i < q; i++) {
-        cdf[i] = expf(cdf[i] - top);
-        sum += cdf[i];
+    for (int64_t i = q; i % PANEL; i++) cdf[i] = top; /* the last panel's lanes past q: set to 0 below */
+    vec partial = {0}; /* PANEL running sums side by side, then added up */
+    for (int64_t i = 0; i < q; i += PANEL) {
+        vec e = exp_nonpositive(*(const vec_u *)(cdf + i) - top);
+        for (int j = 0; i + PANEL > q && j < PANEL; j++)
+            if (i + j >= q) e[j] = 0.0f;
+        *(vec_u *)(cdf + i) = e;
+        partial += e;
     }
+    for (int j = 0; j < PANEL; j++) sum += partial[j];
     float scale = 1.0f / sum, running = 0.0f;
     for (int64_t i = 0; i < q; i++) {
         running += cdf[i] * scale;
@@ -184,7 +212,8 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
     const Tier *last = &m->tiers[m->n_tiers - 1];
     int64_t fs = last->frame_size;
     Scratch s;
-    size_t floats = (size_t)n * (2 * widest + 3 * dim + 2 * q);
+    int64_t padded_q = (q + PANEL - 1) / PANEL * PANEL;
+    size_t floats = (size_t)n * (2 * widest + 3 * dim + q + padded_q);
     for (int64_t i = 0; i < m->n_tiers; i++) floats += (size_t)n * m->tiers[i].ratio * dim;
     float *memory = malloc(floats * sizeof(float));
     float **conditioning = malloc(m->n_tiers * sizeof(float *));
@@ -200,7 +229,7 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
     s.a = p, p += n * dim;
     s.b = p, p += n * dim;
     s.logits = p, p += n * q;
-    s.cdf = p, p += n * q;
+    s.cdf = p, p += n * padded_q;
     for (int64_t i = 0; i < m->n_tiers; i++) conditioning[i] = p, p += n * m->tiers[i].ratio * dim;
     s.conditioning = conditioning;
 
@@ -250,7 +279,7 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
         for (int64_t r = 0; r < n; r++) {
             int64_t row = r0 + r;
             m->codes[row * width + L + t] = draw(s.logits + r * q, q, m->temperature[row * L + t],
-                                                 m->uniform[row * L + t], s.cdf + r * q);
+                                                 m->uniform[row * L + t], s.cdf + r * padded_q);
         }
     }
     for (int64_t r = r0; r < r1; r++) memcpy(m->codes + r * width, m->codes + r * width + L, L * sizeof(int64_t));
