@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from inspiration.engine.generation.stream import ClipSpec, ClipStream
-from inspiration.engine.model import cpu_choice, fused
+from inspiration.engine.model import cpu_choice, fused, steppers
 from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.counter_rng import uniforms
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
@@ -159,34 +159,57 @@ def test_a_measured_stepper_chooses_at_its_first_step_and_keeps_what_was_loaded(
     assert stepper.chosen is not None
 
 
+class Spy:
+    """A constant curve that notes, each time a block asks it for temperatures (inside the block), the thread count
+    of the generating thread and of a thread started right then."""
+
+    def __init__(self):
+        self.inside, self.started = [], []
+
+    def values(self, start, count, sample_rate, clip_frames):
+        self.inside.append(torch.get_num_threads())
+        probe = threading.Thread(target=lambda: self.started.append(torch.get_num_threads()))
+        probe.start()
+        probe.join()
+        return np.ones(count, dtype=np.float32)
+
+
 @pytest.mark.parametrize("mode", ["fast", "fused", "folded", "eager"])
 def test_generating_never_changes_torchs_thread_count(mode, monkeypatch):
     """A one-row live stream and a batch job beside it: neither changes the thread count the other (or a thread
-    started meanwhile) sees."""
+    started meanwhile) sees; the one-row stream runs on one intra-op thread of its own where torch allows it."""
 
     def refuse(n):
-        raise AssertionError("generation changed torch's thread count")
+        raise AssertionError("generation changed torch's process-wide thread count")
 
-    monkeypatch.setattr(torch, "set_num_threads", refuse)
-    model = random_model(CONFIGS[0])
-    before = torch.get_num_threads()
-    seen = []
-    live = iter(ClipStream(model, [ClipSpec(1, constant(1.0))], 10**6, block_frames=256, mode=mode))
-    errors = []
+    process = 2
+    torch.set_num_threads(process)  # what the app would have; the test session runs on 1
+    try:
+        monkeypatch.setattr(torch, "set_num_threads", refuse)
+        model = random_model(CONFIGS[0])
+        spy = Spy()
+        live = iter(ClipStream(model, [ClipSpec(1, spy)], 10**6, block_frames=256, mode=mode))
+        seen, errors = [], []
 
-    def batch_job():
-        try:
-            seen.append(torch.get_num_threads())
-            for _ in ClipStream(model, [ClipSpec(s, constant(1.0)) for s in range(8)], 512, mode=mode):
+        def batch_job():
+            try:
                 seen.append(torch.get_num_threads())
-        except BaseException as exc:  # reported below, on the test's thread
-            errors.append(exc)
+                for _ in ClipStream(model, [ClipSpec(s, constant(1.0)) for s in range(8)], 512, mode=mode):
+                    seen.append(torch.get_num_threads())
+            except BaseException as exc:  # reported below, on the test's thread
+                errors.append(exc)
 
-    job = threading.Thread(target=batch_job)
-    next(live)
-    job.start()
-    for _ in range(3):
         next(live)
-        seen.append(torch.get_num_threads())
-    job.join()
-    assert not errors and seen and set(seen) == {before}
+        job = threading.Thread(target=batch_job)
+        job.start()
+        for _ in range(3):
+            next(live)
+            seen.append(torch.get_num_threads())
+        job.join()
+    finally:
+        monkeypatch.undo()
+        torch.set_num_threads(1)
+    assert not errors and set(seen) == {process}
+    assert set(spy.started) == {process}  # threads started during a live block start from the process's count
+    own = 1 if steppers._omp_set_num_threads() is not None else process
+    assert set(spy.inside) == {own}

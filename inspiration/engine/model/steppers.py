@@ -11,14 +11,20 @@
 All take the per-sample temperature and uniform numbers as tensors and never copy to the host, so a frame costs no
 host synchronisation; they draw the same codes from the same inputs (up to float rounding).
 
-Threads: no stepper changes torch's thread count. The folded and eager steps use torch's setting as the process
-chose it once; the fused routine sizes its own threads per call (one per row up to the cores), so a one-row live
-stream and a batch job running beside it never change each other's threads.
+Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
+starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
+cores). Small batches on the folded and eager steps run on one intra-op thread — per-op thread hand-offs cost more
+than they save, and on a busy machine far more — set for the generating thread alone (`own_cpu_threads`), so a
+one-row live stream and a batch job started beside it never change each other's threads.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
 import warnings
+from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
 
 import torch
@@ -236,6 +242,45 @@ def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precisi
     if mode == "fused":
         return FusedStepper(folded, batch_size) if fused_library() is not None else FoldedStepper(folded, batch_size)
     return MeasuredStepper(folded, batch_size)
+
+
+@contextlib.contextmanager
+def own_cpu_threads(batch_size: int, device: torch.device) -> Iterator[None]:
+    """One intra-op thread for small CPU batches, for the calling thread only, restored after the block.
+
+    It sets the calling thread's OpenMP thread count (a per-thread setting) rather than torch's process-wide one:
+    other threads, and threads started meanwhile, keep theirs. Where torch does not run on an OpenMP runtime that
+    can be reached this way, the block runs with the thread's count as it is.
+    """
+    setter = _omp_set_num_threads()
+    if device.type != "cpu" or batch_size > 4 or setter is None:
+        yield
+        return
+    previous = torch.get_num_threads()  # also settles this thread's count before it is changed
+    setter(1)
+    try:
+        yield
+    finally:
+        setter(previous)
+
+
+@functools.cache
+def _omp_set_num_threads() -> Callable[[int], None] | None:
+    """OpenMP's `omp_set_num_threads` as torch's runtime has it, checked to change torch's count on this thread
+    only; None where that cannot be had (another parallel backend, a runtime out of reach)."""
+    if "OpenMP" not in torch.__config__.parallel_info().split("ATen parallel backend:")[-1]:
+        return None
+    try:
+        function = ctypes.CDLL(None).omp_set_num_threads
+    except (OSError, AttributeError, TypeError):  # no process-wide symbol table (Windows), or no such symbol
+        return None
+    function.argtypes, function.restype = [ctypes.c_int], None
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    function(target)
+    works = torch.get_num_threads() == target
+    function(before)
+    return function if works else None
 
 
 def _device(model: SampleRNN) -> torch.device:
