@@ -77,6 +77,13 @@ def test_a_rows_codes_do_not_depend_on_its_batch_or_the_thread_count():
 
 
 @needs_routine
+def test_history_codes_out_of_range_are_refused():
+    step = fused.FusedFrameStep(FoldedSampleRNN(SampleRNN(CONFIGS[0])), 1, fused.fused_library())
+    with pytest.raises(ValueError, match="0 .. q_levels - 1"):
+        step.load(torch.full((1, 16), 256), None)
+
+
+@needs_routine
 def test_small_batches_of_a_small_model_stay_on_one_thread():
     folded = FoldedSampleRNN(SampleRNN(CONFIGS[0]))
     assert fused.FusedFrameStep(folded, 16, fused.fused_library()).threads == 1

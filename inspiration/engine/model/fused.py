@@ -30,6 +30,7 @@ import torch
 from torch import Tensor
 
 from inspiration.engine.atomic import atomic_path
+from inspiration.engine.errors import OutputNotWritableError
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
 from inspiration.engine.model.samplernn import State
 from inspiration.engine.places import user_places
@@ -38,9 +39,9 @@ logger = logging.getLogger(__name__)
 
 _SOURCE = "fused_frame.c"
 _FLAGS = ["-O3", "-std=gnu99", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
+_NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses them
 PANEL = 16  # columns of a packed weight panel (fused_frame.c: PANEL)
 _WORK_PER_THREAD = 4_000_000  # multiply-adds per frame below which another thread costs more than it saves
-_NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses it
 
 
 class FusedUnavailableError(RuntimeError):
@@ -172,12 +173,8 @@ def _build(compiler: str, source: bytes, target: Path) -> None:
                 raise FusedUnavailableError(f"the C compiler failed: {errors}")
             finally:
                 c_file.unlink(missing_ok=True)
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, subprocess.SubprocessError, OutputNotWritableError) as exc:
         raise FusedUnavailableError(f"cannot build the routine: {exc}") from exc
-    except Exception as exc:  # atomic_path's OutputNotWritableError: no cache folder to build in
-        if isinstance(exc, FusedUnavailableError):
-            raise
-        raise FusedUnavailableError(str(exc)) from exc
 
 
 def _pointers(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
@@ -263,6 +260,9 @@ class FusedFrameStep:
         self._keep = keep
 
     def load(self, history: Tensor, state: State | None) -> None:
+        """As `FoldedFrameStep.load`; codes outside 0 .. Q - 1 are refused (the routine indexes tables with them)."""
+        if history.numel() and (int(history.min()) < 0 or int(history.max()) >= self.frame.folded.config.q_levels):
+            raise ValueError("history codes must lie in 0 .. q_levels - 1")
         self.frame.load(history, state)
 
     def export_state(self) -> State:
