@@ -129,25 +129,30 @@ def test_a_failing_build_is_reported_and_leaves_no_file(fresh_library, monkeypat
 def test_the_faster_step_is_measured_once_and_remembered(monkeypatch):
     folded = FoldedSampleRNN(random_model(CONFIGS[2]))
     calls = []
+    rates = {"folded": 2.0, "fused 1": 1.0}  # the folded step faster, as a large batch on a big machine may find
 
     def measure(f, batch):
         calls.append(batch)
-        return (1.0, 2.0)  # the folded step faster, as a large batch on a big machine may find
+        return rates
 
     monkeypatch.setattr(cpu_choice, "measure", measure)
     cpu_choice.cache_file().unlink(missing_ok=True)
-    assert cpu_choice.choose_cpu_step(folded, 3, True) == "folded"
-    assert cpu_choice.choose_cpu_step(folded, 4, True) == "folded"  # 3 and 4 rows share a measurement
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("folded")
+    assert cpu_choice.choose_cpu_step(folded, 4, True).step == "folded"  # 3 and 4 rows share a measurement
     assert calls == [3]
-    assert cpu_choice.choose_cpu_step(folded, 3, False) == "folded"
+    assert cpu_choice.choose_cpu_step(folded, 3, False).step == "folded"
     cpu_choice.cache_file().write_text("{not json")  # a damaged cache only costs a new measurement
-    assert cpu_choice.choose_cpu_step(folded, 3, True) == "folded" and calls == [3, 3]
+    rates = {"folded": 1.0, "fused 1": 2.0, "fused 2": 3.0}
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("fused", 2) and calls == [3, 3]
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("fused", 2) and calls == [3, 3]
 
 
 @needs_routine
-def test_measuring_times_both_steps_on_the_model():
-    fused_rate, folded_rate = cpu_choice.measure(FoldedSampleRNN(random_model(CONFIGS[0])), 2)
-    assert fused_rate > 0 and folded_rate > 0
+def test_measuring_times_each_step_on_the_model():
+    folded = FoldedSampleRNN(random_model(ModelConfig(frame_sizes=(16,), dim=64, embedding_dim=8)))
+    rates = cpu_choice.measure(folded, 2)
+    threads = fused.FusedFrameStep(folded, 2, fused.fused_library()).threads
+    assert set(rates) == {"folded", "fused 1", f"fused {threads}"} and min(rates.values()) > 0
 
 
 @needs_routine

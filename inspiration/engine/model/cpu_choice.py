@@ -1,7 +1,8 @@
 """Which CPU frame step to use: the fused routine or the folded step, whichever this machine runs faster.
 
 The answer depends on the model's shape, the batch size and the machine (the fused routine wins at small batches,
-where the folded step pays per-op dispatch; the folded step's matrix library can win at large ones). It is
+where the folded step pays per-op dispatch; the folded step's matrix library can win at large ones), and so does
+the fused routine's thread count (a second thread pays only where a core is free and the rows are many). It is
 measured once — a few interleaved frames of each on the model's own weights, well under a second for the presets —
 and remembered in the user's cache folder (`generation-speed.json`), keyed by machine, torch version, routine,
 model shape, batch size (rounded up to a power of two) and core count; later runs read it at once. A cache that
@@ -15,7 +16,7 @@ import logging
 import platform
 import threading
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -54,29 +55,43 @@ def speed_key(folded: FoldedSampleRNN, batch_size: int) -> str:
     )
 
 
-def choose_cpu_step(folded: FoldedSampleRNN, batch_size: int, fused_ready: bool) -> CpuStep:
-    """'fused' or 'folded' for generating `batch_size` rows of `folded` on this machine (see the module docstring).
+@dataclass(frozen=True)
+class CpuChoice:
+    """The step to use, and for the fused routine its threads per frame."""
 
-    fused_ready: whether the fused routine could be built; without it the answer is 'folded' at once.
+    step: CpuStep
+    threads: int = 1
+
+
+def choose_cpu_step(folded: FoldedSampleRNN, batch_size: int, fused_ready: bool) -> CpuChoice:
+    """The fused step (and how many threads) or the folded one for generating `batch_size` rows of `folded` on this
+    machine (see the module docstring).
+
+    fused_ready: whether the fused routine could be built; without it the answer is the folded step at once.
     """
     if not fused_ready:
-        return "folded"
+        return CpuChoice("folded")
     key = speed_key(folded, batch_size)
     with _lock:
         known = _read().get(key)
-        if isinstance(known, dict) and known.get("choice") in ("fused", "folded"):
-            return known["choice"]  # type: ignore[no-any-return]
-        fused, folded_rate = measure(folded, batch_size)
-        choice: CpuStep = "fused" if fused >= folded_rate else "folded"
+        if isinstance(known, dict) and known.get("step") in ("fused", "folded"):
+            threads = known.get("threads", 1)
+            return CpuChoice(known["step"], threads if isinstance(threads, int) and threads >= 1 else 1)
+        rates = measure(folded, batch_size)
+        best = max(rates, key=lambda name: rates[name])
+        choice = CpuChoice("folded") if best == "folded" else CpuChoice("fused", int(best.split()[1]))
         logger.info(
-            "CPU generation, batch %d: fused %.2f×, folded %.2f× real time per clip; using %s",
+            "CPU generation, batch %d, real time per clip: %s; using %s",
             batch_size,
-            fused,
-            folded_rate,
-            choice,
+            ", ".join(f"{name} {rate:.2f}×" for name, rate in rates.items()),
+            best,
         )
         table = _read()
-        table[key] = {"choice": choice, "fused": round(fused, 3), "folded": round(folded_rate, 3)}
+        table[key] = {
+            "step": choice.step,
+            "threads": choice.threads,
+            "rates": {name: round(rate, 3) for name, rate in rates.items()},
+        }
         try:
             write_json_atomic(cache_file(), table)
         except OutputNotWritableError as exc:
@@ -84,9 +99,10 @@ def choose_cpu_step(folded: FoldedSampleRNN, batch_size: int, fused_ready: bool)
         return choice
 
 
-def measure(folded: FoldedSampleRNN, batch_size: int) -> tuple[float, float]:
-    """(fused, folded) real-time factors per clip for `batch_size` rows, timed in interleaved rounds (the best
-    round of each counts, so that other work on the machine weighs on both alike)."""
+def measure(folded: FoldedSampleRNN, batch_size: int) -> dict[str, float]:
+    """Real-time factors per clip for `batch_size` rows: 'folded', and 'fused N' for the fused routine on N threads
+    (one, and its default where that is more), timed in interleaved rounds (the best round of each counts, so that
+    other work on the machine weighs on all alike)."""
     from inspiration.engine.model.fused import fused_library
 
     library = fused_library()
@@ -94,13 +110,15 @@ def measure(folded: FoldedSampleRNN, batch_size: int) -> tuple[float, float]:
     lookback = folded.config.lookback
     temperature = torch.ones(batch_size, lookback)
     noise = uniforms(torch.arange(batch_size), 0, lookback)
-    fused_step = FusedFrameStep(folded, batch_size, library)
     folded_step = FoldedFrameStep(folded, batch_size)
-    folded_step.greedy_rows = False
-    best = {"fused": float("inf"), "folded": float("inf")}
+    folded_step.greedy_rows = False  # as generation runs it without temperature-0 samples
+    steps: dict[str, FoldedFrameStep | FusedFrameStep] = {"folded": folded_step}
+    for threads in sorted({1, FusedFrameStep(folded, batch_size, library).threads}):
+        steps[f"fused {threads}"] = FusedFrameStep(folded, batch_size, library, threads)
+    best = dict.fromkeys(steps, float("inf"))
 
-    def frames(step: Callable[[], None], set_inputs: Callable[..., None]) -> float:
-        set_inputs(temperature, noise)
+    def seconds_per_frame(step: FoldedFrameStep | FusedFrameStep) -> float:
+        step.set_inputs(temperature, noise)
         count, started = 0, time.perf_counter()
         while count == 0 or time.perf_counter() - started < _SECONDS_PER_TRY:
             step()
@@ -108,13 +126,13 @@ def measure(folded: FoldedSampleRNN, batch_size: int) -> tuple[float, float]:
         return (time.perf_counter() - started) / count
 
     with torch.no_grad():
-        frames(fused_step, fused_step.set_inputs)  # warm-up: first calls pay for allocation
-        frames(folded_step, folded_step.set_inputs)
+        for step in steps.values():  # warm-up: first calls pay for allocation
+            seconds_per_frame(step)
         for _ in range(_ROUNDS):
-            best["fused"] = min(best["fused"], frames(fused_step, fused_step.set_inputs))
-            best["folded"] = min(best["folded"], frames(folded_step, folded_step.set_inputs))
+            for name, step in steps.items():
+                best[name] = min(best[name], seconds_per_frame(step))
     seconds = lookback / folded.config.sample_rate
-    return seconds / best["fused"], seconds / best["folded"]
+    return {name: seconds / spent for name, spent in best.items()}
 
 
 def _read() -> dict[str, object]:

@@ -83,28 +83,24 @@ static inline __attribute__((always_inline)) void block(int rows, int panels, in
 static void matmul(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const float *w, const float *b,
                    float *y, int64_t ys) {
     int64_t panels = (out + PANEL - 1) / PANEL;
-    if (n < 4) { /* a row at a time, eight panels at once: enough independent sums to keep the FPU busy */
-        for (int64_t r = 0; r < n; r++) {
-            int64_t p = 0;
-            for (; p + 8 <= panels; p += 8) block(1, 8, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            for (; p < panels; p++) block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-        }
+    if (n == 1) { /* eight panels at once: enough independent sums to keep the FPU busy */
+        int64_t p = 0;
+        for (; p + 8 <= panels; p += 8) block(1, 8, in, out, x, xs, w, b, y, ys, p);
+        for (; p < panels; p++) block(1, 1, in, out, x, xs, w, b, y, ys, p);
         return;
     }
-    /* two panels at a time for all rows, four rows at once: each panel is read from memory once per call */
+    /* two panels at a time for all rows, up to four rows at once: each panel is read from memory once per call */
     for (int64_t p = 0; p < panels; p += 2) {
-        int wide = p + 2 <= panels ? 2 : 1;
         int64_t r = 0;
-        for (; r + 4 <= n; r += 4)
-            if (wide == 2)
-                block(4, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            else
-                block(4, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-        for (; r < n; r++)
-            if (wide == 2)
-                block(1, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            else
-                block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        if (p + 2 <= panels) {
+            for (; r + 4 <= n; r += 4) block(4, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            if (n - r == 3) block(3, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            if (n - r == 2) block(2, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            if (n - r == 1) block(1, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        } else {
+            for (; r + 4 <= n; r += 4) block(4, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            for (; r < n; r++) block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        }
     }
 }
 

@@ -209,13 +209,12 @@ class MeasuredStepper:
         return self.chosen.step(temperature, uniform)
 
     def _choose(self) -> FusedStepper | FoldedStepper:
-        ready = fused_library() is not None
-        kind = choose_cpu_step(self.folded, self.batch_size, ready)
-        chosen = (
-            FusedStepper(self.folded, self.batch_size)
-            if kind == "fused"
-            else FoldedStepper(self.folded, self.batch_size)
-        )
+        choice = choose_cpu_step(self.folded, self.batch_size, fused_library() is not None)
+        chosen: FusedStepper | FoldedStepper
+        if choice.step == "fused":
+            chosen = FusedStepper(self.folded, self.batch_size, choice.threads)
+        else:
+            chosen = FoldedStepper(self.folded, self.batch_size)
         if self._loaded is not None:
             chosen.load(*self._loaded)
             self._loaded = None
