@@ -1,12 +1,15 @@
-"""Generation speed: the fast path against the plain eager loop, side by side, on this machine.
+"""Generation speed: the fused and folded steps against the plain eager loop, side by side, on this machine.
 
-For each preset (weights at random: speed does not depend on training) it prints real-time factors — seconds of
-audio per second of wall time, per clip and for the whole batch — for a single stream and a batch, and checks that
-the fast path draws the same samples as the eager loop in float32. On a GPU it also times the musician's job:
-215 clips × 45 s in one batch.
+For each preset (weights at random: speed does not depend on training) and batch size it prints real-time factors
+— seconds of audio per second of wall time, per clip and for the whole batch — of the eager loop, the folded step,
+the fused routine (CPU) and what `auto` picks, and checks that the fast paths draw the same samples as the eager loop
+in float32. The kinds are timed in interleaved rounds and the best round of each counts, so that other work on a
+shared machine weighs on all alike; absolute figures still depend on that load. Then the live real-time factors of
+`live_speed.py`. On a GPU the fast path is the CUDA graph, and it also times the musician's job: 215 clips × 45 s
+in one batch.
 
-    python benchmarks/generate_speed.py [--presets small paper] [--device auto] [--batch 16] [--seconds 2]
-        [--skip-215]
+    python benchmarks/generate_speed.py [--presets small medium paper] [--device auto] [--batch 16] [--seconds 1]
+        [--rounds 2] [--skip-live] [--skip-215]
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import time
 
 import numpy as np
 import torch
+from live_speed import measure as measure_live
 
 from inspiration.engine.curves.curve import CURVE_PRESETS
+from inspiration.engine.generation.live import LIVE_BLOCK_FRAMES
 from inspiration.engine.generation.stream import ClipSpec, ClipStream
 from inspiration.engine.model.devices import describe_device, resolve_device
+from inspiration.engine.model.fused import fused_library, unavailable_reason
 from inspiration.engine.model.presets import get_preset
 from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.steppers import MeasuredStepper
 
 
 def timed(model: SampleRNN, batch: int, seconds: float, mode: str, precision: str = "auto") -> tuple[float, np.ndarray]:
@@ -30,13 +37,24 @@ def timed(model: SampleRNN, batch: int, seconds: float, mode: str, precision: st
     specs = [ClipSpec(seed, CURVE_PRESETS["ramp"]) for seed in range(batch)]
     stream = ClipStream(model, specs, frames, mode=mode, precision=precision, block_frames=16384)  # type: ignore[arg-type]
     warm = ClipStream(model, specs, model.lookback * 4, mode=mode, precision=precision)  # type: ignore[arg-type]
-    for _ in warm:  # first calls pay for allocation (and graph capture)
+    for _ in warm:  # first calls pay for allocation (and graph capture, and auto's choice)
         pass
     _sync(model)
     start = time.perf_counter()
     audio = np.concatenate([block.audio for block in stream], axis=1)
     _sync(model)
     return seconds / (time.perf_counter() - start), audio
+
+
+def auto_choice(model: SampleRNN, batch: int) -> str:
+    """What `auto` generates with for this batch on this device."""
+    stream = ClipStream(model, [ClipSpec(0, CURVE_PRESETS["ramp"])] * batch, model.lookback)
+    for _ in stream:
+        pass
+    stepper = stream._stepper
+    if isinstance(stepper, MeasuredStepper):
+        return type(stepper.chosen).__name__.removesuffix("Stepper").lower()
+    return type(stepper).__name__.removesuffix("Stepper").lower()
 
 
 def _sync(model: SampleRNN) -> None:
@@ -48,33 +66,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presets", nargs="+", default=["small", "medium", "paper"])
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--batch", type=int, help="batch size for the batched rows (default: 8 on CPU, 215 on GPU)")
+    parser.add_argument("--batch", type=int, help="batch size for the batched rows (default: 16 on CPU, 215 on GPU)")
     parser.add_argument("--seconds", type=float, help="audio per measurement (default: 1 on CPU, 3 on GPU)")
     parser.add_argument("--eager-seconds", type=float, help="audio per eager measurement (default: a fifth of that)")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per measurement (default 2)")
+    parser.add_argument("--live-seconds", type=float, default=3.0, help="live audio read per preset (default 3)")
+    parser.add_argument("--skip-live", action="store_true", help="skip the live real-time factors")
     parser.add_argument("--skip-215", action="store_true", help="skip the 215 × 45 s job on a GPU")
     args = parser.parse_args()
     device = resolve_device(args.device)
     gpu = device.type == "cuda"
-    batch = args.batch or (215 if gpu else 8)
+    batch = args.batch or (215 if gpu else 16)
     seconds = args.seconds or (3.0 if gpu else 1.0)
     eager_seconds = args.eager_seconds or seconds / 5
+    kinds = ["eager", "fast"] if gpu else ["eager", "folded", "fused"]
     print(f"device: {describe_device(device)}; torch {torch.__version__}; real-time factors (× real time)")
-    print(
-        f"{'preset':<8} {'batch':>5} {'eager/clip':>11} {'fast/clip':>10} {'eager all':>10} {'fast all':>10} "
-        f"{'speed-up':>9}  fast==eager (fp32)"
-    )
+    if not gpu and fused_library() is None:
+        print(f"fused routine unavailable ({unavailable_reason()}): its column shows the folded step")
+    header = " ".join([*(f"{kind + '/clip':>12}" for kind in kinds), *(f"{kind + ' all':>11}" for kind in kinds)])
+    print(f"{'preset':<8} {'batch':>5} {header} {'best/eager':>10}  {'auto':<7} fast==eager (fp32)")
     for name in args.presets:
         torch.manual_seed(0)
         model = SampleRNN(get_preset(name).model).to(device).eval()
-        check_frames = model.lookback * 64
         for rows in (1, batch):
-            eager, eager_audio = timed(model, rows, eager_seconds, "eager")
-            fast, _ = timed(model, rows, seconds, "fast")
-            _, fast32 = timed(model, rows, eager_seconds, "fast", "fp32")
-            same = np.array_equal(fast32[:, :check_frames], eager_audio[:, :check_frames])
+            check_frames = model.lookback * (64 if rows == 1 else 16)
+            best = dict.fromkeys(kinds, 0.0)
+            for _ in range(max(1, args.rounds)):
+                for kind in kinds:
+                    # the eager loop of a batch times as much audio in all as it does for one clip
+                    span = max(eager_seconds / rows, check_frames / 4 / model.config.sample_rate)
+                    rate, _ = timed(model, rows, span if kind == "eager" else seconds, kind)
+                    best[kind] = max(best[kind], rate)
+            _, eager_audio = timed(model, rows, check_frames / model.config.sample_rate, "eager")
+            same = []
+            for kind in kinds[1:]:
+                _, audio = timed(model, rows, check_frames / model.config.sample_rate, kind, "fp32")
+                same.append(f"{kind} {'yes' if np.array_equal(audio, eager_audio) else 'NO'}")
+            fastest = max(best[k] for k in kinds[1:])
             print(
-                f"{name:<8} {rows:>5} {eager:>11.3f} {fast:>10.3f} {eager * rows:>10.2f} {fast * rows:>10.2f} "
-                f"{fast / eager:>8.1f}×  {'yes' if same else 'NO'}",
+                f"{name:<8} {rows:>5} "
+                + " ".join(f"{best[k]:>12.3f}" for k in kinds)
+                + " "
+                + " ".join(f"{best[k] * rows:>11.2f}" for k in kinds)
+                + f" {fastest / best['eager']:>9.1f}×  {auto_choice(model, rows):<7} {', '.join(same)}",
                 flush=True,
             )
         if gpu and not args.skip_215 and name == "paper":
@@ -87,6 +121,14 @@ def main() -> None:
             _sync(model)
             took = time.perf_counter() - start
             print(f"paper: 215 clips × 45 s in one batch: {took:.1f} s ({215 * 45 / took:.0f}× real time overall)")
+    if not args.skip_live:
+        print(f"\nlive (one stream read at 48 kHz in {LIVE_BLOCK_FRAMES}-frame model blocks, auto step):")
+        print(f"{'preset':<8} {'live (model)':>13} {'live (read path)':>17}")
+        for name in args.presets:
+            torch.manual_seed(0)
+            model = SampleRNN(get_preset(name).model).to(device).eval()
+            model_rtf, path_rtf, _ = measure_live(model, args.live_seconds, 48000, LIVE_BLOCK_FRAMES)
+            print(f"{name:<8} {model_rtf:>12.2f}× {path_rtf:>16.2f}×", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ feeder reads it (2048-frame pieces at the output rate) for a few seconds of audi
 factor as the session measures it (what the live panel shows; below 1× live playing stutters), the factor for the
 whole read path (model, resampling, bookkeeping), and the knob's latency.
 
-    python benchmarks/live_speed.py [--presets debug small] [--device auto] [--seconds 3] [--rate 48000]
+    python benchmarks/live_speed.py [--presets debug small medium] [--device auto] [--seconds 3] [--rate 48000]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def measure(model: SampleRNN, seconds: float, rate: int, block_frames: int) -> t
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--presets", nargs="+", default=["debug", "small"])
+    parser.add_argument("--presets", nargs="+", default=["debug", "small", "medium"])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--seconds", type=float, default=3.0, help="live audio read per preset (default 3)")
     parser.add_argument("--rate", type=int, default=48000, help="output rate (default 48000, the project's)")

@@ -20,6 +20,12 @@ def pytest_configure(config: pytest.Config) -> None:
     torch.set_num_threads(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Built routines and speed measurements go to a folder of the test session, not the user's cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
 def tone(seconds: float, rate: int, freq: float = 220.0, channels: int = 1, amp: float = 0.5) -> np.ndarray:
     """A plucked-sounding harmonic tone: float32 (frames,) or (frames, channels) as soundfile expects."""
     t = np.arange(int(seconds * rate)) / rate

@@ -12,11 +12,13 @@ APP_NAME = "inspiration"
 
 @dataclass(frozen=True)
 class Places:
-    """The folders of one user. `data` holds the clip library and models; `config` the settings; `logs` the logs."""
+    """The folders of one user. `data` holds the clip library and models; `config` the settings; `logs` the logs;
+    `cache` what can be made again (built routines, speed measurements)."""
 
     config: Path
     data: Path
     logs: Path
+    cache: Path
 
     @property
     def library(self) -> Path:
@@ -37,4 +39,5 @@ def user_places() -> Places:
         config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
     )

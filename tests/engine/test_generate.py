@@ -56,11 +56,12 @@ def stream_audio(model, specs, frames, **kwargs):
     return np.concatenate([block.audio for block in stream], axis=1)
 
 
+@pytest.mark.parametrize("mode", ["fast", "fused", "folded"])
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}")
-def test_fast_path_draws_the_same_samples_as_the_eager_loop(config):
+def test_fast_paths_draw_the_same_samples_as_the_eager_loop(config, mode):
     model = random_model(config)
     specs = [ClipSpec(1, constant(1.0)), ClipSpec(2, Steps(((0, 0.0), (100, 1.3)))), ClipSpec(3, constant(0.6))]
-    fast = stream_audio(model, specs, 700, mode="fast")
+    fast = stream_audio(model, specs, 700, mode=mode)
     eager = stream_audio(model, specs, 700, mode="eager")
     assert fast.shape == (3, 700) and fast.dtype == np.float32
     assert np.array_equal(fast, eager)

@@ -373,7 +373,7 @@ class LiveSession:
             self._resampler = None  # frees the native resampler now rather than at exit
             close = getattr(self._blocks, "close", None)
             if close is not None:
-                close()  # ends the generator here, restoring torch's thread count
+                close()  # ends the generator here rather than at garbage collection
 
     @property
     def closed(self) -> bool:

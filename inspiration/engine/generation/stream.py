@@ -26,7 +26,7 @@ from inspiration.engine.curves.curve import constant
 from inspiration.engine.model.counter_rng import fold_seed, uniforms
 from inspiration.engine.model.samplernn import SampleRNN, State
 from inspiration.engine.model.sampling import MIN_TEMPERATURE
-from inspiration.engine.model.steppers import Mode, Precision, cpu_threads, make_stepper
+from inspiration.engine.model.steppers import Mode, Precision, make_stepper, own_cpu_threads
 
 #: Samples per streamed block unless asked otherwise (about a quarter of a second at 16 kHz).
 DEFAULT_BLOCK_FRAMES = 4096
@@ -127,9 +127,9 @@ class ClipStream:
 
     def __iter__(self) -> Iterator[Block]:
         for start in range(self.frames_done, self.frames, self.block_frames):
-            # No grad and the thread setting hold while a block is made, never across a yield: grad mode and thread
-            # counts are per thread, and a stream left unfinished must not leave them changed for its caller.
-            with torch.no_grad(), cpu_threads(len(self.specs), self._device):
+            # No grad and this thread's own thread count hold while a block is made, never across a yield: both are
+            # per thread, and a stream left unfinished must not leave them changed for its caller (see `steppers`).
+            with torch.no_grad(), own_cpu_threads(len(self.specs), self._device):
                 block = self._block(start)
             if block is None:
                 return

@@ -1,30 +1,46 @@
 """Frame steppers: the ways to generate one top frame for a batch of clips.
 
 - `EagerStepper`: the model's own modules, one op at a time (`SampleRNN.generate_frame`) — the reference.
-- `FoldedStepper`: the folded inference form (`folded.FoldedFrameStep`), eager; the fast path on a CPU.
+- `FoldedStepper`: the folded inference form (`folded.FoldedFrameStep`), eager.
+- `FusedStepper`: the folded weights run by one compiled C routine per frame (`fused.FusedFrameStep`), float32 on a
+  CPU; where it cannot be built, the folded step stands in.
+- `MeasuredStepper`: on a CPU, the fused or the folded step, whichever this machine runs faster (`cpu_choice`);
+  the fast path on a CPU.
 - `GraphStepper`: the folded step captured once as a CUDA graph and replayed per frame; the fast path on a GPU.
 
 All take the per-sample temperature and uniform numbers as tensors and never copy to the host, so a frame costs no
 host synchronisation; they draw the same codes from the same inputs (up to float rounding).
+
+Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
+starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
+cores). Small batches on the folded and eager steps run on one intra-op thread — per-op thread hand-offs cost more
+than they save, and on a busy machine far more — set for the generating thread alone (`own_cpu_threads`), so a
+one-row live stream and a batch job started beside it never change each other's threads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
 
 import torch
 from torch import Tensor
 
 from inspiration.engine.errors import InspirationWarning
+from inspiration.engine.model.cpu_choice import choose_cpu_step
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.fused import FusedFrameStep, fused_library
 from inspiration.engine.model.samplernn import SampleRNN, State
 from inspiration.engine.model.sampling import sample_codes
 
-Mode = Literal["auto", "fast", "eager"]
-#: CPU batches up to this size run on one intra-op thread: as fast per clip as a batch of one (see `cpu_threads`).
+#: "auto" and "fast": the fastest stepper for the device; "fused", "folded", "eager": that one (on a CPU).
+Mode = Literal["auto", "fast", "fused", "folded", "eager"]
+#: CPU batches up to this size run on one intra-op thread: as fast per clip as a batch of one (see
+#: `own_cpu_threads`).
 SINGLE_THREAD_MAX_BATCH = 4
 Precision = Literal["auto", "fp32", "bf16"]
 
@@ -146,10 +162,74 @@ class GraphStepper(FoldedStepper):
         return graph
 
 
+class FusedStepper:
+    """The fused C routine per frame (float32, CPU); see `fused.FusedFrameStep`.
+
+    Temperature-0 samples are always checked for (a comparison per sample), so `greedy_rows` changes nothing.
+    """
+
+    def __init__(self, folded: FoldedSampleRNN, batch_size: int, threads: int | None = None) -> None:
+        library = fused_library()
+        if library is None:
+            raise RuntimeError("the fused routine is unavailable here")
+        self.frame = FusedFrameStep(folded, batch_size, library, threads)
+        self.batch_size = batch_size
+        self.lookback = folded.config.lookback
+        self.greedy_rows = True
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        self.frame.load(history, state)
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        self.frame.set_inputs(temperature, uniform)
+        self.frame()
+        return self.frame.codes[:, self.lookback :]
+
+
+class MeasuredStepper:
+    """On a CPU: the fused step or the folded one, whichever `cpu_choice` finds faster here for this model shape
+    and batch size. The choice (and, the first time, its measurement and the routine's build) happens at the first
+    `step`, on the thread that generates, so that making a stepper never blocks the thread that asks for one."""
+
+    def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
+        self.folded = folded
+        self.batch_size = batch_size
+        self.lookback = folded.config.lookback
+        self.greedy_rows = True
+        self.chosen: FusedStepper | FoldedStepper | None = None
+        self._loaded: tuple[Tensor, State | None] | None = None
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        if self.chosen is None:
+            self._loaded = (history.clone(), None if state is None else [tuple(t.clone() for t in s) for s in state])
+        else:
+            self.chosen.load(history, state)
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        if self.chosen is None:
+            self.chosen = self._choose()
+        self.chosen.greedy_rows = self.greedy_rows
+        return self.chosen.step(temperature, uniform)
+
+    def _choose(self) -> FusedStepper | FoldedStepper:
+        choice = choose_cpu_step(self.folded, self.batch_size, fused_library() is not None)
+        chosen: FusedStepper | FoldedStepper
+        if choice.step == "fused":
+            chosen = FusedStepper(self.folded, self.batch_size, choice.threads)
+        else:
+            chosen = FoldedStepper(self.folded, self.batch_size)
+        if self._loaded is not None:
+            chosen.load(*self._loaded)
+            self._loaded = None
+        return chosen
+
+
 def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precision: Precision = "auto") -> FrameStepper:
-    """The fastest stepper for the model's device, or the eager reference with mode='eager'.
+    """The fastest stepper for the model's device ('auto' or 'fast'), or the one `mode` names.
 
     precision 'auto' is bfloat16 on a GPU and float32 on a CPU (the eager stepper always uses the model's float32).
+    On a CPU, 'fused' falls back to the folded step where the routine cannot be built (the reason is logged once),
+    and so does any precision but float32.
     """
     device = _device(model)
     if mode == "eager":
@@ -159,21 +239,50 @@ def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precisi
     folded = FoldedSampleRNN(model, torch.bfloat16 if precision == "bf16" else torch.float32)
     if device.type == "cuda":
         return GraphStepper(folded, batch_size)
-    return FoldedStepper(folded, batch_size)
+    if mode == "folded" or precision != "fp32":
+        return FoldedStepper(folded, batch_size)
+    if mode == "fused":
+        return FusedStepper(folded, batch_size) if fused_library() is not None else FoldedStepper(folded, batch_size)
+    return MeasuredStepper(folded, batch_size)
 
 
 @contextlib.contextmanager
-def cpu_threads(batch_size: int, device: torch.device) -> Iterator[None]:
-    """One intra-op thread for small CPU batches (per-op thread hand-offs cost more than they save); restored after."""
-    if device.type != "cpu" or batch_size > SINGLE_THREAD_MAX_BATCH:
+def own_cpu_threads(batch_size: int, device: torch.device) -> Iterator[None]:
+    """One intra-op thread for small CPU batches, for the calling thread only, restored after the block.
+
+    It sets the calling thread's OpenMP thread count (a per-thread setting) rather than torch's process-wide one:
+    other threads, and threads started meanwhile, keep theirs. Where torch does not run on an OpenMP runtime that
+    can be reached this way, the block runs with the thread's count as it is.
+    """
+    setter = _omp_set_num_threads()
+    if device.type != "cpu" or batch_size > SINGLE_THREAD_MAX_BATCH or setter is None:
         yield
         return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+    previous = torch.get_num_threads()  # also settles this thread's count before it is changed
+    setter(1)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        setter(previous)
+
+
+@functools.cache
+def _omp_set_num_threads() -> Callable[[int], None] | None:
+    """OpenMP's `omp_set_num_threads` as torch's runtime has it, checked to change torch's count on this thread
+    only; None where that cannot be had (another parallel backend, a runtime out of reach)."""
+    if "OpenMP" not in torch.__config__.parallel_info().split("ATen parallel backend:")[-1]:
+        return None
+    try:
+        function = ctypes.CDLL(None).omp_set_num_threads
+    except (OSError, AttributeError, TypeError):  # no process-wide symbol table (Windows), or no such symbol
+        return None
+    function.argtypes, function.restype = [ctypes.c_int], None
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    function(target)
+    works = torch.get_num_threads() == target
+    function(before)
+    return function if works else None
 
 
 def _device(model: SampleRNN) -> torch.device:

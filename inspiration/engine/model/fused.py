@@ -1,0 +1,304 @@
+"""The fused CPU frame step: a whole top frame (every tier's RNN step, and per sample the table lookup, the MLP,
+the temperature-scaled draw and the feedback) in one call of a small C routine, `fused_frame.c`.
+
+On a CPU the folded step's cost is per-op dispatch: at batch 1 each sample is about fifteen small tensor operations,
+each costing more in overhead than in arithmetic. The C routine does the same arithmetic as plain loops over the
+folded weights, so a sample costs its arithmetic only. Its rows are split between threads that never wait for
+each other within a frame; the thread count is chosen per call (no global setting is touched).
+
+The routine is compiled on first use with the system's C compiler (`$CC`, `cc`, `gcc` or `clang`, for this machine's
+CPU) and kept in the user's cache folder, keyed by its source, the compiler and the machine, so later runs load it
+at once. Where no compiler exists or the build fails, `fused_library()` returns None, the reason is logged once,
+and generation uses the folded step.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from inspiration.engine.atomic import atomic_path
+from inspiration.engine.errors import OutputNotWritableError
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.samplernn import State
+from inspiration.engine.places import user_places
+
+logger = logging.getLogger(__name__)
+
+_SOURCE = "fused_frame.c"
+_FLAGS = ["-O3", "-std=gnu99", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
+_NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses them
+PANEL = 16  # columns of a packed weight panel (fused_frame.c: PANEL)
+_WORK_PER_THREAD = 4_000_000  # multiply-adds per frame below which another thread costs more than it saves
+
+
+class FusedUnavailableError(RuntimeError):
+    """The fused frame step cannot be used here (no compiler, a failed build, or an unsupported precision)."""
+
+
+_P = ctypes.POINTER
+
+
+class _Tier(ctypes.Structure):
+    _fields_ = [
+        ("frame_size", ctypes.c_int64),
+        ("ratio", ctypes.c_int64),
+        ("layers", ctypes.c_int64),
+        ("gates", ctypes.c_int64),
+        ("expand_t", ctypes.c_void_p),
+        ("expand_b", ctypes.c_void_p),
+        ("w_ih_t", _P(ctypes.c_void_p)),
+        ("w_hh_t", _P(ctypes.c_void_p)),
+        ("b_ih", _P(ctypes.c_void_p)),
+        ("b_hh", _P(ctypes.c_void_p)),
+        ("up_t", ctypes.c_void_p),
+        ("up_b", ctypes.c_void_p),
+        ("h", _P(ctypes.c_void_p)),
+        ("c", _P(ctypes.c_void_p)),
+    ]
+
+
+class _Model(ctypes.Structure):
+    _fields_ = [
+        ("batch", ctypes.c_int64),
+        ("lookback", ctypes.c_int64),
+        ("dim", ctypes.c_int64),
+        ("q_levels", ctypes.c_int64),
+        ("n_tiers", ctypes.c_int64),
+        ("n_hidden", ctypes.c_int64),
+        ("tiers", _P(_Tier)),
+        ("table", ctypes.c_void_p),
+        ("hidden_w", _P(ctypes.c_void_p)),
+        ("hidden_b", _P(ctypes.c_void_p)),
+        ("out_w", ctypes.c_void_p),
+        ("out_b", ctypes.c_void_p),
+        ("codes", ctypes.c_void_p),
+        ("temperature", ctypes.c_void_p),
+        ("uniform", ctypes.c_void_p),
+    ]
+
+
+_lock = threading.Lock()
+_library: ctypes.CDLL | None = None
+_failure: str | None = None
+
+
+def fused_library(cache: Path | None = None) -> ctypes.CDLL | None:
+    """The compiled routine, built on first use (see the module docstring); None where it cannot be had.
+
+    cache: the folder for built routines (default: `kernels` in the user's cache folder).
+    """
+    global _library, _failure
+    with _lock:
+        if _library is None and _failure is None:
+            try:
+                _library = _load(cache or user_places().cache / "kernels")
+            except FusedUnavailableError as exc:
+                _failure = str(exc)
+                logger.warning("fused CPU generation unavailable, using the folded step: %s", _failure)
+        return _library
+
+
+def unavailable_reason() -> str | None:
+    """Why `fused_library()` returned None (None before it was asked, or when it worked)."""
+    return _failure
+
+
+def _compiler() -> str | None:
+    for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if name and (path := shutil.which(name)):
+            return path
+    return None
+
+
+def _source() -> bytes:
+    return resources.files("inspiration.engine.model").joinpath(_SOURCE).read_bytes()
+
+
+def library_key() -> str:
+    """What the built routine depends on (its source, flags, compiler and machine), as a short hash."""
+    text = [" ".join(_FLAGS + _NATIVE), _compiler() or "", platform.machine(), platform.node()]
+    return hashlib.sha256(b"\0".join([_source(), *(t.encode() for t in text)])).hexdigest()[:16]
+
+
+def _load(cache: Path) -> ctypes.CDLL:
+    compiler = _compiler()
+    if compiler is None:
+        raise FusedUnavailableError("no C compiler found (set CC, or install gcc or clang)")
+    source, key = _source(), library_key()
+    suffix = ".dll" if sys.platform == "win32" else ".so"
+    target = cache / f"fused_frame-{key}{suffix}"
+    if not target.exists():
+        _build(compiler, source, target)
+    try:
+        library = ctypes.CDLL(str(target))
+    except OSError as exc:
+        raise FusedUnavailableError(f"cannot load the built routine: {exc}") from exc
+    library.inspiration_fused_frame.argtypes = [_P(_Model), ctypes.c_int64]
+    library.inspiration_fused_frame.restype = ctypes.c_int
+    return library
+
+
+def _build(compiler: str, source: bytes, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            c_file = tmp.with_suffix(".c")
+            c_file.write_bytes(source)
+            try:
+                errors = ""
+                for extra in (_NATIVE, []):
+                    done = subprocess.run(
+                        [compiler, *_FLAGS, *extra, str(c_file), "-o", str(tmp), "-lm"],
+                        capture_output=True,
+                        text=True,
+                        timeout=120,
+                    )
+                    if done.returncode == 0:
+                        return
+                    lines = done.stderr.strip().splitlines()
+                    errors = next((line for line in lines if "error" in line), lines[-1] if lines else "no message")
+                raise FusedUnavailableError(f"the C compiler failed: {errors}")
+            finally:
+                c_file.unlink(missing_ok=True)
+    except (OSError, subprocess.SubprocessError, OutputNotWritableError) as exc:
+        raise FusedUnavailableError(f"cannot build the routine: {exc}") from exc
+
+
+def _pointers(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
+    return (ctypes.c_void_p * max(1, len(tensors)))(*[t.data_ptr() for t in tensors])
+
+
+class FusedFrameStep:
+    """One top frame for a batch of clips by the C routine, over the same buffers as `FoldedFrameStep`
+    (`frame`, whose `load` and `export_state` it shares). float32 only.
+
+    threads: threads per frame (rows are split between them); default: one per row up to the cores, fewer when a
+    frame is too little work to share.
+    """
+
+    def __init__(
+        self, folded: FoldedSampleRNN, batch_size: int, library: ctypes.CDLL, threads: int | None = None
+    ) -> None:
+        if folded.dtype != torch.float32 or folded.device.type != "cpu":
+            raise FusedUnavailableError("the fused step runs float32 weights on a CPU only")
+        self.frame = FoldedFrameStep(folded, batch_size)
+        self.batch_size = batch_size
+        self.lookback = lookback = folded.config.lookback
+        if threads is None:  # a thread per row up to the cores, where a frame's rows are worth a thread each
+            config = folded.config
+            per_row = config.lookback * (config.mlp_layers + 1 + 3 * config.rnn_layers * len(folded.tiers))
+            threads = min(cpu_cores(), batch_size * per_row * config.dim * config.dim // _WORK_PER_THREAD)
+        self.threads = max(1, min(batch_size, threads))
+        self._function = library.inspiration_fused_frame
+        self.temperature = torch.ones(batch_size, lookback)
+        self.uniform = torch.full((batch_size, lookback), 0.5)
+        keep: list[object] = []  # everything the C structure points at must live as long as it does
+
+        def kept(t: Tensor) -> int:
+            t = t.contiguous()
+            keep.append(t)
+            return t.data_ptr()
+
+        def matrix(w_t: Tensor) -> int:
+            return kept(_packed(w_t))
+
+        def bias(b: Tensor) -> int:
+            return kept(_padded(b))
+
+        def array(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
+            tensors = [t.contiguous() for t in tensors]
+            keep.extend(tensors)
+            pointers = _pointers(tensors)
+            keep.append(pointers)
+            return pointers
+
+        tiers = (_Tier * len(folded.tiers))()
+        for slot, tier, state in zip(tiers, folded.tiers, self.frame.state):
+            n = len(tier.layers)
+            slot.frame_size, slot.ratio, slot.layers = tier.frame_size, tier.ratio, n
+            slot.gates = 4 if tier.lstm else 3
+            slot.expand_t, slot.expand_b = kept(tier.expand_w.t()), kept(tier.expand_b)
+            slot.w_ih_t = array([_packed(layer[0].t()) for layer in tier.layers])
+            slot.w_hh_t = array([_packed(layer[1].t()) for layer in tier.layers])
+            slot.b_ih = array([_padded(layer[2]) for layer in tier.layers])
+            slot.b_hh = array([_padded(layer[3]) for layer in tier.layers])
+            slot.up_t, slot.up_b = matrix(tier.up_w.t()), bias(tier.up_b)
+            slot.h = array(state[:n])  # the state buffers are contiguous: the C routine updates them in place
+            slot.c = array(state[n:]) if tier.lstm else array(state[:n])
+        keep.append(tiers)
+        config = folded.config
+        self._model = _Model(
+            batch=batch_size,
+            lookback=lookback,
+            dim=config.dim,
+            q_levels=config.q_levels,
+            n_tiers=len(folded.tiers),
+            n_hidden=len(folded.hidden),
+            tiers=tiers,
+            table=kept(folded.table),
+            hidden_w=array([_packed(w) for w, _ in folded.hidden]),
+            hidden_b=array([_padded(b) for _, b in folded.hidden]),
+            out_w=matrix(folded.output[0]),
+            out_b=bias(folded.output[1]),
+            codes=self.frame.codes.data_ptr(),
+            temperature=self.temperature.data_ptr(),
+            uniform=self.uniform.data_ptr(),
+        )
+        self._keep = keep
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        """As `FoldedFrameStep.load`; codes outside 0 .. Q - 1 are refused (the routine indexes tables with them)."""
+        if history.numel() and (int(history.min()) < 0 or int(history.max()) >= self.frame.folded.config.q_levels):
+            raise ValueError("history codes must lie in 0 .. q_levels - 1")
+        self.frame.load(history, state)
+
+    def export_state(self) -> State:
+        return self.frame.export_state()
+
+    @property
+    def codes(self) -> Tensor:
+        """(B, 2L) int64: the last L codes, then the frame just made (as in `FoldedFrameStep`)."""
+        return self.frame.codes
+
+    def set_inputs(self, temperature: Tensor, uniform: Tensor) -> None:
+        """Copy the next frame's temperature and uniform numbers, each (B, L), into the step's buffers."""
+        self.temperature.copy_(temperature)
+        self.uniform.copy_(uniform)
+
+    def __call__(self) -> None:
+        """Generate one frame (the C routine releases the GIL while it runs)."""
+        if self._function(ctypes.byref(self._model), self.threads) != 0:
+            raise MemoryError("out of memory in the fused frame step")
+
+
+def _padded(b: Tensor) -> Tensor:
+    """A bias (out,) padded with zeros to whole panels."""
+    return torch.nn.functional.pad(b, (0, -len(b) % PANEL)).contiguous()
+
+
+def _packed(w_t: Tensor) -> Tensor:
+    """A matrix (in, out) as contiguous panels of PANEL columns, (panels, in, PANEL), zero-padded: the C routine
+    then reads each panel straight through memory."""
+    padded = torch.nn.functional.pad(w_t, (0, -w_t.shape[1] % PANEL))
+    return padded.reshape(w_t.shape[0], -1, PANEL).permute(1, 0, 2).contiguous()
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

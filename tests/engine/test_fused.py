@@ -1,0 +1,227 @@
+"""The fused CPU frame step: the same samples as the folded step, rows independent of their batch and threads,
+a clean fallback where no routine can be built, a speed choice made once, and no thread-count changes."""
+
+import logging
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from inspiration.engine.generation.stream import ClipSpec, ClipStream
+from inspiration.engine.model import cpu_choice, fused, steppers
+from inspiration.engine.model.config import ModelConfig
+from inspiration.engine.model.counter_rng import uniforms
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.steppers import FoldedStepper, FusedStepper, MeasuredStepper, make_stepper
+from tests.engine.test_generate import CONFIGS, constant, random_model
+
+needs_routine = pytest.mark.skipif(
+    fused.fused_library() is None, reason=f"no fused routine here: {fused.unavailable_reason()}"
+)
+
+
+def frames(step, batch, count, lookback, seed=0):
+    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0); the codes made, (B, count * L)."""
+    generator = torch.Generator().manual_seed(seed)
+    out = []
+    for f in range(count):
+        temperature = torch.rand(8, lookback, generator=generator)[:batch] * 1.5  # row r's do not depend on batch
+        temperature[:, f % lookback] = 0.0
+        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback))
+        step()
+        out.append(step.codes[:, lookback:].clone())
+    return torch.cat(out, dim=1)
+
+
+# widths and levels that do not fill whole 16-column panels, and an MLP without hidden layers
+ODD = ModelConfig(frame_sizes=(4,), dim=20, embedding_dim=4, mlp_layers=1, q_levels=100)
+
+
+@needs_routine
+@pytest.mark.parametrize(
+    "config", [*CONFIGS, ODD], ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}-q{c.q_levels}"
+)
+def test_the_fused_step_makes_the_folded_steps_codes_and_state(config):
+    model = random_model(config)
+    folded = FoldedSampleRNN(model)
+    reference = FoldedFrameStep(folded, 3)
+    step = fused.FusedFrameStep(folded, 3, fused.fused_library())
+    # Sums in another order round differently: once in a few thousand samples a uniform lands within rounding of
+    # a step of the CDF and the two draw neighbouring codes. These inputs (like the eager tests') do not.
+    history = torch.randint(0, config.q_levels, (3, model.lookback), generator=torch.Generator().manual_seed(1))
+    state = [tuple(t + 0.1 for t in s) for s in model.initial_state(3)]
+    reference.load(history, state)
+    step.load(history, state)
+    with torch.no_grad():
+        assert torch.equal(frames(step, 3, 40, model.lookback), frames(reference, 3, 40, model.lookback))
+    for ours, theirs in zip(step.export_state(), reference.export_state()):
+        for a, b in zip(ours, theirs):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+@needs_routine
+def test_a_rows_codes_do_not_depend_on_its_batch_or_the_thread_count():
+    config = ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8, rnn_layers=2)
+    folded = FoldedSampleRNN(random_model(config))
+    library = fused.fused_library()
+    runs = []
+    for batch, threads in ((5, 1), (5, 2), (5, 5)):
+        step = fused.FusedFrameStep(folded, batch, library, threads=threads)
+        assert step.threads == threads
+        runs.append(frames(step, batch, 12, config.lookback))
+    alone = frames(fused.FusedFrameStep(folded, 1, library), 1, 12, config.lookback)
+    assert torch.equal(runs[0], runs[1]) and torch.equal(runs[0], runs[2])
+    assert torch.equal(runs[0][:1], alone)  # row 0 of a batch == the same clip alone (same seed 0, same inputs)
+
+
+@needs_routine
+def test_history_codes_out_of_range_are_refused():
+    step = fused.FusedFrameStep(FoldedSampleRNN(SampleRNN(CONFIGS[0])), 1, fused.fused_library())
+    with pytest.raises(ValueError, match="0 .. q_levels - 1"):
+        step.load(torch.full((1, 16), 256), None)
+
+
+@needs_routine
+def test_small_batches_of_a_small_model_stay_on_one_thread():
+    folded = FoldedSampleRNN(SampleRNN(CONFIGS[0]))
+    assert fused.FusedFrameStep(folded, 16, fused.fused_library()).threads == 1
+
+
+@pytest.fixture
+def fresh_library(monkeypatch, tmp_path):
+    """The routine's module as before its first use, building into an empty cache folder."""
+    monkeypatch.setattr(fused, "_library", None)
+    monkeypatch.setattr(fused, "_failure", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_without_a_compiler_generation_uses_the_folded_step_and_says_why_once(fresh_library, monkeypatch, caplog):
+    monkeypatch.setattr(fused, "_compiler", lambda: None)
+    model = random_model(CONFIGS[0])
+    specs = [ClipSpec(1, constant(1.0))]
+    with caplog.at_level(logging.WARNING, logger=fused.__name__):
+        assert fused.fused_library() is None and fused.fused_library() is None
+        assert isinstance(make_stepper(model, 1, "fused"), FoldedStepper)
+        auto = ClipStream(model, specs, 200)
+        audio = np.concatenate([b.audio for b in auto], axis=1)
+    assert isinstance(auto._stepper, MeasuredStepper) and isinstance(auto._stepper.chosen, FoldedStepper)
+    eager = np.concatenate([b.audio for b in ClipStream(model, specs, 200, mode="eager")], axis=1)
+    assert np.array_equal(audio, eager)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "no C compiler found" in warnings[0]
+    assert not list(fresh_library.rglob("*.json"))  # nothing measured: there was nothing to choose between
+
+
+def test_a_failing_build_is_reported_and_leaves_no_file(fresh_library, monkeypatch, tmp_path):
+    broken = tmp_path / "cc"
+    broken.write_text("#!/bin/sh\necho 'cc: fatal error: no input' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("CC", str(broken))
+    assert fused.fused_library() is None
+    assert fused.unavailable_reason() == "the C compiler failed: cc: fatal error: no input"
+    assert not list((fresh_library / "inspiration").rglob("fused_frame*"))
+
+
+@needs_routine
+def test_the_faster_step_is_measured_once_and_remembered(monkeypatch):
+    folded = FoldedSampleRNN(random_model(CONFIGS[2]))
+    calls = []
+    rates = {"folded": 2.0, "fused 1": 1.0}  # the folded step faster, as a large batch on a big machine may find
+
+    def measure(f, batch):
+        calls.append(batch)
+        return rates
+
+    monkeypatch.setattr(cpu_choice, "measure", measure)
+    cpu_choice.cache_file().unlink(missing_ok=True)
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("folded")
+    assert cpu_choice.choose_cpu_step(folded, 4, True).step == "folded"  # 3 and 4 rows share a measurement
+    assert calls == [3]
+    assert cpu_choice.choose_cpu_step(folded, 3, False).step == "folded"
+    cpu_choice.cache_file().write_text("{not json")  # a damaged cache only costs a new measurement
+    rates = {"folded": 1.0, "fused 1": 2.0, "fused 2": 3.0}
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("fused", 2) and calls == [3, 3]
+    assert cpu_choice.choose_cpu_step(folded, 3, True) == cpu_choice.CpuChoice("fused", 2) and calls == [3, 3]
+
+
+@needs_routine
+def test_measuring_times_each_step_on_the_model():
+    folded = FoldedSampleRNN(random_model(ModelConfig(frame_sizes=(16,), dim=64, embedding_dim=8)))
+    rates = cpu_choice.measure(folded, 2)
+    threads = fused.FusedFrameStep(folded, 2, fused.fused_library()).threads
+    assert set(rates) == {"folded", "fused 1", f"fused {threads}"} and min(rates.values()) > 0
+
+
+@needs_routine
+def test_a_measured_stepper_chooses_at_its_first_step_and_keeps_what_was_loaded():
+    model = random_model(CONFIGS[1])
+    stepper = make_stepper(model, 2)
+    assert isinstance(stepper, MeasuredStepper) and stepper.chosen is None
+    history = torch.randint(0, 256, (2, model.lookback))
+    state = [tuple(t + 0.2 for t in s) for s in model.initial_state(2)]
+    stepper.load(history, state)
+    reference = FusedStepper(FoldedSampleRNN(model), 2)
+    reference.load(history, state)
+    temperature, noise = torch.ones(2, model.lookback), uniforms(torch.arange(2), 0, model.lookback)
+    with torch.no_grad():
+        assert torch.equal(stepper.step(temperature, noise), reference.step(temperature, noise))
+    assert stepper.chosen is not None
+
+
+class Spy:
+    """A constant curve that notes, each time a block asks it for temperatures (inside the block), the thread count
+    of the generating thread and of a thread started right then."""
+
+    def __init__(self):
+        self.inside, self.started = [], []
+
+    def values(self, start, count, sample_rate, clip_frames):
+        self.inside.append(torch.get_num_threads())
+        probe = threading.Thread(target=lambda: self.started.append(torch.get_num_threads()))
+        probe.start()
+        probe.join()
+        return np.ones(count, dtype=np.float32)
+
+
+@pytest.mark.parametrize("mode", ["fast", "fused", "folded", "eager"])
+def test_generating_never_changes_torchs_thread_count(mode, monkeypatch):
+    """A one-row live stream and a batch job beside it: neither changes the thread count the other (or a thread
+    started meanwhile) sees; the one-row stream runs on one intra-op thread of its own where torch allows it."""
+
+    def refuse(n):
+        raise AssertionError("generation changed torch's process-wide thread count")
+
+    process = 2
+    torch.set_num_threads(process)  # what the app would have; the test session runs on 1
+    try:
+        monkeypatch.setattr(torch, "set_num_threads", refuse)
+        model = random_model(CONFIGS[0])
+        spy = Spy()
+        live = iter(ClipStream(model, [ClipSpec(1, spy)], 10**6, block_frames=256, mode=mode))
+        seen, errors = [], []
+
+        def batch_job():
+            try:
+                seen.append(torch.get_num_threads())
+                for _ in ClipStream(model, [ClipSpec(s, constant(1.0)) for s in range(8)], 512, mode=mode):
+                    seen.append(torch.get_num_threads())
+            except BaseException as exc:  # reported below, on the test's thread
+                errors.append(exc)
+
+        next(live)
+        job = threading.Thread(target=batch_job)
+        job.start()
+        for _ in range(3):
+            next(live)
+            seen.append(torch.get_num_threads())
+        job.join()
+    finally:
+        monkeypatch.undo()
+        torch.set_num_threads(1)
+    assert not errors and set(seen) == {process}
+    assert set(spy.started) == {process}  # threads started during a live block start from the process's count
+    own = 1 if steppers._omp_set_num_threads() is not None else process
+    assert set(spy.inside) == {own}
