@@ -45,7 +45,7 @@ from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
 from inspiration.ui.library.lineage_strip import LineageStrip
 from inspiration.ui.library_access import LibraryAccess, open_library
-from inspiration.ui.playback import Transport
+from inspiration.ui.playback import PlayState, Transport
 from inspiration.ui.playback.time_display import TimeDisplay
 from inspiration.ui.project_files import ProjectFiles
 from inspiration.ui.shortcuts_overlay import ShortcutsOverlay
@@ -396,8 +396,8 @@ class MainWindow(QMainWindow):
             self.live_panel.play()
 
     def _transport_state(self, state: str) -> None:
-        self.act_play.setIcon(icon("pause" if state == "playing" else "play"))
-        if state not in ("auditioning", "loading"):  # the badge stays while the clip decodes and plays
+        self.act_play.setIcon(icon("pause" if state == PlayState.PLAYING else "play"))
+        if state not in (PlayState.AUDITIONING, PlayState.LOADING):  # the badge stays while the clip decodes and plays
             self.library_panel.audition_finished()
 
     # -- library --------------------------------------------------------------------------------------------------

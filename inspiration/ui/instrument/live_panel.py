@@ -29,7 +29,7 @@ from inspiration.ui.instrument.live_knob import LiveKnob
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.playback.live_source import LiveSource
-from inspiration.ui.playback.transport import Transport
+from inspiration.ui.playback.transport import PlayState, Transport
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ class LivePanel(QWidget):
         self._update()
 
     def _transport_state(self, state: str) -> None:
-        if state != "live" and self._session is not None:
+        if state != PlayState.LIVE and self._session is not None:
             self._end_session()  # stopped here, or by play/stop/an audition elsewhere
 
     def _end_session(self) -> None:
@@ -389,7 +389,7 @@ class LivePanel(QWidget):
         source, streamer = self._source, self.transport.streamer
         if source is None:
             return None
-        live = streamer is not None and self.transport.state == "live"
+        live = streamer is not None and self.transport.state == PlayState.LIVE
         return source.stream_frame(streamer.position() if live and streamer is not None else self._last_heard)
 
     def _show_speed(self, session: LiveSession) -> None:

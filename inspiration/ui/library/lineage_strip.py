@@ -22,7 +22,7 @@ from inspiration.engine.library.clip_record import ECHO_NOVELTY, ClipRecord
 from inspiration.engine.lineage.index import IndexCache
 from inspiration.engine.timefmt import format_clock
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
-from inspiration.ui.playback.transport import Transport
+from inspiration.ui.playback.transport import PlayState, Transport
 from inspiration.ui.theme import COLORS, qcolor
 
 if TYPE_CHECKING:
@@ -345,7 +345,7 @@ class LineageStrip(QWidget):
             self._transport.set_ab_side(number == 1)
 
     def _transport_state(self, state: str) -> None:
-        if self._playing and state != "auditioning":  # something else took over the output
+        if self._playing and state != PlayState.AUDITIONING:  # something else took over the output
             self._playing = False
             self._reset_controls()
 

@@ -2,13 +2,15 @@
 
 from inspiration.ui.playback.output import AudioOutput, AudioUnavailable, FakeOutput, OutputFactory, open_sounddevice
 from inspiration.ui.playback.time_display import TimeDisplay
-from inspiration.ui.playback.transport import Transport
+from inspiration.ui.playback.transport import PlayState, StreamMode, Transport
 
 __all__ = [
     "AudioOutput",
     "AudioUnavailable",
     "FakeOutput",
     "OutputFactory",
+    "PlayState",
+    "StreamMode",
     "TimeDisplay",
     "Transport",
     "open_sounddevice",

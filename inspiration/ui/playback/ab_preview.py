@@ -11,7 +11,7 @@ from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.preview import PREVIEW_SECONDS, render_preview, snapshot
-from inspiration.ui.playback.transport import Transport
+from inspiration.ui.playback.transport import PlayState, Transport
 from inspiration.ui.theme import COLORS
 
 
@@ -165,6 +165,6 @@ class ABPreview(QWidget):
             self._transport.set_ab_side(index == 1)
 
     def _transport_state(self, state: str) -> None:
-        if self._playing and state != "auditioning":  # something else took over the output
+        if self._playing and state != PlayState.AUDITIONING:  # something else took over the output
             self._playing = False
             self._reset("")

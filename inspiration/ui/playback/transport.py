@@ -7,6 +7,7 @@ GUI learns the position by polling the audio clock on a ~30 Hz QTimer, never fro
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +27,30 @@ from inspiration.ui.playback.streamer import Streamer
 POLL_MS = 33
 
 
+class PlayState(str, Enum):
+    """What the transport is doing; `stateChanged` carries the value (a plain string equal to the member)."""
+
+    STOPPED = "stopped"
+    PLAYING = "playing"
+    PAUSED = "paused"
+    AUDITIONING = "auditioning"  # a file or an A/B preview plays
+    LOADING = "loading"  # decoding media before the project or an audition plays
+    LIVE = "live"  # a live source plays
+
+
+class StreamMode(str, Enum):
+    """What the streamer is playing."""
+
+    PROJECT = "project"
+    AUDITION = "audition"
+    AB = "ab"
+    LIVE = "live"
+
+
 class Transport(QObject):
     """Playback of the document's project (and of auditions and previews) through one audio output.
 
-    Signals: `stateChanged(state)` with "stopped", "playing", "paused", "auditioning", "loading" or "live";
+    Signals: `stateChanged(state)` with a PlayState's value;
     `positionChanged(frame)` for the project's playhead (~30 Hz while playing, and on seek/stop);
     `auditionPositionChanged(frame, length)` while an audition or preview plays; `livePositionChanged(frame)`
     (output frames heard since a live source started, ~30 Hz); `statusMessage(text)`; `bufferHealth(fill)` 0..1
@@ -64,13 +85,13 @@ class Transport(QObject):
         self._streamer: Streamer | None = None
         self._reason = ""
         self._open(self._project.sample_rate)
-        self._state = "stopped"
-        self._mode: str | None = None  # what the streamer plays: "project", "audition", "ab" or None
+        self._state = PlayState.STOPPED
+        self._mode: StreamMode | None = None  # what the streamer plays, if anything
         self._playing: Source | None = None
         self._position = 0
         self._play_start = 0
         self._loop: tuple[int, int] | None = None
-        self._after_audition = "stopped"
+        self._after_audition = PlayState.STOPPED
         self._use_b = False
         self._pending: int | None = None  # where the project starts once its media is decoded
         self._audition_job: Job | None = None
@@ -96,7 +117,7 @@ class Transport(QObject):
         return self._reason
 
     @property
-    def state(self) -> str:
+    def state(self) -> PlayState:
         return self._state
 
     @property
@@ -110,12 +131,12 @@ class Transport(QObject):
 
     def position(self) -> int:
         """The project's playhead in frames (from the audio clock while playing)."""
-        if self._mode == "project" and self._streamer is not None:
+        if self._mode == StreamMode.PROJECT and self._streamer is not None:
             return self._streamer.position()
         return self._position
 
     def is_playing(self) -> bool:
-        return self._state == "playing"
+        return self._state == PlayState.PLAYING
 
     @property
     def output_rate(self) -> int:
@@ -129,13 +150,13 @@ class Transport(QObject):
         if not self._check_available():
             return
         self.stop_live()
-        if self._state == "playing" and from_frame is not None:
+        if self._state == PlayState.PLAYING and from_frame is not None:
             self.seek(from_frame)
             return
-        if self._state == "playing" or self._pending is not None:
+        if self._state == PlayState.PLAYING or self._pending is not None:
             return
-        auditioning = self._state in ("auditioning", "loading")
-        paused = self._state == "paused" or (auditioning and self._after_audition == "paused")
+        auditioning = self._state in (PlayState.AUDITIONING, PlayState.LOADING)
+        paused = self._state == PlayState.PAUSED or (auditioning and self._after_audition == PlayState.PAUSED)
         self._end_audition()
         project = self.document.project
         length = project.length
@@ -151,23 +172,23 @@ class Transport(QObject):
         files = self._loader.load(project)
         if files:
             self._pending = frame
-            self._set_state("loading")
+            self._set_state(PlayState.LOADING)
             self.statusMessage.emit(f"Loading {_count(files, 'clip file')} for playback…")
             return
         self._start_project(frame)
 
     def pause(self) -> None:
         """Pause the project where it is (Space again resumes)."""
-        if self._state == "loading" and self._pending is not None:
+        if self._state == PlayState.LOADING and self._pending is not None:
             self._cancel_loading()
-            self._set_state("stopped")
+            self._set_state(PlayState.STOPPED)
             return
-        if self._state != "playing" or self._streamer is None:
+        if self._state != PlayState.PLAYING or self._streamer is None:
             return
         self._position = self._streamer.stop()
         self._mode = None
         self._timer.stop()
-        self._set_state("paused")
+        self._set_state(PlayState.PAUSED)
         self.positionChanged.emit(self._position)
 
     def stop(self) -> None:
@@ -177,14 +198,14 @@ class Transport(QObject):
         self._halt_stream()
         target = self._play_start if self._position != self._play_start else 0
         self._position = self._play_start = target
-        self._set_state("stopped")
+        self._set_state(PlayState.STOPPED)
         self.positionChanged.emit(target)
 
     def toggle(self) -> None:
         """Space: pause when playing, stop a live source, otherwise play."""
-        if self._mode == "live":
+        if self._mode == StreamMode.LIVE:
             self.stop_live()
-        elif self._state == "playing" or self._pending is not None:
+        elif self._state == PlayState.PLAYING or self._pending is not None:
             self.pause()
         else:
             self.play()
@@ -193,9 +214,9 @@ class Transport(QObject):
         """Move the playhead (and where Stop returns to); while playing, playback continues from there."""
         frame = max(0, int(frame))
         self._position = self._play_start = frame
-        if self._state == "loading" and self._pending is not None:
+        if self._state == PlayState.LOADING and self._pending is not None:
             self._pending = frame
-        if self._mode == "project" and self._streamer is not None:
+        if self._mode == StreamMode.PROJECT and self._streamer is not None:
             self._streamer.seek(frame)
         self.positionChanged.emit(frame)
 
@@ -207,7 +228,7 @@ class Transport(QObject):
                 raise ValueError(f"a loop region needs 0 <= start < end, not {region}")
             region = (start, end)
         self._loop = region
-        if self._mode == "project" and self._streamer is not None:
+        if self._mode == StreamMode.PROJECT and self._streamer is not None:
             self._streamer.set_loop(region)
 
     # -- auditions and previews -----------------------------------------------------------------------------------
@@ -221,7 +242,7 @@ class Transport(QObject):
         self._suspend_project()
         path = Path(path)
         rate = self._streamer.sample_rate
-        self._set_state("loading")
+        self._set_state(PlayState.LOADING)
         job = self.jobs.start(f"Decoding {path.name}", lambda report, should_stop: read_audio(path, rate)[0])
         self._audition_job = job
         job.succeeded.connect(lambda audio: self._audition_ready(job, path, audio, rate))
@@ -229,7 +250,7 @@ class Transport(QObject):
 
     def stop_audition(self) -> None:
         """Stop an audition or preview (the project stays where it was)."""
-        if self._mode in ("audition", "ab") or self._audition_job is not None:
+        if self._mode in (StreamMode.AUDITION, StreamMode.AB) or self._audition_job is not None:
             self._end_audition()
             self._set_state(self._after_audition)
 
@@ -248,8 +269,8 @@ class Transport(QObject):
             return
         self._streamer.set_loop((0, source.length) if loop else None)
         self._streamer.set_variant(1 if self._use_b else 0)
-        if self._start_stream(source, max(0, int(start_frame)), "ab"):
-            self._set_state("auditioning")
+        if self._start_stream(source, max(0, int(start_frame)), StreamMode.AB):
+            self._set_state(PlayState.AUDITIONING)
 
     def set_ab_side(self, use_b: bool) -> None:
         """Hear B (True) or A (False) of the preview; instant, and the position is kept."""
@@ -271,15 +292,15 @@ class Transport(QObject):
         if not self._ensure_rate(source.sample_rate) or self._streamer is None:
             return False
         self._streamer.set_loop(None)
-        if not self._start_stream(source, 0, "live"):
+        if not self._start_stream(source, 0, StreamMode.LIVE):
             return False
-        self._set_state("live")
+        self._set_state(PlayState.LIVE)
         self.livePositionChanged.emit(0)
         return True
 
     def stop_live(self) -> None:
         """Stop a live source (the project stays where it was); nothing happens when none plays."""
-        if self._mode == "live":
+        if self._mode == StreamMode.LIVE:
             self._halt_stream()
             self._set_state(self._after_audition)
 
@@ -330,20 +351,20 @@ class Transport(QObject):
 
     def _start_project(self, frame: int) -> None:
         if not self._ensure_rate(self.document.project.sample_rate) or self._streamer is None:
-            self._set_state("stopped")
+            self._set_state(PlayState.STOPPED)
             return
         self._streamer.set_loop(self._loop)
-        if self._start_stream(self._source, frame, "project"):
-            self._set_state("playing")
+        if self._start_stream(self._source, frame, StreamMode.PROJECT):
+            self._set_state(PlayState.PLAYING)
             self.positionChanged.emit(frame)
 
-    def _start_stream(self, source: Source, frame: int, mode: str) -> bool:
+    def _start_stream(self, source: Source, frame: int, mode: StreamMode) -> bool:
         assert self._streamer is not None
         try:
             self._streamer.play(source, frame)
         except AudioUnavailable as exc:
             self._mode = None
-            self._set_state("stopped")
+            self._set_state(PlayState.STOPPED)
             self.statusMessage.emit(f"Cannot play: {exc}")
             return False
         self._mode = mode
@@ -355,7 +376,7 @@ class Transport(QObject):
     def _halt_stream(self) -> None:
         if self._streamer is not None and self._mode is not None:
             frame = self._streamer.stop()
-            if self._mode == "project":
+            if self._mode == StreamMode.PROJECT:
                 self._position = frame
         self._mode = None
         self._playing = None  # a stopped live source must not keep its model in memory
@@ -363,19 +384,19 @@ class Transport(QObject):
 
     def _suspend_project(self) -> None:
         """Pause the project (if it plays) before an audition; remember what to show after it."""
-        if self._state == "playing":
+        if self._state == PlayState.PLAYING:
             self.pause()
-        elif self._state == "loading" and self._pending is not None:
+        elif self._state == PlayState.LOADING and self._pending is not None:
             self._cancel_loading()
-            self._set_state("stopped")
-        if self._state in ("paused", "stopped"):
+            self._set_state(PlayState.STOPPED)
+        if self._state in (PlayState.PAUSED, PlayState.STOPPED):
             self._after_audition = self._state
 
     def _end_audition(self) -> None:
         if self._audition_job is not None:
             self._audition_job.cancel()
             self._audition_job = None
-        if self._mode in ("audition", "ab"):
+        if self._mode in (StreamMode.AUDITION, StreamMode.AB):
             self._halt_stream()
 
     def _audition_ready(self, job: Job, path: Path, audio: np.ndarray, rate: int) -> None:
@@ -385,8 +406,8 @@ class Transport(QObject):
         if self._streamer is None:
             return
         self._streamer.set_loop(None)
-        if self._start_stream(BufferSource([audio], rate), 0, "audition"):
-            self._set_state("auditioning")
+        if self._start_stream(BufferSource([audio], rate), 0, StreamMode.AUDITION):
+            self._set_state(PlayState.AUDITIONING)
 
     def _audition_failed(self, job: Job, path: Path, message: str) -> None:
         if job is not self._audition_job:
@@ -403,15 +424,15 @@ class Transport(QObject):
         frame = streamer.position()
         if streamer.underruns > self._reported_underruns:
             self._reported_underruns = streamer.underruns
-            if self._mode == "live":
+            if self._mode == StreamMode.LIVE:
                 self.statusMessage.emit("Live playback stuttered: the model could not make audio in time")
             else:
                 self.statusMessage.emit("Playback stuttered: the computer could not render the mix in time")
-        if self._mode == "project":
+        if self._mode == StreamMode.PROJECT:
             self._position = frame
             self.positionChanged.emit(frame)
             self.bufferHealth.emit(streamer.fill())
-        elif self._mode == "live":
+        elif self._mode == StreamMode.LIVE:
             self.livePositionChanged.emit(frame)
             self.bufferHealth.emit(streamer.fill())
         elif self._playing is not None:
@@ -421,12 +442,12 @@ class Transport(QObject):
                 self.statusMessage.emit(streamer.failure[0].upper() + streamer.failure[1:])
             mode = self._mode
             self._halt_stream()
-            self._set_state("stopped" if mode == "project" else self._after_audition)
+            self._set_state(PlayState.STOPPED if mode == StreamMode.PROJECT else self._after_audition)
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: PlayState) -> None:
         if state != self._state:
             self._state = state
-            self.stateChanged.emit(state)
+            self.stateChanged.emit(state.value)
 
     # -- media ----------------------------------------------------------------------------------------------------
 
@@ -439,10 +460,14 @@ class Transport(QObject):
             self._halt_stream()
             self._position = self._play_start = 0
             self._loop = None
-            self._set_state("stopped")
+            self._set_state(PlayState.STOPPED)
             self.positionChanged.emit(0)
         self._mixer.update(project)
-        if self._mode == "project" and self._streamer is not None and project.sample_rate != self._streamer.sample_rate:
+        if (
+            self._mode == StreamMode.PROJECT
+            and self._streamer is not None
+            and project.sample_rate != self._streamer.sample_rate
+        ):
             self.pause()  # the rate changed under the stream: it reopens on the next play
         if self.available:
             self._loader.prefetch(project)
@@ -455,7 +480,7 @@ class Transport(QObject):
 
     def _media_failed(self, message: str) -> None:
         self._pending = None
-        self._set_state("stopped")
+        self._set_state(PlayState.STOPPED)
         self.statusMessage.emit(f"Cannot load the clips for playback: {message}")
 
     def _cancel_loading(self) -> None:
