@@ -126,9 +126,9 @@ def arrange(window: MainWindow, library: ClipLibrary) -> None:
     view.zoom_fit()
     view.select([second[1]])
     window.inspector.show_clips([second[1]])
-    view.setTimeSelection((int(16 * rate), int(20 * rate)))
-    view.setLoopRegion((int(6 * rate), int(14 * rate)))
-    view.setLoopEnabled(True)
+    view.set_time_selection((int(16 * rate), int(20 * rate)))
+    view.set_loop_region((int(6 * rate), int(14 * rate)))
+    view.set_loop_enabled(True)
     window.act_loop.setChecked(True)
     window._position_changed(int(9.25 * rate))
 
@@ -227,7 +227,7 @@ def main() -> None:
         window.loop_region,
         window.document.library,
         window,
-        selection=window.timeline.timeSelection(),
+        selection=window.timeline.time_selection(),
     )
     dialog.show()
     settle(app, window, 2)

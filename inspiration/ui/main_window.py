@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
             prime_available=lambda: self.loop_region is not None,
         )
         self.generate_tab.panel.prime.set_selection_source(
-            self.selection_audio, lambda: self.timeline.timeSelection() is not None
+            self.selection_audio, lambda: self.timeline.time_selection() is not None
         )
         self.document.generate_settings = self.generate_tab.settings
         self.live_panel = LivePanel(
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         self.act_panels = a("Side &panels", self.set_panels_shown, "Ctrl+Alt+B", "", "Show or hide the side panels")
         self.act_panels.setCheckable(True)
         self.act_panels.setChecked(True)
-        self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
+        self.act_follow = a("&Follow playhead", self.timeline.set_follow_playhead)
         self.act_follow.setCheckable(True)
         self.act_follow.setChecked(True)
         self.act_generate = a(
@@ -304,12 +304,12 @@ class MainWindow(QMainWindow):
         self._position_changed(frame)
 
     def set_loop_enabled(self, enabled: bool) -> None:
-        selection = self.timeline.timeSelection()
+        selection = self.timeline.time_selection()
         if selection is not None and selection != self.loop_region:  # L loops a new time selection
-            self.timeline.setLoopRegion(selection)
+            self.timeline.set_loop_region(selection)
             self.act_loop.setChecked(True)
             enabled = True
-        self.timeline.setLoopEnabled(enabled)
+        self.timeline.set_loop_enabled(enabled)
         self.transport.set_loop(self.loop_region if enabled else None)
         if enabled and self.loop_region is None:
             self.show_status("Drag on the ruler to set the loop region")
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def selection_audio(self) -> tuple[np.ndarray, int] | None:
         """The mix of the timeline's time selection (to prime generation with), or None when there is none."""
-        return self._mix_of(self.timeline.timeSelection())
+        return self._mix_of(self.timeline.time_selection())
 
     def _mix_of(self, region: tuple[int, int] | None) -> tuple[np.ndarray, int] | None:
         if region is None:
@@ -334,15 +334,15 @@ class MainWindow(QMainWindow):
         self.generate_tab.panel.update_prime_sources()
         if region is not None and not self.act_loop.isChecked():
             self.act_loop.setChecked(True)
-            self.timeline.setLoopEnabled(True)
+            self.timeline.set_loop_enabled(True)
         self.transport.set_loop(region if self.act_loop.isChecked() else None)
 
     def _project_replaced(self) -> None:
         """A new or opened project: no loop region from the old one, the playhead at the start."""
-        self.timeline.setLoopRegion(None)
+        self.timeline.set_loop_region(None)
         self._loop_region_changed(None)
         self.act_loop.setChecked(False)
-        self.timeline.setLoopEnabled(False)
+        self.timeline.set_loop_enabled(False)
         self._position_changed(0)
         self._open_project_library()
         saved = self.document.project.generate
@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
             self.show_status(f"This project's clip library {remembered} cannot be opened ({exc})")
 
     def _position_changed(self, frame: int) -> None:
-        self.timeline.setPlayhead(frame)
+        self.timeline.set_playhead(frame)
         self.time_display.set_frames(frame, self.document.project.sample_rate)
 
     def generate(self) -> None:
@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
             self.loop_region,
             self.access.resolve,
             self,
-            selection=self.timeline.timeSelection(),
+            selection=self.timeline.time_selection(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()

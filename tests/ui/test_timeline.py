@@ -222,7 +222,7 @@ def test_split_with_the_s_key(view, document, qtbot) -> None:
     view.window().activateWindow()
     view.lanes.setFocus()
     qtbot.waitUntil(view.lanes.hasFocus)
-    view.setPlayhead(clip.start + 1000)
+    view.set_playhead(clip.start + 1000)
     QTest.keyClick(view.lanes, Qt.Key.Key_S)
     clips = document.project.tracks[0].clips
     assert [(c.start, c.end) for c in clips] == [(clip.start, clip.start + 1000), (clip.start + 1000, clip.end)]

@@ -128,27 +128,27 @@ def test_dragging_on_an_empty_lane_makes_a_snapped_time_selection(view, document
     with qtbot.waitSignal(view.timeSelectionChanged) as changed:
         drag(view.lanes, QPoint(102, row_y(0)), QPoint(297, row_y(1)))
     assert changed.args == [(100 * FPP, 300 * FPP)]  # both ends snapped to the grid (every 20 px)
-    assert view.timeSelection() == (RATE, 3 * RATE) and view.playhead() == RATE
+    assert view.time_selection() == (RATE, 3 * RATE) and view.playhead() == RATE
     assert view.time_selection_text() == "0:01.00 – 0:03.00 (2.00 s)"
     assert view.selected_clip_ids() == [] and document.undo_stack.count() == 0
     view.lanes.grab()  # paints the selection and its readout
     QTest.mouseClick(view.lanes, Qt.MouseButton.LeftButton, pos=QPoint(500, EMPTY_Y))  # a click clears it
-    assert view.timeSelection() is None
+    assert view.time_selection() is None
 
 
 def test_escape_during_a_time_selection_drag_keeps_the_old_one(view, document) -> None:
     arrange(document, [clip_at(0, 0.5)])
-    view.setTimeSelection((RATE, 2 * RATE))
+    view.set_time_selection((RATE, 2 * RATE))
     QTest.mousePress(view.lanes, Qt.MouseButton.LeftButton, pos=QPoint(400, EMPTY_Y))
     QTest.mouseMove(view.lanes, QPoint(600, EMPTY_Y))
     assert view.shown_time_selection() == (400 * FPP, 600 * FPP)
     key(view, Qt.Key.Key_Escape)
-    assert view.shown_time_selection() == view.timeSelection() == (RATE, 2 * RATE)
+    assert view.shown_time_selection() == view.time_selection() == (RATE, 2 * RATE)
 
 
 def test_delete_removes_the_time_selection_across_tracks_without_ripple(view, document) -> None:
     arrange(document, [clip_at(0, 2)], [clip_at(0.5, 1), clip_at(2.5, 1)])
-    view.setTimeSelection((RATE, 3 * RATE))
+    view.set_time_selection((RATE, 3 * RATE))
     key(view, Qt.Key.Key_Delete)
     clips = [[(c.start, c.end) for c in t.clips] for t in document.project.tracks]
     assert clips == [[(0, RATE)], [(RATE // 2, RATE), (3 * RATE, RATE * 7 // 2)]]
@@ -159,16 +159,16 @@ def test_delete_removes_the_time_selection_across_tracks_without_ripple(view, do
 
 def test_ctrl_delete_closes_the_gap(view, document) -> None:
     arrange(document, [clip_at(0, 1), clip_at(3, 1)])
-    view.setTimeSelection((RATE, 2 * RATE))
+    view.set_time_selection((RATE, 2 * RATE))
     key(view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert [c.start for c in document.project.tracks[0].clips] == [0, 2 * RATE]
-    assert view.timeSelection() is None
+    assert view.time_selection() is None
 
 
 def test_the_context_menu_over_a_time_selection_offers_its_edits(view, document) -> None:
     arrange(document, [clip_at(0, 4)])
     view.select([document.project.tracks[0].clips[0].id])  # a selected clip does not change what it deletes
-    view.setTimeSelection((RATE, 2 * RATE))
+    view.set_time_selection((RATE, 2 * RATE))
     menu = view.lanes.context_menu(QPointF(150, EMPTY_Y))
     assert [a.text() for a in menu.actions()][:2] == ["Delete time", "Delete time, closing the gap"]
     assert view.playhead() == 0
@@ -180,7 +180,7 @@ def test_the_context_menu_over_a_time_selection_offers_its_edits(view, document)
 
 def test_with_clips_selected_delete_deletes_them_not_the_time(view, document) -> None:
     (track,) = arrange(document, [clip_at(0, 1), clip_at(3, 1)])
-    view.setTimeSelection((0, 4 * RATE))
+    view.set_time_selection((0, 4 * RATE))
     view.select([document.project.tracks[0].clips[0].id])
     key(view, Qt.Key.Key_Delete)
     assert [c.start for c in document.project.tracks[0].clips] == [3 * RATE]
@@ -192,25 +192,25 @@ def test_l_loops_the_time_selection_and_export_and_prime_offer_it(make_window, q
     assert tracks
     timeline = window.timeline
     assert not window.generate_tab.panel.prime.selection_button.isEnabled()
-    timeline.setTimeSelection((RATE // 2, RATE))
+    timeline.set_time_selection((RATE // 2, RATE))
     assert window.generate_tab.panel.prime.selection_button.isEnabled()
     window.act_loop.trigger()  # L
-    assert window.loop_region == (RATE // 2, RATE) and window.act_loop.isChecked() and timeline.isLoopEnabled()
+    assert window.loop_region == (RATE // 2, RATE) and window.act_loop.isChecked() and timeline.is_loop_enabled()
     dialog = ExportDialog(
-        window.document, window.jobs, None, window.loop_region, None, window, selection=timeline.timeSelection()
+        window.document, window.jobs, None, window.loop_region, None, window, selection=timeline.time_selection()
     )
     qtbot.addWidget(dialog)
     assert dialog.selection.isEnabled() and "0:00.500" in dialog.selection.text()
     dialog.selection.setChecked(True)
     assert dialog.export_range() == (RATE // 2, RATE)
-    timeline.setTimeSelection(None)
+    timeline.set_time_selection(None)
     assert not window.generate_tab.panel.prime.selection_button.isEnabled()
 
 
 def test_the_selection_primes_generation(qtbot, make_window) -> None:
     window = make_window()
     chooser = window.generate_tab.panel.prime
-    window.timeline.setTimeSelection((0, RATE))
+    window.timeline.set_time_selection((0, RATE))
     calls = []
     chooser.set_selection_source(lambda: calls.append(1) or (np.zeros((2, 480), np.float32), RATE), lambda: True)
     chooser.set_mode("selection")
@@ -243,7 +243,7 @@ def test_ctrl_drag_on_empty_space_is_a_rubber_band_adding_to_the_selection(view,
     view.lanes.grab()  # paints the band
     QTest.mouseRelease(view.lanes, Qt.MouseButton.LeftButton, ctrl, end)
     assert set(view.selected_clip_ids()) == {rows[0].clips[0].id, rows[1].clips[0].id, far}
-    assert view.lanes.band is None and view.timeSelection() is None and document.undo_stack.count() == 0
+    assert view.lanes.band is None and view.time_selection() is None and document.undo_stack.count() == 0
 
 
 # -- tempo and grid ---------------------------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_bars_grid_labels_and_snapping(qtbot, document, library, jobs) -> None:
     assert [grid.label(f) for f in (0, 2 * RATE, 4 * RATE)] == ["1", "2", "3"]
     arrange(document, [clip_at(0, 0.5)])
     drag(view.lanes, QPoint(104, EMPTY_Y), QPoint(196, EMPTY_Y))
-    assert view.timeSelection() == (RATE, 2 * RATE)  # beat lines at 100 and 200 px
+    assert view.time_selection() == (RATE, 2 * RATE)  # beat lines at 100 and 200 px
     assert view.time_selection_text().startswith("1.3 – 2.1 · ")
     key(view, Qt.Key.Key_Right)
     assert view.playhead() == RATE + RATE // 8

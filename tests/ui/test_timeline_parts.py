@@ -77,8 +77,8 @@ def test_ruler_click_seeks_and_drag_sets_the_loop(view, qtbot) -> None:
     with qtbot.waitSignal(view.loopRegionChanged) as loop:
         drag(view.ruler, QPoint(402, 10), QPoint(197, 10))
     assert loop.args == [(200 * 480, 400 * 480)]  # snapped to the grid, in order
-    view.setLoopEnabled(True)
-    assert view.loopRegion() == (96000, 192000) and view.isLoopEnabled()
+    view.set_loop_enabled(True)
+    assert view.loop_region() == (96000, 192000) and view.is_loop_enabled()
 
 
 def test_headers_mute_solo_rename_add(view, document, qtbot) -> None:
@@ -154,9 +154,9 @@ def test_zoom_fit_and_follow_playhead(view, document, library) -> None:
     assert first == 0 and document.project.length <= last <= document.project.length * 1.2
     view.zoom_in()
     view.zoom_in()
-    view.setFollowPlayhead(True)
+    view.set_follow_playhead(True)
     end = int(view.axis.visible[1]) + 10
-    view.setPlayhead(end)
+    view.set_playhead(end)
     first, last = view.axis.visible
     assert first <= end < last
 
@@ -178,7 +178,7 @@ def test_duplicate_delete_copy_paste_through_shortcuts(view, document, library, 
     assert len(document.project.tracks[0].clips) == 2
     view.select([b])
     QTest.keyClick(view.lanes, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    view.setPlayhead(10 * RATE)
+    view.set_playhead(10 * RATE)
     QTest.keyClick(view.lanes, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     pasted = document.project.clip(view.selected_clip_ids()[0])
     assert pasted.start == 10 * RATE and pasted.length == document.project.clip(b).length and pasted.id != b
@@ -192,7 +192,7 @@ def test_split_without_selection_cuts_every_clip_under_the_playhead(view, docume
     document.apply(AddTrack(b))
     for track in (a, b):
         document.apply(AddClip(track.id, Clip(ClipSource("x.wav"), start=0, source_in=0, source_out=RATE)))
-    view.setPlayhead(RATE // 3)
+    view.set_playhead(RATE // 3)
     view.actions_by_name()["split"].trigger()
     assert [len(t.clips) for t in document.project.tracks] == [2, 2]
     document.undo_stack.undo()
@@ -230,9 +230,9 @@ def test_screenshot_of_a_two_track_project(view, document, library, qtbot) -> No
     lost = Clip(ClipSource("takes/lost.wav"), start=int(3.2 * RATE), source_in=0, source_out=RATE, name="lost take")
     document.apply(AddClip(second, lost))
     view.select([b])
-    view.setPlayhead(int(2.1 * RATE))
-    view.setLoopRegion((RATE, 3 * RATE))
-    view.setLoopEnabled(True)
+    view.set_playhead(int(2.1 * RATE))
+    view.set_loop_region((RATE, 3 * RATE))
+    view.set_loop_enabled(True)
     qtbot.waitUntil(lambda: view.pyramids.pending() == 0 and len(view.pyramids) == 4)
     image = view.grab().toImage()
     image.save(str(SCREENSHOT))

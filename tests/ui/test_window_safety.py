@@ -110,10 +110,10 @@ def test_the_shortcuts_overlay_takes_the_key_that_closes_it(make_window, qtbot):
 
 def test_a_new_project_leaves_no_loop_region_behind(make_window):
     window = make_window()
-    window.timeline.setLoopRegion((48000, 96000))
+    window.timeline.set_loop_region((48000, 96000))
     assert window.act_loop.isChecked() and window.loop_region == (48000, 96000)
     window.files.new()
-    assert window.loop_region is None and window.timeline.loopRegion() is None
+    assert window.loop_region is None and window.timeline.loop_region() is None
     assert not window.act_loop.isChecked() and window.transport.loop_region is None
 
 

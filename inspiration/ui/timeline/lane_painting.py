@@ -46,8 +46,8 @@ def paint_lanes(lanes: Lanes, painter: QPainter, visible: QRectF) -> None:
     for row in range(len(project.tracks)):
         y = view.rows.top(row) + LANE_HEIGHT - 0.5
         painter.drawLine(QPointF(0, y), QPointF(lanes.width(), y))
-    region = view.loopRegion()
-    if region is not None and view.isLoopEnabled():
+    region = view.loop_region()
+    if region is not None and view.is_loop_enabled():
         x0, x1 = axis.x(region[0]), axis.x(region[1])
         painter.fillRect(QRectF(x0, 0, x1 - x0, lanes.height()), qcolor(COLORS.loop, 45))
         painter.setPen(QPen(qcolor(COLORS.loop), 1))

@@ -178,7 +178,7 @@ class Lanes(QWidget):
         if self._range_from is not None:
             region = self._range(pos, event.modifiers()) if dragging else None
             self.cancel_drag()
-            view.setTimeSelection(region)
+            view.set_time_selection(region)
             if region is not None:
                 view.seek(region[0])
             return
@@ -292,7 +292,7 @@ class Lanes(QWidget):
             menu.addSeparator()
             menu.addAction(actions["copy"])
         else:
-            region = view.timeSelection()
+            region = view.time_selection()
             frame = view.axis.frame(pos.x())
             if region is not None and region[0] <= frame < region[1]:  # on the time selection: its edits
                 menu.addAction("Delete time", view.delete_time)  # even with clips selected elsewhere

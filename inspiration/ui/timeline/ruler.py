@@ -32,10 +32,10 @@ class Ruler(QWidget):
         view, axis = self._view, self._view.axis
         painter = QPainter(self)
         painter.fillRect(self.rect(), qcolor(COLORS.panel))
-        region = view.loopRegion()
+        region = view.loop_region()
         if region is not None:
             x0, x1 = axis.x(region[0]), axis.x(region[1])
-            color = COLORS.loop if view.isLoopEnabled() else COLORS.grid_strong
+            color = COLORS.loop if view.is_loop_enabled() else COLORS.grid_strong
             painter.fillRect(QRectF(x0, 0, x1 - x0, self.height()), qcolor(color, 200))
         selection = view.shown_time_selection()
         h = self.height()
@@ -89,7 +89,7 @@ class Ruler(QWidget):
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if self._dragging:
             a, b = sorted((self._frame(self._press_x, shift), self._frame(event.position().x(), shift)))
-            self._view.setLoopRegion((a, b) if b > a else None)
+            self._view.set_loop_region((a, b) if b > a else None)
         else:
             self._view.seek(self._view.axis.frame(event.position().x()))
         self._press_x = None

@@ -130,7 +130,7 @@ class TimelineView(QWidget):
     def playhead(self) -> int:
         return self._playhead
 
-    def setPlayhead(self, frames: int) -> None:
+    def set_playhead(self, frames: int) -> None:
         """Move the playhead (during playback too); with follow on, page to it when it leaves the view."""
         old, self._playhead = self._playhead, max(0, int(frames))
         first, last = self.axis.visible
@@ -144,18 +144,18 @@ class TimelineView(QWidget):
             self.lanes.update(QRect(x - 2, 0, 5, self.lanes.height()))
             self.ruler.update(QRect(x - 8, 0, 17, self.ruler.height()))
 
-    def setFollowPlayhead(self, follow: bool) -> None:
+    def set_follow_playhead(self, follow: bool) -> None:
         self._follow = follow
 
     def seek(self, frame: int) -> None:
         """Move the playhead for the user and tell the window (`playheadSeeked`)."""
-        self.setPlayhead(frame)
+        self.set_playhead(frame)
         self.playheadSeeked.emit(self._playhead)
 
-    def loopRegion(self) -> tuple[int, int] | None:
+    def loop_region(self) -> tuple[int, int] | None:
         return self._loop
 
-    def setLoopRegion(self, region: tuple[int, int] | None) -> None:
+    def set_loop_region(self, region: tuple[int, int] | None) -> None:
         """Set (or clear, with None or an empty range) the loop region; `loopRegionChanged` when it changed."""
         region = None if region is None or region[1] <= region[0] else (int(region[0]), int(region[1]))
         changed, self._loop, self._committed_loop = region != self._committed_loop, region, region
@@ -168,18 +168,18 @@ class TimelineView(QWidget):
         self._loop = region
         self._repaint()
 
-    def isLoopEnabled(self) -> bool:
+    def is_loop_enabled(self) -> bool:
         return self._loop_enabled
 
-    def setLoopEnabled(self, enabled: bool) -> None:
+    def set_loop_enabled(self, enabled: bool) -> None:
         self._loop_enabled = enabled
         self._repaint()
 
-    def timeSelection(self) -> tuple[int, int] | None:
+    def time_selection(self) -> tuple[int, int] | None:
         """The time selection across the tracks, [start, end) frames, or None."""
         return self._committed_time_selection
 
-    def setTimeSelection(self, region: tuple[int, int] | None) -> None:
+    def set_time_selection(self, region: tuple[int, int] | None) -> None:
         """Set (or clear, with None or an empty range) the time selection; `timeSelectionChanged` when it changed."""
         region = None if region is None or region[1] <= region[0] else (max(0, int(region[0])), int(region[1]))
         changed = region != self._committed_time_selection
@@ -313,7 +313,7 @@ class TimelineView(QWidget):
 
     def _project_replaced(self) -> None:
         """Another project: no time selection from the old one, and the new one zoomed to fit."""
-        self.setTimeSelection(None)
+        self.set_time_selection(None)
         self.fit_when_shown()
 
     def _document_changed(self) -> None:
@@ -432,7 +432,7 @@ class TimelineView(QWidget):
         commands = delete_range(self.document.project, region[0], region[1], ripple=ripple)
         self._apply("Delete time, closing the gap" if ripple else "Delete time", commands)
         if ripple:
-            self.setTimeSelection(None)
+            self.set_time_selection(None)
 
     def arrow(self, direction: int, fine: bool = False) -> None:
         """← / →: nudge the selected clips by a grid step (one undo step per press), or with none selected move the
