@@ -25,6 +25,7 @@ from inspiration.engine.audio.loudness import integrated_loudness
 from inspiration.engine.composition.mix import MediaCache, Mixer, MixOptions
 from inspiration.engine.composition.project import LibraryResolver, Project
 from inspiration.engine.errors import Cancelled, ExportFormatError, InspirationError
+from inspiration.engine.limits import MAX_LUFS, MAX_PEAK_DB, MIN_LUFS, MIN_PEAK_DB, checked_float
 
 Format = Literal["wav", "flac", "mp3"]
 Normalize = Literal["none", "peak", "loudness"]
@@ -104,6 +105,8 @@ def check_settings(settings: ExportSettings, channels: int, sample_rate: int) ->
         raise ExportFormatError("FLAC holds 16- or 24-bit audio; choose a bit depth of 16 or 24")
     if settings.normalize not in ("none", "peak", "loudness"):
         raise ExportFormatError(f"unknown normalisation {settings.normalize!r}; choose none, peak or loudness")
+    checked_float(settings.peak_db, "the peak level in dBFS", MIN_PEAK_DB, MAX_PEAK_DB)
+    checked_float(settings.loudness_lufs, "the loudness target in LUFS", MIN_LUFS, MAX_LUFS)
 
 
 def export_audio(
@@ -132,9 +135,13 @@ def export_audio(
     _stop(should_stop)
     x, loudness = _normalize(x, rate, settings, found)
     _stop(should_stop)
+    if not np.all(np.isfinite(x)):
+        raise InspirationError("the audio holds NaN or infinite samples after processing; nothing was written")
     path = Path(path)
     _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
     top = peak(x)
+    if settings.format == "mp3" or settings.bit_depth in (16, 24):
+        top = min(top, 1.0)  # what the file holds: integer formats clip at full scale (and say so in the notes)
     return ExportResult(
         path=path,
         frames=x.shape[1],
@@ -162,11 +169,30 @@ def export_project(
     """Render the project's [start, end) (default: all of it) and export it; see `export_audio`."""
     mixer = Mixer(project, cache=cache, library=library, options=mix_options or MixOptions())
     check_settings(settings, mixer.channels, mixer.sample_rate)
-    mixed = mixer.render_range(start, end, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop)
+    _check_memory(max(0, (mixer.length if end is None else end) - start), mixer.channels, mixer.sample_rate)
+    try:
+        mixed = mixer.render_range(start, end, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop)
+    except MemoryError:
+        raise InspirationError("there is not enough memory to render this piece; export a shorter range") from None
     if mixed.shape[1] == 0:
         raise InspirationError("there is nothing to export: the project (or the range) holds no audio")
     notes = tuple(f"clip {clip_id} is silent: {why}" for clip_id, why in mixer.offline.items())
     return export_audio(mixed, mixer.sample_rate, path, settings, _part(on_progress, 0.4, 1.0), should_stop, notes)
+
+
+def _check_memory(frames: int, channels: int, rate: int) -> None:
+    """Refuse, before allocating, a render that needs more than half of this computer's memory (the mix is held
+    whole, a few float32 copies of it)."""
+    needed = frames * channels * 4 * 3
+    try:
+        budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):  # not on every platform
+        budget = 8 * 2**30
+    if needed > budget:
+        raise InspirationError(
+            f"rendering {frames / rate / 60:.0f} minutes needs about {needed / 2**30:.1f} GB of memory, more than "
+            f"this computer can spare ({budget / 2**30:.1f} GB); export a shorter range"
+        )
 
 
 def _normalize(x: np.ndarray, rate: int, settings: ExportSettings, notes: list[str]) -> tuple[np.ndarray, float]:
