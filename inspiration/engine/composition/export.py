@@ -138,10 +138,7 @@ def export_audio(
     if not np.all(np.isfinite(x)):
         raise InspirationError("the audio holds NaN or infinite samples after processing; nothing was written")
     path = Path(path)
-    _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
-    top = peak(x)
-    if settings.format == "mp3" or settings.bit_depth in (16, 24):
-        top = min(top, 1.0)  # what the file holds: integer formats clip at full scale (and say so in the notes)
+    top = _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
     return ExportResult(
         path=path,
         frames=x.shape[1],
@@ -226,7 +223,8 @@ def _write(
     on_progress: ProgressFn | None,
     should_stop: StopFn | None,
     notes: list[str],
-) -> None:
+) -> float:
+    """Write the file; returns the peak of the samples written (after dither and clipping: the level the file has)."""
     import soundfile as sf
 
     fmt, subtype, extra = _codec(settings, rate, notes)
@@ -235,6 +233,7 @@ def _write(
         notes.append("peaks above 0 dBFS are kept in the float file but will clip when played")
     rng = np.random.default_rng(0)  # fixed seed: the same export gives the same file
     clipped = 0
+    top = 0.0
     try:
         with (
             atomic_path(path) as tmp,
@@ -249,15 +248,19 @@ def _write(
                 if bits is not None:
                     ints, over = _quantize(block, bits, settings.dither, rng)
                     clipped += over
+                    full = float(1 << 31 if bits == 24 else 1 << 15)  # 24 bits sit in the top of an int32
+                    top = max(top, float(np.max(np.abs(ints.astype(np.int64)))) / full if ints.size else 0.0)
                     handle.write(ints.T)
                 else:
                     handle.write(np.ascontiguousarray(block.T))
+                    top = max(top, min(peak(block), 1.0) if settings.format == "mp3" else peak(block))
                 if on_progress is not None:
                     on_progress(min(1.0, (start + block.shape[1]) / x.shape[1]))
     except (RuntimeError, OSError, TypeError, ValueError) as exc:
         raise InspirationError(f"cannot write {path}: {exc}") from exc
     if clipped:
         notes.append(f"{clipped} samples above 0 dBFS were clipped; normalise to avoid it")
+    return top
 
 
 def _codec(settings: ExportSettings, rate: int, notes: list[str]) -> tuple[str, str, dict[str, object]]:
