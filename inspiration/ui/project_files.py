@@ -138,6 +138,10 @@ class ProjectFiles(QObject):
                 except InspirationError as exc:
                     QMessageBox.warning(self.window, "Cannot recover the project", str(exc))
                     return False
+                except Exception as exc:  # noqa: BLE001 - a damaged autosave must not stop the app from starting
+                    log.exception("recovering %s failed", recovery)
+                    QMessageBox.warning(self.window, "Cannot recover the project", f"{type(exc).__name__}: {exc}")
+                    return False
                 self.statusMessage.emit(f"Recovered unsaved work on {name}; save it to keep it")
                 return True
             discard_recovery(file)
