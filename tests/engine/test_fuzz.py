@@ -131,7 +131,7 @@ def test_project_files_of_any_bytes_are_refused_cleanly(raw):
             pass
 
 
-@given(text=st.text(alphabet=st.sampled_from("0123456789.,:s/-e+ naifINFconstrampswelsmothp{}[]\""), max_size=40))
+@given(text=st.text(alphabet=st.sampled_from('0123456789.,:s/-e+ naifINFconstrampswelsmothp{}[]"'), max_size=40))
 def test_curve_text_of_any_kind_parses_or_is_refused(text):
     try:
         curve = parse_curve(text)
