@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     piece = project.length / rate
     if args.end is not None and args.end <= args.start:
         raise InspirationError(f"--end {args.end:g} must come after --start {args.start:g}")
-    if args.start >= piece or (args.end is not None and args.end > piece + 1e-9):
+    if piece > 0 and (args.start >= piece or (args.end is not None and args.end > piece + 1e-9)):
         raise InspirationError(
             f"the range {args.start:g}–{args.end if args.end is not None else piece:g} s lies past the end of the "
             f"piece ({piece:g} s)"

@@ -152,10 +152,13 @@ def load_json_limited(
 ) -> Any:
     """Parse JSON from a file path or bytes with its size, nesting depth and integer length bounded.
 
-    LimitError says what is wrong in one line (broken JSON with its line and column, not UTF-8, too large, too deep,
-    an absurdly long number); FileNotFoundError is passed on for the caller to word.
+    `what` names the document ("the project file"); for a path, messages name the path after it. LimitError says
+    what is wrong in one line (broken JSON with its line and column, not UTF-8, too large, too deep, an absurdly long
+    number); FileNotFoundError is passed on for the caller to word.
     """
     data = read_limited(source, max_bytes, what) if not isinstance(source, bytes) else source
+    if not isinstance(source, bytes):
+        what = f"{what} {source}"
     if len(data) > max_bytes:
         raise LimitError(f"{what} is larger than {_size(max_bytes)}")
     try:

@@ -126,8 +126,8 @@ def project_from_dict(
         project = Project(sample_rate=rate, channels=channels, master_gain_db=master_gain_db, folder=folder)
     except (ValueError, EditError) as exc:
         raise ProjectFileError(f"{file}: {exc}") from exc
-    unknown_length: set[str] = set()
-    tracks = [_track(t, project, library, unknown_length) for t in top.items("tracks")]
+    media = _MediaLengths(project, library)
+    tracks = [_track(t, media) for t in top.items("tracks")]
     markers = [_marker(m, rate) for m in top.items("markers")]
     project.tracks, project.markers = [], []
     for track in tracks:
@@ -136,8 +136,9 @@ def project_from_dict(
         project.put_marker(marker)
     project.revision = 0
     offline = check_media(project, library)
-    for clip_id in unknown_length:
-        offline[clip_id] += " (its length is unknown, so the clip is empty until the file is back)"
+    for clip_id in media.unknown:
+        why = offline.get(clip_id, "its media cannot be read")
+        offline[clip_id] = why + " (its length is unknown, so the clip is empty until the file is back)"
     return project
 
 
@@ -145,7 +146,7 @@ def load_project(path: str | os.PathLike[str], library: LibraryResolver | None =
     """Read a project file; its folder anchors the relative media paths."""
     path = Path(path)
     try:
-        data = load_json_limited(path, f"the project file {path}")
+        data = load_json_limited(path, "the project file")
     except FileNotFoundError as exc:
         raise ProjectFileError(f"{path} does not exist") from exc
     except LimitError as exc:
@@ -274,8 +275,23 @@ class _Obj:
         return to_frames(value, rate)
 
 
-def _track(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_length: set[str]) -> Track:
-    clips = tuple(_clip(c, project, library, unknown_length) for c in obj.items("clips"))
+class _MediaLengths:
+    """Media lengths at the project rate, probed once per source while a project loads; `unknown` collects the clips
+    whose length could not be found."""
+
+    def __init__(self, project: Project, library: LibraryResolver | None) -> None:
+        self.project, self.library = project, library
+        self.unknown: set[str] = set()
+        self._frames: dict[ClipSource, int | None] = {}
+
+    def frames(self, source: ClipSource) -> int | None:
+        if source not in self._frames:
+            self._frames[source] = _media_frames(self.project, source, self.library)
+        return self._frames[source]
+
+
+def _track(obj: _Obj, media: _MediaLengths) -> Track:
+    clips = tuple(_clip(c, media) for c in obj.items("clips"))
     try:
         return Track(
             name=obj.get("name", str, "Track"),
@@ -290,8 +306,8 @@ def _track(obj: _Obj, project: Project, library: LibraryResolver | None, unknown
         raise obj.error(f"is invalid: {exc}") from exc
 
 
-def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_length: set[str]) -> Clip:
-    rate = project.sample_rate
+def _clip(obj: _Obj, media: _MediaLengths) -> Clip:
+    rate = media.project.sample_rate
     raw = obj.get("source", (str, dict))
     if isinstance(raw, str):
         if not raw:
@@ -306,9 +322,9 @@ def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_
     source_in = obj.seconds("in", rate, 0)
     source_out = obj.seconds("out", rate, None)
     if source_out is None:
-        source_out = _media_frames(project, source, library)
+        source_out = media.frames(source)
         if source_out is None:
-            unknown_length.add(clip_id)
+            media.unknown.add(clip_id)
             source_out = source_in
     try:
         return Clip(

@@ -206,7 +206,7 @@ def load_curve_file(path: str | os.PathLike[str]) -> TemperatureCurve:
     """Read a curve from a JSON file holding the `to_dict` form (or a JSON string in the text form)."""
     path = Path(path)
     try:
-        data = load_json_limited(path, f"temperature curve file {path}", max_bytes=MAX_CURVE_BYTES, max_depth=8)
+        data = load_json_limited(path, "temperature curve file", max_bytes=MAX_CURVE_BYTES, max_depth=8)
     except FileNotFoundError:
         raise InvalidCurveError(f"temperature curve file {path} does not exist") from None
     except LimitError as exc:

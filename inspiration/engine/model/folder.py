@@ -104,7 +104,7 @@ class ModelFolder:
         if not self.config_path.is_file():
             raise CheckpointError(f"{self.path} is not a model folder (no config.json)")
         try:
-            data = load_json_limited(self.config_path, f"the model config {self.config_path}", max_bytes=16 * 2**20)
+            data = load_json_limited(self.config_path, "the model config", max_bytes=16 * 2**20)
         except LimitError as exc:
             raise CheckpointError(str(exc)) from exc
         except OSError as exc:
