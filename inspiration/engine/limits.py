@@ -5,7 +5,8 @@ Every number from a flag, a config, a project, a curve file or weights metadata 
 opened with `open_regular_file` (a regular file of a sane size: never a FIFO, a device or a folder, which would block
 or read without end); every JSON document is read with `load_json_limited` (size, nesting depth and number length
 bounded). A value that fails raises `LimitError` with one line naming it, which the CLI prints with exit status 2 and
-the app shows in a message. Pure Python: no numpy, torch or Qt, so argument parsing can use it.
+the app shows in a message. Pure Python at import (numpy is loaded only by `check_finite_audio`; never torch or Qt),
+so argument parsing can use it.
 
 Non-finite audio samples (NaN, ±Inf) are refused wherever audio comes in (`check_finite_audio`): a file holding
 them is an error naming the file, never zeroed silently or passed through to an output.
@@ -32,7 +33,7 @@ MIN_RATE, MAX_RATE = 1000, 384_000
 MIN_GAIN_DB, MAX_GAIN_DB = -120.0, 60.0
 MIN_PEAK_DB, MAX_PEAK_DB = -60.0, 0.0
 MIN_LUFS, MAX_LUFS = -70.0, 0.0
-#: Small documents: projects, curves, configs, manifest metadata, safetensors headers.
+#: JSON documents (projects; curves and model configs set tighter limits), and their nesting.
 MAX_JSON_BYTES = 64 * 2**20
 MAX_JSON_DEPTH = 64
 #: Integers in JSON longer than this many digits are refused (Python would refuse past 4300, with a traceback).
@@ -219,9 +220,12 @@ def _check_stat(info: os.stat_result, path: Path, max_bytes: int, what: str) -> 
     if stat.S_ISDIR(mode):
         raise LimitError(f"{what} {path} is a folder, not a file")
     if not stat.S_ISREG(mode):
-        kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else (
-            "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
-        )  # fmt: skip
+        if stat.S_ISFIFO(mode):
+            kind = "a pipe (FIFO)"
+        elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            kind = "a device"
+        else:
+            kind = "a socket" if stat.S_ISSOCK(mode) else "a special file"
         raise LimitError(f"{what} {path} is {kind}, not a regular file")
     if info.st_size > max_bytes:
         raise LimitError(f"{what} {path} is {_size(info.st_size)}; the most Inspiration reads is {_size(max_bytes)}")

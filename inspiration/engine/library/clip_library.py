@@ -84,8 +84,10 @@ class ClipLibrary:
         remove_stale_temporaries(self.clips_folder)
         if damaged is None and len(self) == 0 and any(self._orphan_audio()):
             adopted = self.refresh().adopted  # an emptied manifest (0 bytes, deleted): its clips stay visible
-            _warn(f"the clip library's manifest was empty; {len(adopted)} audio file(s) in {self.clips_folder} were "
-                  "listed again (their ratings, tags and notes are lost)")  # fmt: skip
+            _warn(
+                f"the clip library's manifest was empty; {len(adopted)} audio file(s) in {self.clips_folder} were "
+                "listed again (their ratings, tags and notes are lost)"
+            )
         elif damaged is not None:
             adopted = self.refresh().adopted
             _warn(

@@ -17,6 +17,14 @@ MAX_FRAME_SIZE = 8192
 MAX_WIDTH = 16384
 MAX_LAYERS = 32
 MAX_PARAMETERS = 2_000_000_000
+_BOUNDS = {
+    "rnn_layers": (1, MAX_LAYERS),
+    "dim": (1, MAX_WIDTH),
+    "embedding_dim": (1, MAX_WIDTH),
+    "mlp_layers": (1, MAX_LAYERS),
+    "sample_rate": (MIN_RATE, MAX_RATE),
+    "q_levels": (2, 65536),
+}
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,7 @@ class ModelConfig:
             raise ValueError(f"each frame size must divide the one before it (top tier first), not {list(sizes)}")
         if self.rnn_type not in ("gru", "lstm"):
             raise ValueError(f"rnn_type must be 'gru' or 'lstm', not {str(self.rnn_type)[:40]!r}")
-        for name, high in (("rnn_layers", MAX_LAYERS), ("dim", MAX_WIDTH), ("embedding_dim", MAX_WIDTH),
-                           ("mlp_layers", MAX_LAYERS), ("sample_rate", MAX_RATE), ("q_levels", 65536)):  # fmt: skip
-            low = MIN_RATE if name == "sample_rate" else 2 if name == "q_levels" else 1
+        for name, (low, high) in _BOUNDS.items():
             object.__setattr__(self, name, checked_int(getattr(self, name), name, low, high))
         check_levels(self.q_levels, self.quantization)
         for name in ("weight_norm", "learn_initial_state"):
@@ -60,7 +66,8 @@ class ModelConfig:
             )
 
     def parameters_estimate(self) -> int:
-        """Roughly how many weights the model has (within a few percent), from its shape alone."""
+        """Roughly how many weights the model has (within a factor of two), from its shape alone: enough to refuse
+        an absurd shape before anything is allocated."""
         gates = 3 if self.rnn_type == "gru" else 4
         width = self.dim
         total = 0
