@@ -182,7 +182,9 @@ def load_json_limited(
 
 
 def loads_limited(text: str, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """`load_json_limited` for JSON already in a string (a header field, a flag's value)."""
+    """`load_json_limited` for JSON already in a string (a header field, a database column, a flag's value)."""
+    if not isinstance(text, str):
+        raise LimitError(f"{what} is not JSON text")
     return load_json_limited(text.encode("utf-8", "surrogatepass"), what, max_depth=max_depth)
 
 

@@ -244,3 +244,29 @@ def test_a_manifest_of_any_bytes_keeps_the_clips_visible(raw, sqlite_header):
             except LibraryError:
                 return
         assert [c.path for c in clips] == ["clips/kept.wav"]
+
+
+@given(
+    column=st.sampled_from(["curve", "tags", "measures", "flags", "duration", "rating", "overview", "created"]),
+    value=st.one_of(HOSTILE, st.just("[" * 50_000 + "]" * 50_000), st.binary(max_size=20)),
+)
+def test_a_manifest_row_of_any_values_is_read_or_skipped(column, value):
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as folder:
+        library = ClipLibrary(Path(folder) / "lib")
+        for name in ("a", "b"):
+            library.add(np.full(800, 0.25, dtype=np.float32), 16000, name=name)
+        db = sqlite3.connect(Path(folder) / "lib" / "manifest.sqlite")
+        stored = value if isinstance(value, (int, float, str, bytes)) or value is None else json.dumps(value)
+        try:
+            db.execute(f"UPDATE clips SET {column} = ? WHERE id = 'a'", (stored,))
+            db.commit()
+        except (sqlite3.IntegrityError, OverflowError):  # NOT NULL columns, integers past 64 bits
+            return
+        finally:
+            db.close()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ids = [clip.id for clip in library.list()]
+        assert "b" in ids

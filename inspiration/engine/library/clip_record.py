@@ -3,7 +3,6 @@ read back into one (every value checked, so a damaged row is reported rather tha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from inspiration.engine.audio.files import minmax_overview
 from inspiration.engine.curves.curve import TemperatureCurve
 from inspiration.engine.errors import InspirationError, LibraryError
 from inspiration.engine.library.manifest import COLUMNS
+from inspiration.engine.limits import loads_limited
 
 OVERVIEW_POINTS = 256
 MAX_RATING = 5
@@ -76,7 +76,7 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
         relative = safe_relative(d["path"])
         if relative is None:
             raise ValueError(f"path {d['path']!r} is outside the library")
-        curve = None if d["curve"] is None else TemperatureCurve.from_dict(json.loads(d["curve"])).to_dict()
+        curve = None if d["curve"] is None else TemperatureCurve.from_dict(loads_limited(d["curve"], "curve")).to_dict()
         record = ClipRecord(
             id=_must(d["id"], str),
             path=relative,
@@ -98,7 +98,7 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
             notes=_must(d["notes"], str),
             flags=tuple(_string_list(d["flags"])),
             score=float(_must(d["score"], (int, float))),
-            measures=_must(json.loads(d["measures"]), dict),
+            measures=_must(loads_limited(d["measures"], "measures"), dict),
             overview=_must(d["overview"], bytes),
             missing=not (folder / relative).is_file(),
         )
@@ -167,7 +167,7 @@ def _iso_time(text: Any) -> str:
 
 
 def _string_list(text: Any) -> list[str]:
-    items = json.loads(_must(text, str))
+    items = loads_limited(_must(text, str), "a list")
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         raise ValueError(f"{text!r} is not a list of text")
     return items
