@@ -15,7 +15,8 @@ The app's cases open a project in the real main window (offscreen), paint it and
 Target: 0 tracebacks, hangs, crashes and wrong outputs, and every command under 1 GB of memory.
 
 Run: python benchmarks/hostile.py [--jobs 2] [--timeout 60] [--only SUBSTRING] [--root CHECKOUT] [--verbose]
-(--root runs another checkout's code, e.g. an older commit, against the same catalogue.)
+(--root runs another checkout's code, e.g. an older commit, against the same catalogue.) With --fuzz N it then runs
+the property tests of tests/engine/test_fuzz.py with N examples each (the test suite runs 40).
 """
 
 from __future__ import annotations
@@ -834,6 +835,7 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs (default: this one)")
     parser.add_argument("--verbose", action="store_true", help="print every case, not only the failures")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--fuzz", type=int, default=0, metavar="N", help="then run the property tests, N examples each")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="inspiration-hostile-"))
     began = time.monotonic()
@@ -859,6 +861,16 @@ def main() -> int:
         print(f"  {outcome:10s} {counts.get(outcome, 0)}")
     print(f"  peak memory {heaviest.peak_mb:.0f} MB ({heaviest.case.name}); {over} command(s) over 1 GB")
     bad = sum(counts.get(k, 0) for k in ("traceback", "hang", "crash", "wrong")) + over
+    if args.fuzz > 0:
+        env = {**child_env(work, args.root.resolve()), "HYPOTHESIS_PROFILE": "long", "FUZZ_EXAMPLES": str(args.fuzz)}
+        env["HOME"] = os.environ.get("HOME", "/tmp")
+        print(f"\nproperty tests, {args.fuzz} examples each:")
+        fuzz = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/engine/test_fuzz.py")],
+            cwd=ROOT,
+            env=env,
+        )
+        bad += fuzz.returncode != 0
     return 1 if bad else 0
 
 

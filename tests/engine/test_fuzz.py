@@ -2,7 +2,7 @@
 
 Hypothesis drives the project loader, the curve parser, the model-config and weights-metadata readers, the audio
 ingest and the manifest reader. Examples are kept few so the suite stays quick on two cores; the same properties
-run longer with HYPOTHESIS_PROFILE=long (see benchmarks/hostile.py's docstring).
+run longer with `python benchmarks/hostile.py --fuzz 2000` (HYPOTHESIS_PROFILE=long, FUZZ_EXAMPLES per property).
 """
 
 from __future__ import annotations
@@ -33,7 +33,12 @@ from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.weights_file import metadata_from_bytes, read_metadata
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 HOSTILE_NUMBERS = st.one_of(
