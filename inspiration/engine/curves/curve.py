@@ -347,7 +347,8 @@ def _bare(exc: InvalidCurveError) -> str:
 
 def _real(x: Any, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise _invalid(f"{what} {str(x)[:40]!r} is not a number")
+        shown = repr(x)
+        raise _invalid(f"{what} {shown if len(shown) <= 40 else shown[:39] + '…'} is not a number")
     try:
         return float(x)
     except OverflowError:
