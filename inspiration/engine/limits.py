@@ -165,14 +165,14 @@ def load_json_limited(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LimitError(f"{what} is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+        raise LimitError(f"{what} cannot be read: it is not UTF-8 text (byte {exc.start})") from None
     try:
         value = json.loads(text, parse_int=_parse_json_int)
     except RecursionError:
         raise LimitError(f"{what} is nested too deeply (more than {max_depth} levels)") from None
     except json.JSONDecodeError as exc:
         raise LimitError(
-            f"{what} is not valid JSON (broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"{what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except ValueError as exc:  # from _parse_json_int
         raise LimitError(f"{what} {exc}") from None
