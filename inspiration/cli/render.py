@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise InspirationError(f"--end {args.end:g} must come after --start {args.start:g}")
     if piece > 0 and (args.start >= piece or (args.end is not None and args.end > piece + 1e-9)):
         raise InspirationError(
-            f"the range {args.start:g}–{args.end if args.end is not None else piece:g} s lies past the end of the "
+            f"the range {args.start:g}–{args.end if args.end is not None else piece:g} s reaches past the end of the "
             f"piece ({piece:g} s)"
         )
     end = None if args.end is None else to_frames(args.end, rate)
