@@ -21,11 +21,11 @@ for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACH
     os.environ[variable] = str(WORK / variable.lower())  # never touch the real user's settings or library
 
 import soundfile as sf  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, QSize, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from inspiration.cli import main as cli  # noqa: E402
-from inspiration.engine.composition.edits import AddTrack, SetFades, SetTrack  # noqa: E402
+from inspiration.engine.composition.edits import AddTrack, MoveClip, SetFades, SetTrack  # noqa: E402
 from inspiration.engine.composition.project import Fade  # noqa: E402
 from inspiration.engine.composition.project import Track as TrackModel  # noqa: E402
 from inspiration.engine.curves.curve import parse_curve  # noqa: E402
@@ -39,6 +39,7 @@ from inspiration.ui.playback.output import FakeOutput  # noqa: E402
 OUT = Path(__file__).resolve().parent / "screenshots"
 DEMO = Path(__file__).resolve().parent.parent / "inspiration" / "resources" / "demo" / "plucked-aeolian.flac"
 SIZE = (1600, 960)
+SMALL = (1280, 720)
 
 
 def build_library(folder: Path) -> ClipLibrary:
@@ -106,7 +107,8 @@ def settle(app: QApplication, window: MainWindow, seconds: float = 20.0) -> None
 
 
 def arrange(window: MainWindow, library: ClipLibrary) -> None:
-    """A two-track piece: demo slices on the first track, generated clips over them on the second."""
+    """A two-track piece on a bars-and-beats grid: demo slices on the first track, generated clips over them on the
+    second (two of them overlapping, so the crossfade shows), a loop region and a time selection."""
     doc, view = window.document, window.timeline
     rate = doc.project.sample_rate
     records = library.list(sort="created", descending=False)
@@ -117,15 +119,29 @@ def arrange(window: MainWindow, library: ClipLibrary) -> None:
     second_track = TrackModel("Generated")
     doc.apply(AddTrack(second_track))
     second = view.drop_library_clips(generated[:3], second_track.id, int(4.5 * rate))
+    doc.apply(MoveClip(second[1], doc.project.clip(second[0]).end - int(1.2 * rate)))  # overlapping: a crossfade
     doc.apply(SetFades(second[0], fade_in=Fade(int(1.5 * rate), "s_curve"), fade_out=Fade(int(0.8 * rate))))
     doc.apply(SetFades(first[1], fade_out=Fade(int(2.0 * rate), "equal_power")))
     view.zoom_fit()
     view.select([second[1]])
     window.inspector.show_clips([second[1]])
+    view.setTimeSelection((int(16 * rate), int(20 * rate)))
     view.setLoopRegion((int(6 * rate), int(14 * rate)))
     view.setLoopEnabled(True)
     window.act_loop.setChecked(True)
     window._position_changed(int(9.25 * rate))
+
+
+def shoot_small_screen(app: QApplication, window: MainWindow) -> None:
+    """The window as it first opens on a 1280×720 screen (the timeline keeps most of the width), then back."""
+    window.default_layout(QSize(*SMALL))
+    settle(app, window, 2)
+    window.timeline.zoom_fit()
+    settle(app, window, 1)
+    window.grab().save(str(OUT / "main-window-1280x720.png"))
+    window.resize(*SIZE)
+    window.resizeDocks([window.library_dock, window.generate_dock], [300, 360], Qt.Orientation.Horizontal)
+    settle(app, window, 1)
 
 
 def shoot_instrument(app: QApplication, window: MainWindow) -> None:
@@ -144,6 +160,22 @@ def shoot_instrument(app: QApplication, window: MainWindow) -> None:
     window.generate_dock.raise_()
 
 
+def shoot_lineage(app: QApplication, window: MainWindow, library: ClipLibrary) -> None:
+    """A clip that starts with 4 s of the demo piece as its prime (kept in the clip), selected: the lineage strip
+    under the library finds those seconds in the training audio."""
+    audio, rate = sf.read(DEMO, dtype="float32")
+    prime = WORK / "slices" / "prime.flac"
+    sf.write(prime, audio[20 * rate : 24 * rate], rate)
+    args = ["generate", str(user_places().models / "demo"), "--seconds", "3", "--seed", "15", "--temperature", "0.9"]
+    cli([*args, "--prime", str(prime), "--prime-seconds", "4", "--include-prime", "--out", str(library.folder)])
+    (primed,) = [r for r in library.list() if r.prime is not None]
+    window.library_panel.refresh(rescan=True)
+    settle(app, window)
+    window.library_panel.view.select_ids([primed.id], primed.id)
+    settle(app, window)
+    window.library_dock.grab().save(str(OUT / "lineage.png"))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -152,18 +184,27 @@ def main() -> None:
     window = MainWindow(user_places(), library_folder=library.folder, output_factory=FakeOutput)
     window.resize(*SIZE)
     window.show()
+    window.resizeDocks([window.library_dock, window.generate_dock], [300, 360], Qt.Orientation.Horizontal)
     settle(app, window)
     arrange(window, library)
     window.library_panel.view.setCurrentIndex(window.library_panel.view.model().index(1, 0))
     settle(app, window)
     window.grab().save(str(OUT / "main-window.png"))
     window.library_dock.grab().save(str(OUT / "library.png"))
+    shoot_small_screen(app, window)
 
     shoot_instrument(app, window)
+    shoot_lineage(app, window, library)
 
     QSettings().setValue("export/folder", "/home/you/Music")  # a reader's folder, not this machine's
     dialog = ExportDialog(
-        window.document, window.jobs, window.transport, window.loop_region, window.document.library, window
+        window.document,
+        window.jobs,
+        window.transport,
+        window.loop_region,
+        window.document.library,
+        window,
+        selection=window.timeline.timeSelection(),
     )
     dialog.show()
     settle(app, window, 2)

@@ -57,3 +57,17 @@ def tiny_model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = ["train", str(root / "tone.wav"), "--name", "tiny", "--preset", "debug", "--steps", "3"]
     assert main([*args, "--models-dir", str(root / "models")]) == 0
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding models/demo: a debug model trained for 2 steps on the bundled demo folder (a real piece,
+    45 s), which its training indexed for lineage. Shared by the whole session: tests write elsewhere."""
+    import inspiration
+    from inspiration.cli import main
+
+    root = tmp_path_factory.mktemp("demo-model")
+    demo = Path(inspiration.__file__).parent / "resources" / "demo"
+    args = ["train", str(demo), "--name", "demo", "--preset", "debug", "--steps", "2"]
+    assert main([*args, "--models-dir", str(root / "models")]) == 0
+    return root

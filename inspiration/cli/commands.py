@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from inspiration.cli import denoise, desktop, doctor, evaluate, generate, gui, info, render, train
+from inspiration.cli import denoise, desktop, doctor, evaluate, generate, gui, info, lineage, render, train
 
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
     gui.register,
@@ -11,6 +11,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     info.register,
     evaluate.register,
     generate.register,
+    lineage.register,
     render.register,
     denoise.register,
     doctor.register,

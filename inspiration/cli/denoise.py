@@ -8,10 +8,6 @@ from pathlib import Path
 
 from inspiration.cli.argtypes import unit_interval
 from inspiration.cli.render import format_for_path_or_none, percent_printer, report
-from inspiration.engine.audio.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
-from inspiration.engine.audio.files import read_audio
-from inspiration.engine.composition.export import ExportSettings, export_audio
-from inspiration.engine.composition.project import to_frames
 from inspiration.engine.errors import ExportFormatError, InspirationError, LimitError
 from inspiration.engine.limits import MAX_SECONDS, parse_float
 
@@ -48,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.engine.audio.denoise import DenoiseSettings, NoiseProfile, denoise, estimate_noise, learn_noise
+    from inspiration.engine.audio.files import read_audio
+    from inspiration.engine.composition.export import ExportSettings, export_audio
+    from inspiration.engine.composition.project import to_frames
+
     fmt = format_for_path_or_none(args.output)
     if fmt is None:
         raise ExportFormatError(f"cannot tell the format of {args.output.name}; name it .wav, .flac or .mp3")

@@ -18,8 +18,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from inspiration.engine.atomic import write_text_atomic
-
 DESKTOP_FILE = "inspiration.desktop"
 MIME_FILE = "inspiration-mime.xml"
 METAINFO_FILE = "inspiration.metainfo.xml"
@@ -80,6 +78,8 @@ def targets(data_home: Path) -> dict[Path, Traversable]:
 
 
 def install(data_home: Path, command: list[str]) -> list[Path]:
+    from inspiration.engine.atomic import write_text_atomic
+
     written = []
     for target, source in targets(data_home).items():
         target.parent.mkdir(parents=True, exist_ok=True)

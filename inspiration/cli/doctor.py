@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from inspiration import __version__
-from inspiration.engine.places import user_places
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -151,6 +150,8 @@ def desktop_rows() -> list[tuple[str, str]]:
 
 
 def folder_rows() -> list[tuple[str, str]]:
+    from inspiration.engine.places import user_places
+
     places = user_places()
     named = [
         ("settings", places.config),

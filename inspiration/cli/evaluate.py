@@ -6,14 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from inspiration.engine.audio import files as audio_io
-from inspiration.engine.audio.encode import encode_signal
 from inspiration.engine.errors import AudioReadError, InspirationError
-from inspiration.engine.model.checkpoint import load_model
-from inspiration.engine.model.devices import resolve_device
-from inspiration.engine.training.evaluate import mean_bits, sequence_bits
 
 
 def register(subparsers: Any) -> None:
@@ -31,6 +24,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from inspiration.engine.audio import files as audio_io
+    from inspiration.engine.audio.encode import encode_signal
+    from inspiration.engine.model.checkpoint import load_model
+    from inspiration.engine.model.devices import resolve_device
+    from inspiration.engine.training.evaluate import mean_bits, sequence_bits
+
     model, meta = load_model(args.model, args.checkpoint, resolve_device(args.device))
     config = model.config
     paths = list(audio_io.iter_audio_files(args.audio))

@@ -6,15 +6,16 @@ import argparse
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspiration.cli.argtypes import LENGTH, RATE, SECONDS, SEED, whole
 from inspiration.cli.interrupt import stop_on_signals
-from inspiration.cli.progress import format_duration
-from inspiration.engine.curves.curve import load_curve_file, parse_curve
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.generation.job import GeneratePlan, GenerateRequest, Prime, generate_into_library
-from inspiration.engine.generation.stream import GenerationProgress
+from inspiration.engine.timefmt import format_duration
+
+if TYPE_CHECKING:
+    from inspiration.engine.generation.job import GeneratePlan
+    from inspiration.engine.generation.stream import GenerationProgress
 
 MAX_COUNT, MAX_BATCH = 100_000, 4096  # as inspiration.engine.generation.job checks them
 
@@ -68,6 +69,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.engine.curves.curve import load_curve_file, parse_curve
+    from inspiration.engine.generation.job import GenerateRequest, Prime, generate_into_library
+
     if args.count < 1 or not 0 < args.seconds <= 24 * 3600:
         raise InspirationError("--count must be at least 1 and --seconds between 0 and 86400")
     curve = load_curve_file(args.curve_file) if args.curve_file else parse_curve(args.temperature)

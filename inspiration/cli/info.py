@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inspiration.cli.progress import format_duration
-from inspiration.engine.model.folder import ModelFolder
-from inspiration.engine.model.samplernn import SampleRNN, parameter_count
-from inspiration.engine.model.weights_file import read_metadata
+from inspiration.engine.timefmt import format_duration
+
+if TYPE_CHECKING:
+    from inspiration.engine.model.folder import ModelFolder
 
 
 def register(subparsers: Any) -> None:
@@ -19,12 +19,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.engine.model.folder import ModelFolder
+
     print(describe(ModelFolder(args.model)))
     return 0
 
 
 def describe(folder: ModelFolder) -> str:
     """A few readable lines: model, training progress, data and checkpoints."""
+    from inspiration.engine.model.samplernn import SampleRNN, parameter_count
+
     run = folder.read_config()
     model, train, data = run.model, run.train, run.data
     tiers = "-".join(str(f) for f in model.frame_sizes)
@@ -50,6 +54,8 @@ def describe(folder: ModelFolder) -> str:
 
 
 def _progress_lines(folder: ModelFolder, steps: int | None, hours: float | None) -> list[str]:
+    from inspiration.engine.model.weights_file import read_metadata
+
     if not folder.state_path.is_file():
         return ["  progress   not trained yet"]
     meta = read_metadata(folder.state_path)
@@ -66,6 +72,8 @@ def _progress_lines(folder: ModelFolder, steps: int | None, hours: float | None)
 
 
 def _checkpoint_lines(folder: ModelFolder) -> list[str]:
+    from inspiration.engine.model.weights_file import read_metadata
+
     lines = []
     named = [("last", folder.last_path), ("best", folder.best_path)]
     named += [(f"step {step}", path) for step, path in folder.milestones()]

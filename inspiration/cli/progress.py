@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TextIO
 
+from inspiration.engine.timefmt import format_duration
 from inspiration.engine.training.events import (
     CheckpointSaved,
     Finished,
@@ -17,16 +18,6 @@ from inspiration.engine.training.events import (
     TrainEvent,
     Validated,
 )
-
-
-def format_duration(seconds: float) -> str:
-    """'1:02:03', '2:03' or '--' for an unknown duration."""
-    if not math.isfinite(seconds):
-        return "--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _total(steps: int | None) -> str:

@@ -7,21 +7,17 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspiration.cli.argtypes import LUFS, PEAK_DB, RATE, SECONDS, TAG, unit_interval, whole
-from inspiration.engine.audio.denoise import DenoiseSettings
-from inspiration.engine.composition.export import (
-    FORMATS,
-    ExportResult,
-    ExportSettings,
-    Format,
-    export_project,
-    format_for_path,
-)
-from inspiration.engine.composition.mix import MixOptions
-from inspiration.engine.composition.project import to_frames
-from inspiration.engine.composition.project_io import load_project
 from inspiration.engine.errors import ExportFormatError, InspirationError
+from inspiration.engine.timefmt import format_clock
+
+if TYPE_CHECKING:
+    from inspiration.engine.composition.export import ExportResult, Format
+
+#: The formats `render` writes (the engine's FORMATS; a test keeps the two the same).
+FORMAT_CHOICES = ("wav", "flac", "mp3")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("project", type=Path, help="the project file (.json)")
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
-    parser.add_argument("--format", choices=FORMATS, help="output format (default: from the --out suffix)")
+    parser.add_argument("--format", choices=FORMAT_CHOICES, help="output format (default: from the --out suffix)")
     parser.add_argument("--rate", type=RATE, help="output sample rate in Hz (default: the project's)")
     parser.add_argument(
         "--bit-depth",
@@ -73,6 +69,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.engine.audio.denoise import DenoiseSettings
+    from inspiration.engine.composition.export import ExportSettings, export_project, format_for_path
+    from inspiration.engine.composition.mix import MixOptions
+    from inspiration.engine.composition.project import to_frames
+    from inspiration.engine.composition.project_io import load_project
+
     named = format_for_path_or_none(args.out)
     if args.format and named and named != args.format:
         raise ExportFormatError(f"--format {args.format} does not match the file name {args.out.name}")
@@ -119,11 +121,10 @@ def report(result: ExportResult) -> None:
     """Print what was written to stdout, and the export's notes as warnings to stderr."""
     for note in result.notes:
         print(f"warning: {note}", file=sys.stderr)
-    minutes, seconds = divmod(result.seconds, 60)
     channels = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
     loudness = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
     print(
-        f"wrote {result.path}: {int(minutes)}:{seconds:06.3f}, {result.sample_rate} Hz {channels}, "
+        f"wrote {result.path}: {format_clock(result.seconds)}, {result.sample_rate} Hz {channels}, "
         f"peak {result.peak_db:.1f} dBFS, {loudness}"
     )
 
@@ -148,6 +149,8 @@ def percent_printer(label: str) -> Callable[..., None]:
 
 def format_for_path_or_none(path: Path) -> Format | None:
     """The format the file name asks for, or None when its suffix names none."""
+    from inspiration.engine.composition.export import format_for_path
+
     try:
         return format_for_path(path)
     except ExportFormatError:

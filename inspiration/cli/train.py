@@ -6,18 +6,17 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspiration.cli.argtypes import RATE, SEED, number, whole
 from inspiration.cli.interrupt import stop_on_signals
-from inspiration.cli.progress import TrainPrinter
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.limits import parse_int
-from inspiration.engine.model.config import ModelConfig
-from inspiration.engine.model.folder import ModelFolder
-from inspiration.engine.model.presets import PRESETS, get_preset
-from inspiration.engine.training.distributed import DistContext
-from inspiration.engine.training.runs import continue_run, prepare_run, same_sources
+
+if TYPE_CHECKING:
+    from inspiration.engine.model.config import ModelConfig
+    from inspiration.engine.model.folder import ModelFolder
+    from inspiration.engine.training.distributed import DistContext
 
 _MODEL_FLAGS = {
     "frame_sizes": "frame_sizes",
@@ -41,6 +40,8 @@ _TRAIN_FLAGS = {
 
 
 def register(subparsers: Any) -> None:
+    from inspiration.engine.model.presets import PRESETS
+
     p = subparsers.add_parser(
         "train",
         help="train a model on your audio (run it again to resume)",
@@ -79,6 +80,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from inspiration.cli.progress import TrainPrinter
+    from inspiration.engine.model.devices import resolve_device
+    from inspiration.engine.training.distributed import DistContext
+
     dist = DistContext.from_environment()
     folder = _model_folder(args)
     printer = TrainPrinter() if dist.is_main else (lambda event: None)
@@ -88,8 +93,6 @@ def run(args: argparse.Namespace) -> int:
         train_changes.update(hours=args.hours, steps=None)  # the time budget decides
     elif args.steps is not None:
         train_changes["hours"] = None
-    from inspiration.engine.model.devices import resolve_device
-
     dist.start(resolve_device(args.device))
     try:
         if dist.is_main:
@@ -104,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[str, Any]) -> None:
+    from inspiration.engine.model.presets import DEFAULT_PRESET, get_preset
+    from inspiration.engine.training.runs import continue_run, prepare_run, same_sources
+
     if folder.exists():
         existing = folder.read_config()
         if args.data and not same_sources(existing, args.data):
@@ -118,7 +124,7 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
         raise InspirationError(f"nothing to resume: {folder.path} is not a model folder")
     if not args.data:
         raise InspirationError("give the audio files or folders to train on")
-    preset = get_preset(args.preset or "small")
+    preset = get_preset(args.preset or DEFAULT_PRESET)
     model = _requested_model(args, base=preset.model)
     train = preset.train.with_changes(**train_changes)
     print(f"Reading audio for {folder.path} ({preset.name} preset) ...", file=sys.stderr)
@@ -162,6 +168,8 @@ def _train(args: argparse.Namespace, folder: ModelFolder, dist: DistContext, pri
 
 
 def _model_folder(args: argparse.Namespace) -> ModelFolder:
+    from inspiration.engine.model.folder import ModelFolder
+
     name = args.name
     if not name:
         if not args.data:
@@ -180,6 +188,8 @@ def _model_flags_given(args: argparse.Namespace) -> bool:
 
 
 def _requested_model(args: argparse.Namespace, base: ModelConfig) -> ModelConfig:
+    from inspiration.engine.model.presets import get_preset
+
     if args.preset is not None:
         base = get_preset(args.preset).model
     changes = {field: getattr(args, flag) for flag, field in _MODEL_FLAGS.items() if getattr(args, flag) is not None}

@@ -6,6 +6,7 @@ enforces this.
 
     audio, curves                 files, quantisation, loudness, noise reduction, waveforms; temperature curves
     model, library, composition   SampleRNN and its files; the clip library; projects, mixing and export
+    lineage                       which passages of a model's training audio a clip echoes (numpy, no torch)
     generation                    clips from a model: the clip stream, generation jobs, live sessions
     training                      datasets, the trainer, evaluation, training runs
 

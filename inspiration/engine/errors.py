@@ -58,5 +58,9 @@ class LibraryError(InspirationError):
     """A clip library operation was given a clip, value or file it cannot use."""
 
 
+class LineageError(InspirationError):
+    """A lineage index cannot be built, read or queried (no training audio, a damaged index, an unusable clip)."""
+
+
 class InspirationWarning(UserWarning):
     """Something was skipped or adjusted; work goes on."""

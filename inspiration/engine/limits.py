@@ -171,9 +171,7 @@ def load_json_limited(
     except RecursionError:
         raise LimitError(f"{what} is nested too deeply (more than {max_depth} levels)") from None
     except json.JSONDecodeError as exc:
-        raise LimitError(
-            f"{what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        raise LimitError(f"{what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except ValueError as exc:  # from _parse_json_int
         raise LimitError(f"{what} {exc}") from None
     if _depth(value) > max_depth:

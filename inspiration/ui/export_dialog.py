@@ -35,11 +35,11 @@ from inspiration.engine.audio.denoise import DenoiseSettings
 from inspiration.engine.composition.export import ExportResult, ExportSettings, export_project
 from inspiration.engine.composition.mix import MediaCache
 from inspiration.engine.composition.project import LibraryResolver
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.ab_preview import ABPreview
 from inspiration.ui.playback.preview import PREVIEW_SECONDS, preview_range, snapshot
-from inspiration.ui.playback.time_display import format_time
 from inspiration.ui.playback.transport import Transport
 from inspiration.ui.theme import COLORS
 
@@ -58,7 +58,8 @@ def mp3_supported() -> bool:
 
 
 class ExportDialog(QDialog):
-    """Export the project (or the loop region) to WAV, FLAC or MP3. `start_export(path)` is what Export does."""
+    """Export the project (or the loop region, or the timeline's time selection) to WAV, FLAC or MP3.
+    `start_export(path)` is what Export does."""
 
     def __init__(
         self,
@@ -68,6 +69,8 @@ class ExportDialog(QDialog):
         loop_region: tuple[int, int] | None,
         library: LibraryResolver | None = None,
         parent: QWidget | None = None,
+        *,
+        selection: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export “{document.display_name()}”")
@@ -75,6 +78,7 @@ class ExportDialog(QDialog):
         self._jobs = jobs
         self._transport = transport
         self._loop = loop_region
+        self._selection = selection
         self._library = library if library is not None else document.library
         self._cache = transport.cache if transport is not None else MediaCache()
         self._job: Job | None = None
@@ -109,20 +113,29 @@ class ExportDialog(QDialog):
         for kbps in MP3_BITRATES:
             self.bitrate_box.addItem(f"{kbps} kbps", kbps)
         length = project.length
-        self.whole = QRadioButton(f"Whole project ({format_time(length, rate, hours=False)})")
+        self.whole = QRadioButton(f"Whole project ({format_clock(length / rate)})")
         self.loop = QRadioButton("Loop region")
         if loop_region is not None:
             a, b = loop_region
-            span = f"{format_time(a, rate, hours=False)}–{format_time(b, rate, hours=False)}"
+            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
             self.loop.setText(f"Loop region ({span})")
         else:
             self.loop.setEnabled(False)
             self.loop.setToolTip("Drag on the ruler to set a loop region")
+        self.selection = QRadioButton("Selection")
+        if selection is not None:
+            a, b = selection
+            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
+            self.selection.setText(f"Selection ({span})")
+        else:
+            self.selection.setEnabled(False)
+            self.selection.setToolTip("Drag on an empty part of a track to make a time selection")
         self.whole.setChecked(True)
-        range_row = QHBoxLayout()
+        range_row = QVBoxLayout()  # one choice a line: their spans make them long
+        range_row.setSpacing(2)
         range_row.addWidget(self.whole)
         range_row.addWidget(self.loop)
-        range_row.addStretch(1)
+        range_row.addWidget(self.selection)
         self.normalize_box = QComboBox()
         for key, label in NORMALIZE:
             self.normalize_box.addItem(label, key)
@@ -217,6 +230,8 @@ class ExportDialog(QDialog):
         """[start, end) frames to export (end None: the project's end)."""
         if self.loop.isChecked() and self._loop is not None:
             return self._loop
+        if self.selection.isChecked() and self._selection is not None:
+            return self._selection
         return 0, None
 
     def export_path(self, path: str | Path) -> Path:
@@ -324,8 +339,12 @@ class ExportDialog(QDialog):
         return self.strength.value() / 100
 
     def _preview_span(self) -> tuple[int, int]:
-        """Up to PREVIEW_SECONDS of the loop region, or from the playhead."""
+        """Up to PREVIEW_SECONDS of the chosen range (loop region or selection), else of the loop region, else from
+        the playhead."""
         project = self._document.project
+        start, end = self.export_range()
+        if end is not None:
+            return start, min(end, start + round(PREVIEW_SECONDS * project.sample_rate))
         if self._loop is not None:
             start, end = self._loop
             return start, min(end, start + round(PREVIEW_SECONDS * project.sample_rate))
@@ -337,7 +356,7 @@ class ExportDialog(QDialog):
         peak = f"peak {result.peak_db:.1f} dBFS" if math.isfinite(result.peak_db) else "silent"
         loud = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "no loudness"
         layout = {1: "mono", 2: "stereo"}.get(result.channels, f"{result.channels} channels")
-        length = format_time(result.frames, result.sample_rate, hours=False)
+        length = format_clock(result.frames / result.sample_rate)
         lines = [
             f"Exported {result.path.name}",
             f"{length} · {result.sample_rate} Hz {layout} · {peak} · {loud}",

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from inspiration.engine.composition.edits import Command, MoveClip, SetClipGain, SetFades, SetMasterGain, SetTrack
 from inspiration.engine.composition.project import FADE_SHAPES, Clip, Fade, Track, to_frames, to_seconds
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.theme import COLORS
 
@@ -41,12 +42,6 @@ SHAPE_NAMES = {
     "logarithmic": "Logarithmic",
     "s_curve": "S-curve",
 }
-
-
-def format_time(seconds: float) -> str:
-    """m:ss.mmm, the way the transport shows time."""
-    minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes)}:{rest:06.3f}"
 
 
 class PanSpinBox(QSpinBox):
@@ -225,7 +220,7 @@ class ClipInspector(QWidget):
         self.offline.setText(f"⚠ Offline: {reason}" if reason else "")
         self.offline.setVisible(bool(reason))
         length = to_seconds(clip.length, rate)
-        self.length.setText(f"{length:.3f} s  (ends at {format_time(to_seconds(clip.end, rate))})")
+        self.length.setText(f"{length:.3f} s  (ends at {format_clock(to_seconds(clip.end, rate))})")
         for spin, fade, combo in (
             (self.fade_in, clip.fade_in, self.fade_in_shape),
             (self.fade_out, clip.fade_out, self.fade_out_shape),
@@ -252,7 +247,7 @@ class ClipInspector(QWidget):
         self.selection_note.setVisible(count > 1)
         self.project_rate.setText(f"{project.sample_rate} Hz")
         self.project_channels.setText("Stereo" if project.channels == 2 else "Mono")
-        self.project_length.setText(format_time(to_seconds(project.length, project.sample_rate)))
+        self.project_length.setText(format_clock(to_seconds(project.length, project.sample_rate)))
         clips = sum(len(t.clips) for t in project.tracks)
         self.project_contents.setText(f"{_count(len(project.tracks), 'track')}, {_count(clips, 'clip')}")
         _set(self.master_gain, project.master_gain_db)

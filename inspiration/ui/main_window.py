@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -35,10 +36,12 @@ from inspiration.ui.icons import app_icon, icon
 from inspiration.ui.inspector import ClipInspector
 from inspiration.ui.instrument.generate_tab import GenerateTab
 from inspiration.ui.instrument.live_panel import LivePanel
+from inspiration.ui.instrument.model_picker import model_roots
 from inspiration.ui.instrument.train_panel import TrainPanel
 from inspiration.ui.job_status import JobStatus
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.library import LibraryPanel
+from inspiration.ui.library.lineage_strip import LineageStrip
 from inspiration.ui.library_access import LibraryAccess, open_library
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.time_display import TimeDisplay
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(self.document, self.library, self.jobs, self)
         self.setCentralWidget(self.timeline)
         self.library_panel = LibraryPanel(self.library, self.jobs, self)
+        self.lineage_strip = LineageStrip(self.jobs, self.transport, lambda: model_roots(places.models), self)
         self.inspector = ClipInspector(self.document, self)
         self.generate_tab = GenerateTab(
             self.library,
@@ -85,11 +89,14 @@ class MainWindow(QMainWindow):
             self,
             prime_available=lambda: self.loop_region is not None,
         )
+        self.generate_tab.panel.prime.set_selection_source(
+            self.selection_audio, lambda: self.timeline.timeSelection() is not None
+        )
         self.live_panel = LivePanel(
             self.library, self.jobs, self.transport, places.models, self.generate_tab.editor.curve, self
         )
         self.train_panel = TrainPanel(places.models, self, jobs=self.jobs)
-        self.library_dock = self._dock("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.library_dock = self._dock("Library", self._library_column(), Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.generate_dock = self._dock("Generate", self.generate_tab, Qt.DockWidgetArea.RightDockWidgetArea)
         self.live_dock = self._dock("Live", self.live_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -129,6 +136,16 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         return dock
+
+    def _library_column(self) -> QWidget:
+        """The library list with the selected clip's lineage strip under it."""
+        column = QWidget(self)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.library_panel, 1)
+        layout.addWidget(self.lineage_strip)
+        return column
 
     def _make_status_bar(self) -> None:
         self.job_status = JobStatus(self.jobs)
@@ -179,6 +196,10 @@ class MainWindow(QMainWindow):
         self.act_rewind = a("&Rewind to start", self.rewind, "Ctrl+Home", "rewind")
         self.act_loop = a("&Loop", self.set_loop_enabled, "L", "loop", "Loop the region set by dragging on the ruler")
         self.act_loop.setCheckable(True)
+        self._hidden_docks: list[QDockWidget] = []
+        self.act_panels = a("Side &panels", self.set_panels_shown, "Ctrl+Alt+B", "", "Show or hide the side panels")
+        self.act_panels.setCheckable(True)
+        self.act_panels.setChecked(True)
         self.act_follow = a("&Follow playhead", self.timeline.setFollowPlayhead)
         self.act_follow.setCheckable(True)
         self.act_follow.setChecked(True)
@@ -201,7 +222,9 @@ class MainWindow(QMainWindow):
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
         self.timeline_actions = self.timeline.actions_by_name()
-        for action in self.timeline_actions.values():
+        for name, action in self.timeline_actions.items():
+            if name in TimelineView.FOCUS_ACTIONS:
+                continue  # arrows and Ctrl+A act on the timeline only while it has focus
             # Window-wide, so S, F or + work wherever the focus is; the library list and text fields take the
             # keys they use (Delete, digits, typing) first.
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -227,8 +250,12 @@ class MainWindow(QMainWindow):
         self.library_panel.auditionRequested.connect(self.transport.audition)
         self.library_panel.auditionStopRequested.connect(self.transport.stop_audition)
         self.library_panel.statusMessage.connect(self.show_status)
+        self.library_panel.selectionChanged.connect(self._library_selection)
+        self.lineage_strip.recordChanged.connect(self.library_panel.model.update_record)
+        self.lineage_strip.statusMessage.connect(self.show_status)
         self.timeline.playheadSeeked.connect(self.seek)
         self.timeline.loopRegionChanged.connect(self._loop_region_changed)
+        self.timeline.timeSelectionChanged.connect(lambda _region: self.generate_tab.panel.update_prime_sources())
         self.timeline.filesDropped.connect(self.import_and_place)
         self.timeline.selectionChanged.connect(lambda *_: self.inspector.show_clips(self.timeline.selected_clip_ids()))
         self.generate_tab.panel.statusMessage.connect(self.show_status)
@@ -263,6 +290,11 @@ class MainWindow(QMainWindow):
         self._position_changed(frame)
 
     def set_loop_enabled(self, enabled: bool) -> None:
+        selection = self.timeline.timeSelection()
+        if selection is not None and selection != self.loop_region:  # L loops a new time selection
+            self.timeline.setLoopRegion(selection)
+            self.act_loop.setChecked(True)
+            enabled = True
         self.timeline.setLoopEnabled(enabled)
         self.transport.set_loop(self.loop_region if enabled else None)
         if enabled and self.loop_region is None:
@@ -270,9 +302,16 @@ class MainWindow(QMainWindow):
 
     def loop_audio(self) -> tuple[np.ndarray, int] | None:
         """The mix of the loop region (to prime generation with), or None when no region is set."""
-        if self.loop_region is None:
+        return self._mix_of(self.loop_region)
+
+    def selection_audio(self) -> tuple[np.ndarray, int] | None:
+        """The mix of the timeline's time selection (to prime generation with), or None when there is none."""
+        return self._mix_of(self.timeline.timeSelection())
+
+    def _mix_of(self, region: tuple[int, int] | None) -> tuple[np.ndarray, int] | None:
+        if region is None:
             return None
-        start, end = self.loop_region
+        start, end = region
         mixer = Mixer(self.document.project, cache=self.transport.cache, library=self.access.resolve)
         return mixer.render_range(start, end), self.document.project.sample_rate
 
@@ -319,6 +358,13 @@ class MainWindow(QMainWindow):
 
     # -- library --------------------------------------------------------------------------------------------------
 
+    def _library_selection(self, clip_ids: list[str]) -> None:
+        """One clip selected: trace its lineage under the list; otherwise the strip hides."""
+        row = self.library_panel.model.row_of(clip_ids[0]) if len(clip_ids) == 1 else None
+        record = self.library_panel.model.record(row) if row is not None else None
+        if record is None or self.lineage_strip.showing() != record.id:
+            self.lineage_strip.show_clip(self.library, record)
+
     def import_and_place(self, paths: list[str], track_id: str | None, frame: int) -> Job:
         """Files dropped on the timeline: import them into the library, then place them where they were dropped."""
         job = self.library_panel.import_paths(paths)
@@ -347,6 +393,7 @@ class MainWindow(QMainWindow):
         self.access.switch(library)
         QSettings().setValue("library/folder", str(library.folder))
         self.library_panel.set_library(library)
+        self.lineage_strip.show_clip(library, None)
         self.timeline.set_library(library)
         self.generate_tab.panel.set_library(library)
         self.live_panel.library = library
@@ -365,7 +412,15 @@ class MainWindow(QMainWindow):
         if not self.document.project.length:
             self.show_status("Nothing to export yet: drag clips from the library onto a track first")
             return
-        dialog = ExportDialog(self.document, self.jobs, self.transport, self.loop_region, self.access.resolve, self)
+        dialog = ExportDialog(
+            self.document,
+            self.jobs,
+            self.transport,
+            self.loop_region,
+            self.access.resolve,
+            self,
+            selection=self.timeline.timeSelection(),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
 
@@ -402,10 +457,29 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 860)
-            self.resizeDocks([self.library_dock, self.generate_dock], [300, 360], Qt.Orientation.Horizontal)
+            self.default_layout()
         if state is not None:
             self.restoreState(state)
+
+    def default_layout(self, size: QSize | None = None) -> None:
+        """The first-start layout at `size` (default: up to 1440×860 of the screen), the timeline taking most of the
+        width (at 1280 px a 260-pixel library and a 300-pixel panel column)."""
+        screen = self.screen().availableGeometry()
+        size = size or QSize(min(1440, screen.width()), min(860, screen.height()))
+        width = size.width()
+        self.resize(size)
+        wide = width >= 1440
+        sizes = [300, 360] if wide else [260, 300]
+        self.resizeDocks([self.library_dock, self.generate_dock], sizes, Qt.Orientation.Horizontal)
+
+    def set_panels_shown(self, shown: bool) -> None:
+        """Hide every side panel, giving the timeline the whole width, or bring back the ones that were open."""
+        if not shown:
+            self._hidden_docks = [d for d in self.docks() if d.isVisible()]
+        for dock in self._hidden_docks:
+            dock.setVisible(shown)
+        if shown:
+            self._hidden_docks = []
 
     def start(self) -> None:
         """After the window is shown: offer crash recovery if there is unsaved work, else on the very first start

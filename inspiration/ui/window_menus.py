@@ -32,6 +32,7 @@ def build_menus(window: MainWindow) -> QMenu:
         (view if name.startswith("zoom") else edit).addAction(action)
     view.addSeparator()
     view.addAction(w.act_follow)
+    view.addAction(w.act_panels)
     view.addActions([dock.toggleViewAction() for dock in w.docks()])
     transport = menu.addMenu("&Transport")
     transport.addActions([w.act_play, w.act_stop, w.act_rewind, w.act_loop])

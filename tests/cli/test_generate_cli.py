@@ -113,6 +113,7 @@ def test_a_missing_model_or_a_pickle_is_refused(trained, capsys):
     assert "does not exist" in err and "pickle" in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_clips_finished_so_far(trained):
     command = [
         sys.executable,

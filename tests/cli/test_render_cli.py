@@ -129,7 +129,7 @@ def test_render_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "broken JSON"),
+        ("{not json", "not valid JSON (line 1"),
         ('{"format": "inspiration-project", "version": 99}', "newer Inspiration"),
         ('{"version": 1, "tracks": [{"clips": [{"source": 3}]}]}', "source should be text or an object"),
     ],
@@ -209,6 +209,7 @@ def test_denoise_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "not a readable audio file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_entry_point_runs(tmp_path: Path) -> None:
     project = _write_project(tmp_path)
     out = tmp_path / ("p.mp3" if MP3 else "p.flac")

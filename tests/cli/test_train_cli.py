@@ -46,6 +46,7 @@ def test_train_info_and_eval_end_to_end(tmp_path, write_tone, capsys, monkeypatc
     assert "already trained to step 60" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_kill_9_then_the_same_command_resumes_to_the_same_weights(tmp_path, write_tone):
     write_tone("music/take.wav", seconds=3.0)
     command = ["train", "music", *DEBUG, "--steps", "400", "--checkpoint-every", "10", "--val-every", "100"]
@@ -72,6 +73,7 @@ def test_kill_9_then_the_same_command_resumes_to_the_same_weights(tmp_path, writ
     assert not list((tmp_path / "models" / "victim").glob(".*tmp*"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
     write_tone("music/take.wav", seconds=3.0)
     run = inspiration("train", "music", *DEBUG, "--steps", "100000", cwd=tmp_path)

@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from inspiration.engine.model.weights_file import read_metadata
+
+pytestmark = pytest.mark.slow  # two training processes under torchrun
 
 
 def test_two_process_training_runs_and_records_both_cursors(tmp_path, write_tone):

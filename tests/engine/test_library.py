@@ -306,6 +306,7 @@ for i in range(8):
 """
 
 
+@pytest.mark.slow
 def test_two_processes_write_the_same_library(tmp_path):
     folder = tmp_path / "shared"
     ClipLibrary(folder)

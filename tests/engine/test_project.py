@@ -23,10 +23,10 @@ from inspiration.engine.composition.edits import (
     SetClipGain,
     SetFades,
     SetMasterGain,
+    SetTempo,
     SetTrack,
     SplitClip,
     TrimClip,
-    UndoStack,
 )
 from inspiration.engine.composition.project import (
     Clip,
@@ -50,6 +50,7 @@ from inspiration.engine.composition.project_io import (
     recovery_path,
     save_project,
 )
+from inspiration.engine.composition.tempo import Tempo
 from inspiration.engine.errors import EditError, ProjectFileError, ProjectVersionError
 
 RATE = 48000
@@ -111,37 +112,38 @@ def test_every_command_undoes_to_the_previous_state(tmp_path: Path) -> None:
         DeleteMarker(project.markers[0].id),
         MoveMarker(project.markers[0].id, 77, name="Verse"),
         SetMasterGain(-2),
+        SetTempo(Tempo(96.5, 6, 8)),
+        SetTempo(grid="seconds"),
         ChangeSampleRate(44100),
     ]
     for command in commands:
         before = _state(project)
-        stack = UndoStack(project)
-        stack.push(command)
+        command.do(project)
         after = _state(project)
         assert after != before, command
-        assert stack.undo() is command and _state(project) == before, command
-        stack.redo()
+        command.undo(project)
+        assert _state(project) == before, command
+        command.do(project)
         assert _state(project) == after, command  # redo gives the same ids back
-        stack.undo()
+        command.undo(project)
 
 
 def test_edit_results(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
-    stack = UndoStack(project)
     a = project.tracks[0].clips[0]
-    stack.push(TrimClip(a.id, start=200))
+    TrimClip(a.id, start=200).do(project)
     trimmed = project.clip(a.id)
     assert (trimmed.start, trimmed.source_in, trimmed.end) == (200, 110, a.end)
     split = SplitClip(a.id, 1000)
-    stack.push(split)
+    split.do(project)
     left, right = project.clip(a.id), project.clip(split.right_id)
     assert (left.end, right.start, right.source_in) == (1000, 1000, left.source_out)
     assert left.fade_out.frames == 0 and right.fade_in.frames == 0 and right.fade_out == a.fade_out
     dup = DuplicateClip(right.id)
-    stack.push(dup)
+    dup.do(project)
     assert project.clip(dup.copy_id).start == right.end
     assert [c.start for c in project.tracks[0].clips] == sorted(c.start for c in project.tracks[0].clips)
-    assert not stack.is_clean and stack.undo_text == "Duplicate clip"
+    assert dup.text == "Duplicate clip"
     for bad in (
         AddTrack(project.tracks[0]),
         AddClip(project.tracks[0].id, a),
@@ -155,24 +157,20 @@ def test_edit_results(tmp_path: Path) -> None:
     ):
         revision = project.revision
         with pytest.raises(EditError):
-            stack.push(bad)
+            bad.do(project)
         assert project.revision == revision
-    stack.mark_clean()
-    stack.undo()
-    assert not stack.is_clean
-    stack.redo()
-    assert stack.is_clean
 
 
 def test_audible_tracks_follow_mute_and_solo(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
     assert project.audible_tracks() == []  # the only soloed track is also muted
-    UndoStack(project).push(SetTrack(project.tracks[1].id, mute=False))
+    SetTrack(project.tracks[1].id, mute=False).do(project)
     assert [t.name for t in project.audible_tracks()] == ["Pad"]
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
     project = _sample_project(tmp_path)
+    project.set_tempo(Tempo(92.5, 7, 8), "seconds")
     path = save_project(project, tmp_path / "piece.json")
     data = json.loads(path.read_text())
     assert data["version"] == VERSION and data["tracks"][0]["clips"][0]["source"] == {"path": "clips/a.wav"}
@@ -180,6 +178,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     loaded = load_project(path)
     assert _state(loaded) == _state(project) and loaded.offline == {}
     assert loaded.tracks[0].clips[0] == project.tracks[0].clips[0]
+    assert (loaded.tempo, loaded.grid) == (Tempo(92.5, 7, 8), "seconds") and data["tempo"]["beat_unit"] == 8
     assert [t.id for t in loaded.tracks] == [t.id for t in project.tracks]
     assert not list(tmp_path.glob(".piece*"))  # no stray temporary or recovery files
 
@@ -200,6 +199,7 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
     clip = project.tracks[0].clips[0]
     assert (clip.start, clip.source_in, clip.source_out) == (22050, 0, 44100)
     assert clip.fade_in == Fade(4410, "linear") and len(clip.id) == 32
+    assert (project.tempo, project.grid) == (Tempo(120.0, 4, 4), "bars")  # a file from before tempos existed
 
 
 @pytest.mark.parametrize(
@@ -221,6 +221,10 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
         ),
         ('{"format": "something-else", "version": 1}', "not an Inspiration project"),
         ('{"version": 1, "markers": [{"time": -1}]}', "cannot be negative"),
+        ('{"version": 1, "tempo": {"bpm": 1000}}', "tempo is invalid: a tempo must be between 20 and 400 BPM"),
+        ('{"version": 1, "tempo": {"beat_unit": 3}}', "the beat unit must be one of 2, 4, 8, 16"),
+        ('{"version": 1, "tempo": {"bpm": "fast"}}', "tempo.bpm should be a number"),
+        ('{"version": 1, "grid": "beats"}', "grid should be bars or seconds"),
     ],
 )
 def test_corrupt_project_files_give_clear_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -290,7 +294,7 @@ def test_autosave_and_recovery(tmp_path: Path) -> None:
     assert find_recovery(path) is None
     saver = Autosaver(project, path)
     assert saver(project) is False  # nothing changed
-    UndoStack(project).push(SetMasterGain(-4.0))
+    SetMasterGain(-4.0).do(project)
     assert saver(project) is True and saver(project) is False
     recovery = find_recovery(path)
     assert recovery == recovery_path(path)

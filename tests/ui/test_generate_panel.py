@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QFileDialog
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.ui.instrument.generate_panel import GeneratePanel
-from inspiration.ui.instrument.generate_progress import format_eta
 
 CURVE = parse_curve("0:0.8,1:1.2")
 
@@ -179,7 +178,3 @@ def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
         QSettings().setValue(f"generate/{key}", value)
     panel = make_panel()
     assert panel.count_box.value() == 8 and panel.seed.seed() is None and panel.prime.mode() == "none"
-
-
-def test_eta_reads_like_a_clock():
-    assert format_eta(42) == "0:42" and format_eta(3723) == "1:02:03" and format_eta(float("inf")) == "…"

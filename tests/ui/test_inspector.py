@@ -85,7 +85,7 @@ def test_nothing_selected_shows_the_project_and_master_gain(setup):
     inspector.show_clips([])
     assert inspector.master_gain.isVisible() and not inspector.clip_gain.isVisible()
     assert inspector.project_rate.text() == "48000 Hz" and inspector.project_channels.text() == "Stereo"
-    assert inspector.project_length.text() == "0:04.267"  # the offline clip ends at 204800 frames
+    assert inspector.project_length.text() == "0:04.266"  # the offline clip ends at 204800 frames (4.2667 s, cut down)
     type_into(inspector.master_gain, "-4.5")
     assert document.project.master_gain_db == -4.5
     document.undo_stack.undo()

@@ -10,7 +10,7 @@ import pytest
 from inspiration.engine.audio.files import read_audio
 from inspiration.engine.composition.edits import AddClip, AddTrack
 from inspiration.engine.composition.project import Clip, ClipSource, Track
-from inspiration.ui.playback import AudioUnavailable, FakeOutput, Transport, format_time
+from inspiration.ui.playback import AudioUnavailable, FakeOutput, Transport
 from inspiration.ui.playback.output import unavailable_output
 from inspiration.ui.playback.sources import BufferSource
 from inspiration.ui.playback.streamer import Streamer
@@ -165,10 +165,3 @@ def test_a_stream_that_fails_to_start_is_a_message(document, jobs, library, qtbo
         transport.play()
     assert transport.state == "stopped"
     transport.close()
-
-
-def test_times_read_as_hours_minutes_seconds_and_milliseconds():
-    assert format_time(0, RATE) == "0:00:00.000"
-    assert format_time(83 * RATE + RATE // 2 + 24, RATE) == "0:01:23.500"
-    assert format_time(3 * 3600 * 44100 + 44099, 44100) == "3:00:00.999"
-    assert format_time(61 * RATE, RATE, hours=False) == "1:01.000"

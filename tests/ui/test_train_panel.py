@@ -15,7 +15,7 @@ from inspiration.engine.model.presets import PRESETS as ENGINE_PRESETS
 from inspiration.engine.training.events import Started, StepDone, Validated
 from inspiration.ui.instrument.train_panel import TrainPanel
 from inspiration.ui.instrument.train_process import TrainRequest
-from inspiration.ui.instrument.train_setup import PRESETS
+from inspiration.ui.instrument.train_setup import TrainSetup
 from inspiration.ui.instrument.train_status import TrainStatus
 from tests.conftest import tone
 
@@ -53,8 +53,13 @@ def drop_folder(panel: TrainPanel, folder: Path) -> None:
     target.dropEvent(event)
 
 
-def test_presets_match_the_engine():
-    assert [name for name, _ in PRESETS] == list(ENGINE_PRESETS)
+def test_the_preset_list_is_the_engines_with_its_descriptions(qtbot):
+    setup = TrainSetup()
+    qtbot.addWidget(setup)
+    combo = setup.preset_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == list(ENGINE_PRESETS)
+    assert combo.currentData() == "small"
+    assert setup.preset_note.text() == ENGINE_PRESETS["small"].description.capitalize()
 
 
 def test_a_run_plots_its_curves_and_ends_with_a_trained_model(qtbot, jobs, tmp_path, audio):
@@ -66,7 +71,9 @@ def test_a_run_plots_its_curves_and_ends_with_a_trained_model(qtbot, jobs, tmp_p
     with qtbot.waitSignal(panel.modelTrained, timeout=RUN_TIMEOUT_MS) as trained:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled() and panel.pause_button.isEnabled()
+        assert not panel.setup_box.isVisibleTo(panel)  # folded away while the run goes: the plot has the room
     folder = trained.args[0]
+    qtbot.waitUntil(lambda: panel.setup_box.isVisibleTo(panel))
     assert folder == (tmp_path / "models" / "my songs").resolve() and (folder / "best.safetensors").is_file()
     steps, bits = panel.plot.val_curve.getData()
     assert list(steps) == [2, 4, 6] and all(5 < b < 9 for b in bits)

@@ -1,4 +1,4 @@
-"""Edits of a Project as small command objects with do() and undo(), and a plain undo stack.
+"""Edits of a Project as small command objects with do() and undo().
 
 Each command checks its input when it is done (raising EditError with a message for the user) and remembers exactly
 what it replaced, so undo restores the project to the state before do(). New ids (for split, duplicate) are chosen
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from inspiration.engine.composition.project import Clip, Fade, Marker, Project, Track, check_rate, new_id
+from inspiration.engine.composition.tempo import GRID_MODES, GridMode, Tempo
 from inspiration.engine.errors import EditError
 
 T = TypeVar("T")
@@ -298,6 +299,24 @@ class SetMasterGain:
 
 
 @dataclass
+class SetTempo:
+    """Set the tempo and time signature and/or the grid the timeline shows (None keeps it)."""
+
+    tempo: Tempo | None = None
+    grid: GridMode | None = None
+    text: str = "Change tempo"
+
+    def do(self, project: Project) -> None:
+        if self.grid is not None and self.grid not in GRID_MODES:
+            raise EditError(f"the grid is {' or '.join(GRID_MODES)}, not {self.grid!r}")
+        self._before = (project.tempo, project.grid)
+        project.set_tempo(self.tempo or project.tempo, self.grid or project.grid)
+
+    def undo(self, project: Project) -> None:
+        project.set_tempo(*self._before)
+
+
+@dataclass
 class ChangeSampleRate:
     """Change the project rate, rescaling every time with the frames/seconds rule (media is re-read at the new rate)."""
 
@@ -330,68 +349,6 @@ class ChangeSampleRate:
     def undo(self, project: Project) -> None:
         rate, tracks, markers = self._before
         project.set_timeline(rate, tracks, markers)
-
-
-class UndoStack:
-    """Done commands and undone ones, for a project; `is_clean` tells whether it changed since `mark_clean()`."""
-
-    def __init__(self, project: Project, limit: int = 1000) -> None:
-        self.project = project
-        self.limit = limit
-        self._done: list[Command] = []
-        self._undone: list[Command] = []
-        self._clean_at: int | None = 0
-
-    def push(self, command: Command) -> None:
-        """Do `command` and record it; the redo history is dropped. A command that raises is not recorded."""
-        command.do(self.project)
-        self._done.append(command)
-        if self._clean_at is not None and self._clean_at > len(self._done) - 1:
-            self._clean_at = None  # the clean state was in the redo history, which is gone now
-        self._undone.clear()
-        if len(self._done) > self.limit:
-            del self._done[0]
-            self._clean_at = None if not self._clean_at else self._clean_at - 1
-
-    def undo(self) -> Command | None:
-        if not self._done:
-            return None
-        command = self._done.pop()
-        command.undo(self.project)
-        self._undone.append(command)
-        return command
-
-    def redo(self) -> Command | None:
-        if not self._undone:
-            return None
-        command = self._undone.pop()
-        command.do(self.project)
-        self._done.append(command)
-        return command
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._done)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._undone)
-
-    @property
-    def undo_text(self) -> str:
-        return self._done[-1].text if self._done else ""
-
-    @property
-    def redo_text(self) -> str:
-        return self._undone[-1].text if self._undone else ""
-
-    def mark_clean(self) -> None:
-        """Call after saving: the current state is the saved one."""
-        self._clean_at = len(self._done)
-
-    @property
-    def is_clean(self) -> bool:
-        return self._clean_at == len(self._done)
 
 
 def _valid(make: Callable[[], T]) -> T:

@@ -302,7 +302,7 @@ def _build_plan(project: Project, library: LibraryResolver | None) -> _Plan:
     offline: dict[str, str] = {}
     master = db_to_gain(project.master_gain_db)
     for track in project.audible_tracks():
-        fades = _effective_fades(track)
+        fades = effective_fades(track)
         left, right = pan_gains(track.pan)
         for clip in track.clips:
             path, reason = media_path(project, clip.source, library)
@@ -322,8 +322,9 @@ def _build_plan(project: Project, library: LibraryResolver | None) -> _Plan:
     return _Plan(tuple(voices), starts, ends, offline, project.length)
 
 
-def _effective_fades(track: Track) -> dict[str, tuple[Fade, Fade]]:
-    """Each clip's (fade-in, fade-out), lengthened to an equal-power crossfade where it overlaps its neighbour."""
+def effective_fades(track: Track) -> dict[str, tuple[Fade, Fade]]:
+    """Each clip's (fade-in, fade-out) as the mixer applies them: lengthened to an equal-power crossfade over the
+    overlap where a clip overlaps the next one (unless its own fade is longer); the timeline draws these too."""
     fades = {c.id: (c.fade_in, c.fade_out) for c in track.clips}
     clips: list[Clip] = list(track.clips)  # sorted by start
     for a, b in itertools.pairwise(clips):

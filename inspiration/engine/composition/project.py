@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from inspiration.engine.composition.tempo import GridMode, Tempo
 from inspiration.engine.errors import EditError
 
 #: Sample rates a project may have.
@@ -126,7 +127,8 @@ class Project:
     """Tracks, markers and master settings. `folder` anchors relative media paths (None: the current folder).
 
     `offline` maps clip ids to the reason their media cannot be played (filled by `check_media`); `revision`
-    counts changes, so an autosaver or a window title can tell whether anything changed.
+    counts changes, so an autosaver or a window title can tell whether anything changed. `tempo` and `grid` only
+    shape the timeline's grid (see `inspiration.engine.composition.tempo`).
     """
 
     def __init__(
@@ -149,6 +151,8 @@ class Project:
         self.folder = folder
         self.offline: dict[str, str] = {}
         self.revision = 0
+        self.tempo = Tempo()
+        self.grid: GridMode = "bars"
 
     # -- queries --------------------------------------------------------------------------------------------------
 
@@ -247,6 +251,11 @@ class Project:
 
     def set_master_gain(self, gain_db: float) -> None:
         self.master_gain_db = gain_db
+        self.revision += 1
+
+    def set_tempo(self, tempo: Tempo, grid: GridMode) -> None:
+        self.tempo = tempo
+        self.grid = grid
         self.revision += 1
 
     def set_timeline(self, sample_rate: int, tracks: list[Track], markers: list[Marker]) -> None:

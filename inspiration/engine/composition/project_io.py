@@ -5,11 +5,14 @@
                  "clips": [{"source": {"path": "clips/take1.wav"}, "start": 2.5, "in": 0, "out": 8,
                             "gain_db": 0, "fade_in": {"seconds": 0.05, "shape": "linear"},
                             "fade_out": {"seconds": 1, "shape": "equal_power"}}]}],
-     "markers": [{"time": 30, "name": "Chorus"}]}
+     "markers": [{"time": 30, "name": "Chorus"}],
+     "tempo": {"bpm": 120, "beats_per_bar": 4, "beat_unit": 4}, "grid": "bars"}
 
 Written by hand, most keys may be left out: ids are made up, gains 0, pan centred, "in" 0 and "out" the end of the
-media; a source may be a plain path string and a fade a number of seconds (linear). Saving writes every key. Files
-are written atomically; the autosave goes to a recovery file beside the project that a normal save removes.
+media; a source may be a plain path string and a fade a number of seconds (linear); without "tempo" and "grid" (as
+in files from before they existed) the project is in 4/4 at 120 BPM on a bars-and-beats grid. Saving writes every
+key. Files are written atomically; the autosave goes to a recovery file beside the project that a normal save
+removes.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from inspiration.engine.composition.project import (
     to_frames,
     to_seconds,
 )
+from inspiration.engine.composition.tempo import GRID_MODES, Tempo
 from inspiration.engine.errors import AudioReadError, EditError, LimitError, ProjectFileError, ProjectVersionError
 from inspiration.engine.limits import (
     MAX_GAIN_DB,
@@ -94,6 +98,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             for t in project.tracks
         ],
         "markers": [{"id": m.id, "time": to_seconds(m.time, rate), "name": m.name} for m in project.markers],
+        **_tempo_to_dict(project),
     }
 
 
@@ -134,6 +139,7 @@ def project_from_dict(
         project.put_track(track)
     for marker in markers:
         project.put_marker(marker)
+    _read_tempo(top, project)
     project.revision = 0
     offline = check_media(project, library)
     for clip_id in media.unknown:
@@ -360,6 +366,33 @@ def _marker(obj: _Obj, rate: int) -> Marker:
     return Marker(
         time=obj.seconds("time", rate), name=obj.get("name", str, ""), id=obj.get("id", str, None) or new_id()
     )
+
+
+def _tempo_to_dict(project: Project) -> dict[str, Any]:
+    tempo = project.tempo
+    return {
+        "tempo": {"bpm": tempo.bpm, "beats_per_bar": tempo.beats_per_bar, "beat_unit": tempo.beat_unit},
+        "grid": project.grid,
+    }
+
+
+def _read_tempo(top: _Obj, project: Project) -> None:
+    """The optional tempo and grid (defaults when absent)."""
+    grid = top.get("grid", str, project.grid)
+    if grid not in GRID_MODES:
+        raise top.error(f"should be {' or '.join(GRID_MODES)}, not {grid!r}", "grid")
+    tempo = project.tempo
+    if top.data.get("tempo") is not None:
+        obj = _Obj(top.data["tempo"], top.file, "tempo")
+        try:
+            tempo = Tempo(
+                bpm=obj.get("bpm", float, tempo.bpm),
+                beats_per_bar=obj.get("beats_per_bar", int, tempo.beats_per_bar),
+                beat_unit=obj.get("beat_unit", int, tempo.beat_unit),
+            )
+        except ValueError as exc:
+            raise obj.error(f"is invalid: {exc}") from exc
+    project.set_tempo(tempo, grid)
 
 
 def _media_frames(project: Project, source: ClipSource, library: LibraryResolver | None) -> int | None:

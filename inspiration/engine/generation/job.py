@@ -2,7 +2,8 @@
 
 `generate_into_library` loads a model folder, makes `count` clips (seeds first_seed, first_seed + 1, ...) with one
 temperature curve and an optional prime, in batches, and adds each clip to the library as soon as its batch is done,
-with the metadata that says how it was made (model, checkpoint step, seed, curve, prime). `should_stop` is checked
+with the metadata that says how it was made (model, checkpoint step, seed, curve, prime) and, when the model
+folder has a lineage index, the clip's novelty and best match in the training audio. `should_stop` is checked
 between frames: a stop keeps every clip already added and writes no partial clip.
 """
 
@@ -26,6 +27,8 @@ from inspiration.engine.generation.stream import ClipSpec, GenerationProgress, g
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.clip_record import ClipRecord
 from inspiration.engine.limits import MAX_RATE, MIN_RATE, checked_float, checked_int
+from inspiration.engine.lineage.clips import existing_index, record_lineage
+from inspiration.engine.lineage.query import find_lineage
 from inspiration.engine.model.checkpoint import load_model
 from inspiration.engine.model.devices import resolve_device
 from inspiration.engine.model.folder import model_name
@@ -156,6 +159,9 @@ def generate_into_library(
     recorded_curve = request.curve  # how each clip was steered, over the clip as it is kept
     if request.include_prime and prime is not None:
         recorded_curve = request.curve.delayed(len(prime) / config.sample_rate, frames / config.sample_rate)
+    lineage_index = existing_index(request.model)
+    if lineage_index is not None and lineage_index.sample_rate != config.sample_rate:
+        lineage_index = None  # not this model's audio
 
     def keep(index: int, spec: ClipSpec, clip: np.ndarray) -> None:
         record = target.add(
@@ -168,6 +174,8 @@ def generate_into_library(
             prime=request.prime.description if request.prime is not None else None,
             format=request.format,
         )
+        if lineage_index is not None:
+            record = record_lineage(target, record.id, find_lineage(lineage_index, clip, config.sample_rate))
         added.append(record.id)
         if on_clip is not None:
             on_clip(record)

@@ -43,6 +43,7 @@ from inspiration.engine.errors import (
     OutputNotWritableError,
 )
 from inspiration.engine.library.clip_record import (
+    CLIP_FLAGS,
     MAX_RATING,
     ClipRecord,
     checked_text,
@@ -54,12 +55,12 @@ from inspiration.engine.library.clip_record import (
     safe_relative,
 )
 from inspiration.engine.library.manifest import COLUMNS, open_manifest, session
-from inspiration.engine.library.quality import FLAGS, analyse_clip
+from inspiration.engine.library.quality import analyse_clip
 
 CLIPS_FOLDER = "clips"
 FORMATS = ("wav", "flac", "ogg")
-SortKey = Literal["created", "rating", "quality", "duration"]
-SORT_KEYS: tuple[SortKey, ...] = ("created", "rating", "quality", "duration")
+SortKey = Literal["created", "rating", "quality", "duration", "novelty"]
+SORT_KEYS: tuple[SortKey, ...] = ("created", "rating", "quality", "duration", "novelty")
 
 
 @dataclass(frozen=True)
@@ -209,13 +210,14 @@ class ClipLibrary:
         """Records matching every filter given, sorted (newest, best-rated, best-quality or longest first).
 
         `flags`: clips with at least one of these quality flags; `exclude_flags`: clips with none of them.
-        Sorting by "quality" puts flagged (dreary), quiet and missing clips last. Ties keep newest first.
+        Sorting by "quality" puts flagged (dreary), quiet and missing clips last; by "novelty", clips never compared
+        with their training audio come last either way. Ties keep newest first.
         """
         if sort not in SORT_KEYS:
             raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
-        unknown = (set(flags or ()) | set(exclude_flags)) - set(FLAGS)
+        unknown = (set(flags or ()) | set(exclude_flags)) - set(CLIP_FLAGS)
         if unknown:
-            raise ValueError(f"unknown quality flag(s) {sorted(unknown)}; the flags are {', '.join(FLAGS)}")
+            raise ValueError(f"unknown quality flag(s) {sorted(unknown)}; the flags are {', '.join(CLIP_FLAGS)}")
         records = [
             r
             for r in self._all()
@@ -231,6 +233,7 @@ class ClipLibrary:
             "rating": lambda r: r.rating,
             "quality": lambda r: (not r.missing, r.score, r.rating),
             "duration": lambda r: r.duration,
+            "novelty": lambda r: ((r.novelty is not None) == descending, r.novelty or 0.0),
         }
         return sorted(records, key=keys[sort], reverse=descending)
 
@@ -255,6 +258,13 @@ class ClipLibrary:
     def set_notes(self, clip_id: str, notes: str) -> ClipRecord:
         """Replace a clip's notes."""
         return self._update(clip_id, notes=checked_text(notes, "notes"))
+
+    def set_lineage(self, clip_id: str, novelty: float, best_match: Mapping[str, Any] | None) -> ClipRecord:
+        """Record how new a clip is (0..1) and its best match in its model's training audio (None: no match)."""
+        if isinstance(novelty, bool) or not isinstance(novelty, (int, float)) or not 0.0 <= novelty <= 1.0:
+            raise LibraryError(f"novelty is a number from 0 to 1, not {novelty!r}")
+        match = None if best_match is None else json.dumps(dict(best_match))
+        return self._update(clip_id, novelty=float(novelty), lineage=match)
 
     def refresh(self) -> RefreshResult:
         """Re-check the clips folder: report records whose audio is gone, adopt audio files that have no record."""

@@ -15,18 +15,27 @@ from inspiration.engine.audio.files import minmax_overview
 from inspiration.engine.curves.curve import TemperatureCurve
 from inspiration.engine.errors import InspirationError, LibraryError
 from inspiration.engine.library.manifest import COLUMNS
+from inspiration.engine.library.quality import FLAGS
 from inspiration.engine.limits import loads_limited
 
 OVERVIEW_POINTS = 256
 MAX_RATING = 5
+#: A clip whose novelty is at most this is mostly a copy of its model's training audio: it gets the flag ECHO.
+ECHO_NOVELTY = 0.5
+ECHO = "echo"
+#: Every flag a record may carry: the quality flags, and ECHO from lineage.
+CLIP_FLAGS = (*FLAGS, ECHO)
 
 
 @dataclass(frozen=True)
 class ClipRecord:
     """One clip as the manifest knows it. `path` is relative to the library folder; `missing` is checked on read.
 
-    `flags` are quality flags (see `inspiration.engine.library.quality`), `score` their sort key in (0, 1],
-    `measures` the raw measurements; `overview` is OVERVIEW_POINTS min/max pairs as int8 bytes (see `overview_minmax`).
+    `flags` are quality flags (see `inspiration.engine.library.quality`), plus ECHO when the clip's novelty is at
+    most ECHO_NOVELTY; `score` is the quality sort key in (0, 1], `measures` the raw measurements; `overview` is
+    OVERVIEW_POINTS min/max pairs as int8 bytes (see `overview_minmax`). `novelty` (0..1) and `lineage` (the best
+    match as `inspiration.engine.lineage.query.Match.to_dict`) are None until the clip is compared with its model's
+    training audio.
     """
 
     id: str
@@ -52,6 +61,8 @@ class ClipRecord:
     measures: dict[str, Any]
     overview: bytes
     missing: bool
+    novelty: float | None = None
+    lineage: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -96,13 +107,15 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
             discarded=bool(_must(d["discarded"], int)),
             tags=tuple(_string_list(d["tags"])),
             notes=_must(d["notes"], str),
-            flags=tuple(_string_list(d["flags"])),
+            flags=(*_string_list(d["flags"]), *_echo(d["novelty"])),
             score=float(_must(d["score"], (int, float))),
             measures=_must(loads_limited(d["measures"], "measures"), dict),
             overview=_must(d["overview"], bytes),
             missing=not (folder / relative).is_file(),
+            novelty=_must(d["novelty"], (int, float, type(None))),
+            lineage=None if d["lineage"] is None else _must(loads_limited(d["lineage"], "lineage"), dict),
         )
-        if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2:
+        if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2 or not 0 <= (record.novelty or 0) <= 1:
             raise ValueError("rating or overview out of range")
     except (ValueError, TypeError, KeyError, InspirationError) as exc:
         raise LibraryError(f"the library's record of clip '{d.get('id')}' is damaged ({exc})") from None
@@ -164,6 +177,10 @@ def _must(value: Any, kind: type | tuple[type, ...]) -> Any:
 def _iso_time(text: Any) -> str:
     datetime.fromisoformat(_must(text, str).replace("Z", "+00:00"))  # raises ValueError if it is not one
     return str(text)
+
+
+def _echo(novelty: Any) -> tuple[str, ...]:
+    return (ECHO,) if isinstance(novelty, (int, float)) and novelty <= ECHO_NOVELTY else ()
 
 
 def _string_list(text: Any) -> list[str]:

@@ -29,6 +29,7 @@ BUSY_TIMEOUT = 30.0
 COLUMNS = (
     "id", "path", "created", "duration", "sample_rate", "channels", "model", "checkpoint_step", "seed", "curve",
     "prime", "source", "peak", "rms", "rating", "discarded", "tags", "notes", "flags", "score", "measures", "overview",
+    "novelty", "lineage",
 )  # fmt: skip
 
 _SCHEMA = """
@@ -54,10 +55,14 @@ CREATE TABLE IF NOT EXISTS clips (
     flags TEXT NOT NULL DEFAULT '[]',    -- JSON list of quality flags
     score REAL NOT NULL DEFAULT 1.0,
     measures TEXT NOT NULL DEFAULT '{}', -- JSON: quality measurements
-    overview BLOB NOT NULL DEFAULT x''   -- int8 (points, 2) min/max pairs, scaled by 127
+    overview BLOB NOT NULL DEFAULT x'',  -- int8 (points, 2) min/max pairs, scaled by 127
+    novelty REAL,                        -- 0..1, share of the clip not found in its model's training audio
+    lineage TEXT                         -- JSON: the best match (see inspiration.engine.lineage.query.Match)
 );
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Columns added since the first manifests, with their declarations: `_create` adds those an old manifest lacks.
+_ADDED_COLUMNS = {"novelty": "REAL", "lineage": "TEXT"}
 
 
 def open_manifest(folder: Path) -> Path | None:
@@ -115,6 +120,10 @@ def _create(path: Path) -> None:
         db.execute("BEGIN IMMEDIATE")
         for statement in filter(str.strip, _SCHEMA.split(";")):  # not executescript: it would commit early
             db.execute(statement)
+        present = {str(row[1]) for row in db.execute("PRAGMA table_info(clips)")}
+        for column, declaration in _ADDED_COLUMNS.items():
+            if column not in present:
+                db.execute(f"ALTER TABLE clips ADD COLUMN {column} {declaration}")
         row = db.execute("SELECT value FROM info WHERE key = 'format'").fetchone()
         if row is None:
             db.execute("INSERT INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))

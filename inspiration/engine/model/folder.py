@@ -9,6 +9,7 @@ models/NAME/
   train_state.safetensors  weights, optimiser, RNG and data cursor for exact resume
   train_log.jsonl          one JSON object per logged step or validation
   previews/step-N.wav      a few seconds generated at temperature 1
+  lineage.safetensors      features of the training audio, to trace clips back to it (see engine.lineage)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "debug",
-            "tiny 2-tier model for tests: trains and generates in seconds",
+            "tiny 2-tier model for tests: trains in seconds, sounds like noise",
             ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=16, mlp_layers=2),
             TrainConfig(
                 batch_size=8,
@@ -37,19 +37,19 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "small",
-            "2-tier, GRU 256: CPU-friendly, learns timbre and short phrases",
+            "2-tier, GRU 256: fine on a CPU, learns timbre and short phrases",
             ModelConfig(frame_sizes=(16,), dim=256, embedding_dim=64),
             TrainConfig(batch_size=32, seq_len=512),
         ),
         Preset(
             "medium",
-            "3-tier 16/4, GRU 512: a GPU model of moderate size",
+            "3-tier 16/4, GRU 512: wants a GPU, learns longer gestures",
             ModelConfig(frame_sizes=(16, 4), dim=512, embedding_dim=128),
             TrainConfig(batch_size=64, seq_len=512, val_seconds=60.0, checkpoint_every=500),
         ),
         Preset(
             "paper",
-            "3-tier 8/2, GRU 1024, as in the SampleRNN paper and SampleRNN_torch",
+            "3-tier 8/2, GRU 1024, as in the SampleRNN paper: a GPU for a day or more",
             ModelConfig(frame_sizes=(8, 2), dim=1024, embedding_dim=256),
             TrainConfig(
                 batch_size=128,
@@ -62,6 +62,9 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+
+#: The preset a new model gets when none is named.
+DEFAULT_PRESET = "small"
 
 
 def get_preset(name: str) -> Preset:

@@ -1,6 +1,6 @@
 """Training: the dataset of quantised audio, TBPTT batches, the trainer with exact resume, its events and log,
 evaluation in bits per sample, distributed training and the preparation of runs in a model folder.
 
-Imports: `generation` (previews), `model`, `audio` and the shared plumbing. Uses torch, except in `dataset`,
-`batches`, `events` and `log`.
+Imports: `generation` (previews), `lineage` (indexing a trained model's audio), `model`, `audio` and the shared
+plumbing. Uses torch, except in `dataset`, `batches`, `events` and `log`.
 """

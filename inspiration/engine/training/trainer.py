@@ -3,7 +3,8 @@
 A run is killed and resumed without changing its result: the training state file holds the weights, optimiser,
 random-generator states, data cursor and carried hidden state of the last checkpoint, written atomically, and
 nothing else in the loop draws random numbers. Progress goes out as events (`train_events`); `should_stop` is
-polled every step and stops the run cleanly with a checkpoint.
+polled every step and stops the run cleanly with a checkpoint. A run that ends by itself also indexes the training
+audio for lineage (`inspiration.engine.lineage`), once per model.
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ class Trainer:
                 self._preview()
         elapsed = self.elapsed_before + time.monotonic() - started
         self._checkpoint(elapsed, milestone=False)  # always: it also records the time spent, for --hours
+        if self.dist.is_main and reason != "cancelled":  # a stop request wants the process gone, not more work
+            self._index_lineage()
         finished = Finished(self.step, reason, self.best_val, elapsed)  # type: ignore[arg-type]
         self._emit(finished)
         return finished
@@ -211,6 +214,17 @@ class Trainer:
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy in nats: logits (B, T, Q), targets (B, T)."""
         return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+    def _index_lineage(self) -> None:
+        """Index the training audio for lineage unless the folder's index already lists it (seconds per hour of
+        audio, once per model; a stopped run leaves it to the first lineage query). A failure is only a notice."""
+        from inspiration.engine.lineage.index import build_index, index_is_current
+
+        try:
+            if not index_is_current(self.folder):
+                build_index(self.folder)
+        except InspirationError as exc:
+            self._emit(Notice(f"no lineage index: {exc}"))
 
     def _skip_bad_step(self) -> None:
         self.optimizer.zero_grad(set_to_none=True)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QContextMenuEvent, QFont, QKeyEvent, QMouseEvent, QWhe
 from PySide6.QtWidgets import QWidget
 
 from inspiration.engine.curves.curve import TemperatureCurve
+from inspiration.engine.timefmt import decimals_for_step, format_clock
 from inspiration.ui.envelope.points import Point, monotonic, simplify
 from inspiration.ui.theme import COLORS, qcolor
 
@@ -43,10 +44,8 @@ class SecondsAxis(pg.AxisItem):
 
 
 def _seconds_text(seconds: float, spacing: float) -> str:
-    if seconds >= 60.0:
-        minutes, rest = divmod(seconds, 60.0)
-        return f"{int(minutes)}:{rest:02.0f}" if spacing >= 1 else f"{int(minutes)}:{rest:04.1f}"
-    return f"{seconds:.{0 if spacing >= 1 else 1 if spacing >= 0.1 else 2}f}s"
+    decimals = decimals_for_step(spacing)
+    return format_clock(seconds, decimals) if seconds >= 60.0 else f"{seconds:.{decimals}f}s"
 
 
 class EnvelopePlot(pg.PlotWidget):

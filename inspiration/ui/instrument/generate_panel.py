@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.errors import InspirationError
-from inspiration.ui.instrument.generate_prime import LOOP_DESCRIPTION, PrimeChooser, PrimeProvider
+from inspiration.ui.instrument.generate_prime import (
+    LOOP_DESCRIPTION,
+    SELECTION_DESCRIPTION,
+    PrimeChooser,
+    PrimeProvider,
+)
 from inspiration.ui.instrument.generate_progress import ProgressRow, format_progress
 from inspiration.ui.instrument.generate_seed import SeedChooser
 from inspiration.ui.instrument.generate_settings import read_number, read_text, write
@@ -303,6 +308,13 @@ class GeneratePanel(QWidget):
                 raise InspirationError("There is no loop region on the timeline to prime from.")
             audio, rate = loop
             return PrimeSource(LOOP_DESCRIPTION, audio=np.asarray(audio, dtype=np.float32), sample_rate=int(rate))
+        if mode == "selection":
+            found = self.prime.selection_audio()
+            if found is None:
+                self.prime.update_loop_availability()
+                raise InspirationError("There is no time selection on the timeline to prime from.")
+            audio, rate = found
+            return PrimeSource(SELECTION_DESCRIPTION, audio=np.asarray(audio, dtype=np.float32), sample_rate=int(rate))
         return None
 
     def _fail(self, message: str) -> None:

@@ -1,4 +1,4 @@
-"""The prime chooser of the generate panel: no prime, an audio file, or the timeline's loop region.
+"""The prime chooser of the generate panel: no prime, an audio file, the timeline's loop region or its time selection.
 
 A prime is audio the model hears before it starts: the clips continue from its last seconds.
 """
@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 from inspiration.ui.instrument.generate_settings import read_bool, read_number, read_text, write
 from inspiration.ui.theme import COLORS
 
-PrimeMode = Literal["none", "file", "loop"]
+PrimeMode = Literal["none", "file", "loop", "selection"]
 PrimeProvider = Callable[[], "tuple[np.ndarray, int] | None"]
 AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.mp3 *.aif *.aiff);;All files (*)"
 LOOP_DESCRIPTION = "timeline loop region"
+SELECTION_DESCRIPTION = "timeline time selection"
 _NO_LOOP_TIP = "Set a loop region on the timeline (drag on the ruler) to continue from it"
+_NO_SELECTION_TIP = "Make a time selection on the timeline (drag on an empty part of a lane) to continue from it"
 
 
 class PrimeChooser(QWidget):
@@ -40,6 +42,7 @@ class PrimeChooser(QWidget):
 
     Signal `changed()` after any edit. `prime_provider` returns the loop region's audio ((frames,) or
     (channels, frames) float32, rate) or None when there is none; the "loop region" choice is disabled then.
+    `set_selection_source` does the same for the timeline's time selection.
     """
 
     changed = Signal()
@@ -54,13 +57,16 @@ class PrimeChooser(QWidget):
         super().__init__(parent)
         self._provider = prime_provider
         self._available = prime_available  # a cheap check, so that knowing needs no mixing
+        self._selection_provider: PrimeProvider | None = None
+        self._selection_available: Callable[[], bool] | None = None
         self.none_button = QRadioButton("None")
-        self.file_button = QRadioButton("Audio file")
-        self.loop_button = QRadioButton("Loop region")
+        self.file_button = QRadioButton("File")
+        self.loop_button = QRadioButton("Loop")
+        self.selection_button = QRadioButton("Selection")
         self.none_button.setToolTip("Start from silence")
         self.file_button.setToolTip("Continue from the end of an audio file")
         self.group = QButtonGroup(self)
-        for button in (self.none_button, self.file_button, self.loop_button):
+        for button in (self.none_button, self.file_button, self.loop_button, self.selection_button):
             self.group.addButton(button)
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("an audio file to continue from")
@@ -77,7 +83,7 @@ class PrimeChooser(QWidget):
 
         modes = QHBoxLayout()
         modes.setContentsMargins(0, 0, 0, 0)
-        for button in (self.none_button, self.file_button, self.loop_button):
+        for button in (self.none_button, self.file_button, self.loop_button, self.selection_button):
             modes.addWidget(button)
         modes.addStretch(1)
         self.file_row = QWidget()
@@ -117,10 +123,14 @@ class PrimeChooser(QWidget):
             return "file"
         if self.loop_button.isChecked():
             return "loop"
+        if self.selection_button.isChecked():
+            return "selection"
         return "none"
 
     def set_mode(self, mode: PrimeMode) -> None:
-        {"none": self.none_button, "file": self.file_button, "loop": self.loop_button}[mode].setChecked(True)
+        buttons = {"none": self.none_button, "file": self.file_button, "loop": self.loop_button}
+        buttons["selection"] = self.selection_button
+        buttons[mode].setChecked(True)
 
     def file(self) -> Path | None:
         text = self.path_edit.text().strip()
@@ -148,8 +158,24 @@ class PrimeChooser(QWidget):
         """The timeline loop region's audio now, or None when there is no region (or no provider)."""
         return self._provider() if self._provider is not None else None
 
+    def set_selection_source(self, provider: PrimeProvider, available: Callable[[], bool]) -> None:
+        """Where the time selection's audio comes from, and a cheap check whether there is one."""
+        self._selection_provider, self._selection_available = provider, available
+        self.update_loop_availability()
+
+    def selection_audio(self) -> tuple[np.ndarray, int] | None:
+        """The timeline time selection's audio now, or None when there is none."""
+        return self._selection_provider() if self._selection_provider is not None else None
+
     def update_loop_availability(self) -> None:
-        """Enable "Loop region" when the provider has audio; call when the loop region changes."""
+        """Enable "Loop region" / "Selection" when there is one; call when the loop region or selection changes."""
+        selection = self._selection_available is not None and self._selection_available()
+        self.selection_button.setEnabled(selection)
+        self.selection_button.setToolTip(
+            "Continue from the timeline's time selection (as it sounds in the mix)" if selection else _NO_SELECTION_TIP
+        )
+        if not selection and self.selection_button.isChecked():
+            self.none_button.setChecked(True)
         available = self._available() if self._available is not None else self.loop_audio() is not None
         self.loop_button.setEnabled(available)
         self.loop_button.setToolTip(
@@ -176,7 +202,7 @@ class PrimeChooser(QWidget):
         self.seconds_box.setValue(read_number("primeSeconds", 8.0))
         self.include_box.setChecked(read_bool("includePrime", False))
         mode = read_text("prime", "none")
-        self.set_mode(mode if mode in ("file", "loop") else "none")  # type: ignore[arg-type]
+        self.set_mode(mode if mode in ("file", "loop", "selection") else "none")  # type: ignore[arg-type]
 
     def _save(self) -> None:
         write(

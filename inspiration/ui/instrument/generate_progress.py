@@ -3,30 +3,22 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
+from inspiration.engine.timefmt import format_duration
+
 #: Steps of the progress bar (it shows the fraction of all samples generated).
 BAR_STEPS = 1000
-
-
-def format_eta(seconds: float) -> str:
-    """'0:42', '1:02:03', or '…' while unknown."""
-    if not math.isfinite(seconds) or seconds < 0:
-        return "…"
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def format_progress(progress: Any) -> str:
     """A GenerationProgress as one line: clips done of all, time left, and speed as a multiple of real time."""
     speed = f"{progress.realtime_factor:.1f}× real time" if progress.realtime_factor > 0 else "starting"
-    return f"{progress.clips_done} / {progress.clips_total} clips · ETA {format_eta(progress.eta_seconds)} · {speed}"
+    eta = format_duration(progress.eta_seconds, unknown="…")
+    return f"{progress.clips_done} / {progress.clips_total} clips · ETA {eta} · {speed}"
 
 
 class ProgressRow(QWidget):

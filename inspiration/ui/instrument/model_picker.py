@@ -21,6 +21,13 @@ FOLDERS_KEY = "models/folders"
 CURRENT_KEY = "models/current"
 
 
+def model_roots(models_folder: Path) -> list[Path]:
+    """The user's models folder and the folders added to the pickers (remembered in QSettings)."""
+    value = QSettings().value(FOLDERS_KEY, [])
+    extra = [value] if isinstance(value, str) else list(value or [])
+    return [models_folder, *(Path(p) for p in extra if isinstance(p, str))]
+
+
 def list_models(roots: list[Path]) -> tuple[list[ModelSummary], list[tuple[Path, str]]]:
     from inspiration.engine.model.catalog import find_models
 
@@ -42,7 +49,7 @@ class ModelPicker(QWidget):
         self._announced: Path | None = None
         self._announced_once = False
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(14)
+        self.combo.setMinimumContentsLength(8)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.currentIndexChanged.connect(self._chosen)
         self.add_button = QToolButton()
@@ -68,9 +75,7 @@ class ModelPicker(QWidget):
         self.refresh()
 
     def roots(self) -> list[Path]:
-        value = QSettings().value(FOLDERS_KEY, [])
-        extra = [value] if isinstance(value, str) else list(value or [])
-        return [self.models_folder, *(Path(p) for p in extra if isinstance(p, str))]
+        return model_roots(self.models_folder)
 
     def current(self) -> ModelSummary | None:
         index = self.combo.currentIndex()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -82,8 +83,18 @@ class TrainPanel(QWidget):
     # -- building ------------------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setup = TrainSetup()
-        setup = QGroupBox("Audio to learn from")
+        self.setup_box = setup = QGroupBox()
         QVBoxLayout(setup).addWidget(self.setup)
+        # Folds away while a run is going, so that the plot has the room on a small screen (and on a click).
+        self.setup_toggle = QToolButton()
+        self.setup_toggle.setText("Audio to learn from")
+        self.setup_toggle.setCheckable(True)
+        self.setup_toggle.setChecked(True)
+        self.setup_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setup_toggle.setStyleSheet("QToolButton { border: none; background: transparent; font-weight: bold; }")
+        self.setup_toggle.toggled.connect(self._show_setup)
+        self._show_setup(True)
+        self._was_running = False
 
         self.start_button = _button("Start", "Train a new model on this audio (or continue the one of this name)")
         self.start_button.clicked.connect(self.start)
@@ -129,6 +140,7 @@ class TrainPanel(QWidget):
         run_layout.addWidget(self.previews)
         content = QWidget()
         column = QVBoxLayout(content)
+        column.addWidget(self.setup_toggle)
         column.addWidget(setup)
         column.addWidget(self.unfinished_box)
         column.addWidget(run, 1)
@@ -321,12 +333,19 @@ class TrainPanel(QWidget):
     # -- small reactions -----------------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         running = self.process.is_running()
+        if running != self._was_running:  # a run started or ended: fold the setup away, or show it again
+            self._was_running = running
+            self.setup_toggle.setChecked(not running)
         current = self._current.resolve() if self._current else None
         resumable = current is not None and any(p.resolve() == current for p in self._unfinished)
         self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running and not self._stopping)
         self.stop_button.setEnabled(running and not self._stopping)
         self.resume_button.setEnabled(not running and resumable)
+
+    def _show_setup(self, shown: bool) -> None:
+        self.setup_box.setVisible(shown)
+        self.setup_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     @Slot(str)
     def _say(self, message: str) -> None:

@@ -18,17 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspiration.engine.model.presets import DEFAULT_PRESET, PRESETS
 from inspiration.ui.instrument.train_process import TrainRequest
 from inspiration.ui.instrument.train_sources import TrainSources
 from inspiration.ui.theme import COLORS
 
-#: The engine's presets (`inspiration.engine.model.presets`, which loads torch), each with a line for a musician.
-PRESETS: tuple[tuple[str, str], ...] = (
-    ("debug", "Tiny test model: trains in seconds, sounds like noise"),
-    ("small", "2-tier GRU 256: fine on a CPU, learns timbre and short phrases"),
-    ("medium", "3-tier GRU 512: wants a GPU, learns longer gestures"),
-    ("paper", "3-tier GRU 1024, as in the SampleRNN paper: a GPU for a day or more"),
-)
 DEVICES = (("auto", "Automatic (GPU if there is one)"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"))
 
 
@@ -44,10 +38,12 @@ class TrainSetup(QWidget):
         self.name_edit.setPlaceholderText("named after the first folder")
         self.name_edit.textEdited.connect(self._name_typed)
         self.preset_combo = QComboBox()
-        for name, description in PRESETS:
-            self.preset_combo.addItem(name, name)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.setCurrentIndex(1)
+        for preset in PRESETS.values():
+            self.preset_combo.addItem(preset.name, preset.name)
+            self.preset_combo.setItemData(
+                self.preset_combo.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(DEFAULT_PRESET))
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet(f"color: {COLORS.text_dim};")
@@ -122,7 +118,7 @@ class TrainSetup(QWidget):
         self._name_edited = bool(text)
 
     def _preset_changed(self, *_: Any) -> None:
-        self.preset_note.setText(dict(PRESETS)[self.preset_combo.currentData()])
+        self.preset_note.setText(PRESETS[self.preset_combo.currentData()].description.capitalize())
 
     def _unit_changed(self, *_: Any) -> None:
         hours = self.unit_combo.currentText() == "hours"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspiration.cli.progress import format_duration
+from inspiration.engine.timefmt import format_duration
 
 _PROGRESS = re.compile(
     r"^step (\d+)/(\d+|∞)\s+train ([-\d.naif]+) bits(?:\s+val ([-\d.naif]+))?\s+([\d.]+) steps/s.*?ETA (\S+)"

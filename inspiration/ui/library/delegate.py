@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from inspiration.engine.library.clip_record import ClipRecord
+from inspiration.engine.timefmt import format_length
 from inspiration.ui.library.model import PLAYING_ROLE, RECORD_ROLE, Index
 from inspiration.ui.library.paint import (
     FLAG_COLORS,
@@ -28,7 +29,7 @@ from inspiration.ui.library.paint import (
     flag_help,
     small_font,
 )
-from inspiration.ui.library.query import clip_name, format_duration
+from inspiration.ui.library.query import clip_name
 from inspiration.ui.theme import COLORS, qcolor
 
 ROW_HEIGHT = 60
@@ -75,7 +76,7 @@ class ClipDelegate(QStyledItemDelegate):
     """Paints clip rows; tooltips explain flags, stars and the clip's origin."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(260, ROW_HEIGHT)
+        return QSize(220, ROW_HEIGHT)  # rows stretch to the list; this is the least it needs (a 1280 px screen)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -126,7 +127,7 @@ class ClipDelegate(QStyledItemDelegate):
     ) -> None:
         """The length in the thumbnail's corner, on a dark chip so it reads over any waveform."""
         painter.setFont(small_font(option.font, -2))  # type: ignore[attr-defined]
-        text = format_duration(record.duration)
+        text = format_length(record.duration)
         width = painter.fontMetrics().horizontalAdvance(text) + 6
         height = painter.fontMetrics().height()
         chip = QRect(thumb.right() - width, thumb.bottom() - height, width + 1, height + 1)
@@ -201,10 +202,17 @@ def _short(value: float) -> str:
 
 
 def badges(record: ClipRecord) -> list[tuple[str, str]]:
-    """(text, colour) of the badges a row shows: missing media, the quality flags, discarded."""
+    """(text, colour) of the badges a row shows: missing media, the flags, discarded, and then how new it is."""
     shown = [("missing", COLORS.bad)] if record.missing else []
     shown += [(flag, FLAG_COLORS.get(flag, COLORS.warn)) for flag in record.flags]
+    if record.novelty is not None:
+        shown.append((novelty_text(record.novelty), COLORS.text_dim))
     return shown + [("discarded", COLORS.text_dim)] if record.discarded else shown
+
+
+def novelty_text(novelty: float) -> str:
+    """The novelty badge: "87% new"."""
+    return f"{novelty:.0%} new"
 
 
 def tooltip_at(rect: QRect, pos: QPoint, record: ClipRecord) -> str:
@@ -229,12 +237,17 @@ def _badge_help(text: str, record: ClipRecord) -> str:
         return f"Missing: the audio file {record.path} is gone from the library folder; it cannot be played."
     if text == "discarded":
         return "Discarded: hidden unless “Show discarded” is on; right-click ▸ Restore brings it back."
+    if record.novelty is not None and text == novelty_text(record.novelty):
+        return (
+            f"Novelty: {text} — the share of the clip that matches no passage of its model's training audio "
+            "(sort by Novelty; select the clip to see its lineage)."
+        )
     return flag_help(text, record)
 
 
 def clip_summary(record: ClipRecord) -> str:
     """The clip's name and origin, for the row tooltip."""
-    lines = [clip_name(record), f"{format_duration(record.duration)} · {record.sample_rate} Hz · {record.channels} ch"]
+    lines = [clip_name(record), f"{format_length(record.duration)} · {record.sample_rate} Hz · {record.channels} ch"]
     if record.model:
         step = f" (step {record.checkpoint_step})" if record.checkpoint_step is not None else ""
         seed = f", seed {record.seed}" if record.seed is not None else ""

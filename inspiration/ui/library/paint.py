@@ -22,15 +22,24 @@ FLAG_HELP = {
     "clipped": "Clipped: samples sit at full scale ({clipped_fraction:.2%} of them), so it will sound distorted.",
     "loop": "Loop: it keeps repeating one short pattern (every {loop_period:.2f} s) instead of developing.",
     "noise": "Noise: it sounds like hiss or static rather than notes (spectral flatness {flatness:.2f}).",
+    "echo": "Echo: mostly a copy of the model's training audio (only {novelty:.0%} of it is new); its lineage shows "
+    "from where.",
 }
-FLAG_COLORS = {"silent": COLORS.text_dim, "clipped": COLORS.bad, "loop": COLORS.warn, "noise": COLORS.warn}
+FLAG_COLORS = {
+    "silent": COLORS.text_dim,
+    "clipped": COLORS.bad,
+    "loop": COLORS.warn,
+    "noise": COLORS.warn,
+    "echo": COLORS.solo,
+}
 
 
 def flag_help(flag: str, record: ClipRecord) -> str:
     """The tooltip of a flag badge, with the clip's own measurement where it has one."""
     text = FLAG_HELP.get(flag, flag)
     try:
-        return text.format(**{k: (v if v is not None else math.nan) for k, v in record.measures.items()})
+        values = {**record.measures, "novelty": record.novelty}
+        return text.format(**{k: (v if v is not None else math.nan) for k, v in values.items()})
     except (KeyError, ValueError, TypeError):
         return text.split(" (")[0] + "."
 

@@ -59,11 +59,3 @@ def read_listing(library: ClipLibrary, query: LibraryQuery, rescan: bool = False
 def clip_name(record: ClipRecord) -> str:
     """The name a musician sees (see ClipRecord.name)."""
     return record.name
-
-
-def format_duration(seconds: float) -> str:
-    """45.0 s below a minute, 1:23.4 above."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:04.1f}"

@@ -1,7 +1,7 @@
 """Playback: audio outputs, the streaming player core, the Qt transport, and the clock readout."""
 
 from inspiration.ui.playback.output import AudioOutput, AudioUnavailable, FakeOutput, OutputFactory, open_sounddevice
-from inspiration.ui.playback.time_display import TimeDisplay, format_time
+from inspiration.ui.playback.time_display import TimeDisplay
 from inspiration.ui.playback.transport import Transport
 
 __all__ = [
@@ -11,6 +11,5 @@ __all__ = [
     "OutputFactory",
     "TimeDisplay",
     "Transport",
-    "format_time",
     "open_sounddevice",
 ]

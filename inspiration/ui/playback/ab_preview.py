@@ -7,10 +7,10 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import Job, JobRunner, Report, StopCheck
 from inspiration.ui.playback.preview import PREVIEW_SECONDS, render_preview, snapshot
-from inspiration.ui.playback.time_display import format_time
 from inspiration.ui.playback.transport import Transport
 from inspiration.ui.theme import COLORS
 
@@ -109,7 +109,7 @@ class ABPreview(QWidget):
 
         job = self._jobs.start("Rendering the preview", work)
         self._job = job
-        span = f"{format_time(start, rate, hours=False)}–{format_time(end, rate, hours=False)}"
+        span = f"{format_clock(start / rate)}–{format_clock(end / rate)}"
         self.status.setText(f"Rendering {span}…")
         self.button.setText("Stop preview")
         job.progressed.connect(lambda fraction: self._progressed(job, span, fraction))

@@ -6,18 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QWidget
 
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.theme import COLORS
-
-
-def format_time(frames: int, sample_rate: int, hours: bool = True) -> str:
-    """Frames as "h:mm:ss.mmm" (or "m:ss.mmm" without `hours` when under an hour), rounded down to the millisecond."""
-    ms = max(0, frames) * 1000 // sample_rate
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    if hours or h:
-        return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
-    return f"{m}:{s:02d}.{ms:03d}"
 
 
 class TimeDisplay(QLabel):
@@ -45,7 +35,7 @@ class TimeDisplay(QLabel):
         if frames == self._frames and sample_rate == self._rate:
             return
         self._frames, self._rate = frames, sample_rate
-        self.setText(format_time(frames, sample_rate))
+        self.setText(format_clock(frames / sample_rate, always_hours=True))
 
     def frames(self) -> int:
         return self._frames

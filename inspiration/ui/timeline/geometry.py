@@ -9,6 +9,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from inspiration.engine.timefmt import decimals_for_step, format_clock
+
 RULER_HEIGHT = 30
 HEADER_WIDTH = 180
 LANE_HEIGHT = 84
@@ -81,11 +83,7 @@ def grid_lines(axis: TimeAxis, step_seconds: float) -> list[int]:
 
 def time_label(seconds: float, step: float) -> str:
     """A ruler label: m:ss, with decimals when the step is below a second (h:mm:ss past an hour)."""
-    decimals = 0 if step >= 1 else 1 if step >= 0.1 else 2
-    minutes, rest = divmod(seconds, 60)
-    text = f"{rest:0{3 + decimals if decimals else 2}.{decimals}f}"
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}:{minutes:02d}:{text}" if hours else f"{minutes}:{text}"
+    return format_clock(seconds, decimals_for_step(step))
 
 
 def snap(frame: int, targets: Iterable[int], fpp: float, reach_px: float = SNAP_PX) -> int | None:

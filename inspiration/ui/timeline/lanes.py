@@ -1,5 +1,7 @@
-"""The track lanes: grid, loop shading, clips, playhead, the live preview of a drag, and drops from the library or
-the file manager. Mouse gestures become engine commands on release (one undo step each); Escape cancels a drag."""
+"""The track lanes (drawn by `lane_painting`): mouse gestures, the live preview of a drag, and drops from the library
+or the file manager. Mouse gestures on clips become engine commands on release (one undo step each). On empty space
+a drag makes a time selection across the tracks, and Ctrl+drag a rubber band that selects the clips it touches.
+Escape cancels a drag."""
 
 from __future__ import annotations
 
@@ -12,13 +14,11 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFont,
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QResizeEvent,
     QWheelEvent,
 )
@@ -28,17 +28,16 @@ from inspiration.engine.composition.project import FADE_SHAPES, Clip
 from inspiration.engine.errors import InspirationError
 from inspiration.ui.clips import record_frames
 from inspiration.ui.mime import CLIP_IDS_MIME, audio_paths_from_mime, clip_ids_from_mime
-from inspiration.ui.theme import COLORS, qcolor
 from inspiration.ui.timeline.drag import Gesture, Kind
-from inspiration.ui.timeline.geometry import LANE_HEIGHT, grid_lines, grid_steps, snap_offset
-from inspiration.ui.timeline.painting import DETAIL_WIDTH, ClipStyle, handle_rects, paint_clip
+from inspiration.ui.timeline.geometry import LANE_HEIGHT, snap, snap_offset
+from inspiration.ui.timeline.lane_painting import CLIP_MARGIN, paint_lanes
+from inspiration.ui.timeline.painting import DETAIL_WIDTH, handle_rects
 
 if TYPE_CHECKING:
     from inspiration.ui.timeline.view import TimelineView
 
 EDGE_PX = 6
 DRAG_PX = 3
-CLIP_MARGIN = 3
 #: Length shown for a dropped file whose length is not known yet (seconds).
 FILE_GHOST_SECONDS = 2.0
 
@@ -56,12 +55,16 @@ class DropGhost:
 class Lanes(QWidget):
     def __init__(self, view: TimelineView) -> None:
         super().__init__(view)
-        self._view = view
+        self._view = self.timeline = view
         self.gesture: Gesture | None = None
         self._press: QPointF | None = None
         self._dragging = False
         self.ghost: DropGhost | None = None
         self._drag_lengths: list[int] = []
+        self._range_from: int | None = None  # frame where a time-selection drag started
+        self._band_from: QPointF | None = None  # where a rubber band started
+        self._band_base: set[str] = set()  # the selection the rubber band adds to
+        self.band: QRectF | None = None
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -101,102 +104,16 @@ class Lanes(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._view.axis.width = max(1, self.width())
-        self._view.update_scrollbars()
+        self._view.lanes_resized()
 
     # -- painting -------------------------------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        view, axis = self._view, self._view.axis
-        project = view.document.project
-        painter = QPainter(self)
-        visible = QRectF(event.rect())
-        painter.fillRect(visible, qcolor(COLORS.base))
-        for row, _track in enumerate(project.tracks):
-            top = view.rows.top(row)
-            if top + LANE_HEIGHT >= visible.top() and top <= visible.bottom():
-                painter.fillRect(
-                    QRectF(0, top, self.width(), LANE_HEIGHT), qcolor(COLORS.lane_alt if row % 2 else COLORS.base)
-                )
-        major, minor = grid_steps(axis.fpp, axis.sample_rate)
-        for step, color in ((minor, COLORS.grid), (major, COLORS.grid_strong)):
-            painter.setPen(QPen(qcolor(color), 1))
-            for frame in grid_lines(axis, step):
-                x = round(axis.x(frame)) + 0.5
-                painter.drawLine(QPointF(x, visible.top()), QPointF(x, visible.bottom()))
-        painter.setPen(QPen(qcolor(COLORS.border), 1))
-        for row in range(len(project.tracks)):
-            y = view.rows.top(row) + LANE_HEIGHT - 0.5
-            painter.drawLine(QPointF(0, y), QPointF(self.width(), y))
-        region = view.loopRegion()
-        if region is not None and view.isLoopEnabled():
-            x0, x1 = axis.x(region[0]), axis.x(region[1])
-            painter.fillRect(QRectF(x0, 0, x1 - x0, self.height()), qcolor(COLORS.loop, 45))
-            painter.setPen(QPen(qcolor(COLORS.loop), 1))
-            painter.drawLine(QPointF(x0, 0), QPointF(x0, self.height()))
-            painter.drawLine(QPointF(x1, 0), QPointF(x1, self.height()))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_clips(painter, visible)
-        self._paint_ghost(painter)
-        if not project.tracks and self.ghost is None:
-            font = QFont(self.font())
-            font.setPointSizeF(13)
-            painter.setFont(font)
-            painter.setPen(qcolor(COLORS.text_dim))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Drag clips here from the library")
-        x = axis.x(view.playhead())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(QPen(qcolor(COLORS.accent), 1))
-        painter.drawLine(QPointF(round(x) + 0.5, 0), QPointF(round(x) + 0.5, self.height()))
+        paint_lanes(self, QPainter(self), QRectF(event.rect()))
 
-    def _paint_clips(self, painter: QPainter, visible: QRectF) -> None:
-        view, axis = self._view, self._view.axis
-        project = view.document.project
-        first, last = axis.origin + visible.left() * axis.fpp, axis.origin + visible.right() * axis.fpp
-        preview = self.gesture.preview if self.gesture is not None and self._dragging else {}
-        selected = view.selection
-        drawn: list[tuple[int, Clip, bool]] = []
-        for row, track in enumerate(project.tracks):
-            top = view.rows.top(row)
-            if top + LANE_HEIGHT < visible.top() or top > visible.bottom():
-                if not preview:
-                    continue
-            for clip in track.clips:
-                if clip.id in preview or clip.end < first or clip.start > last:
-                    continue
-                drawn.append((row, clip, track.mute))
-        muted_rows = {row for row, track in enumerate(project.tracks) if track.mute}
-        for row, clip in preview.values():
-            drawn.append((row, clip, row in muted_rows))
-        for row, clip, muted in drawn:
-            rect = self.clip_rect(row, clip)
-            if rect.bottom() < visible.top() or rect.top() > visible.bottom():
-                continue
-            style = ClipStyle(
-                selected=clip.id in selected,
-                offline=project.offline.get(clip.id),
-                pyramid=view.pyramid_for(clip),
-            )
-            painter.setOpacity(0.45 if muted else 1.0)
-            paint_clip(painter, rect, clip, style, project.sample_rate, axis.fpp, visible)
-        painter.setOpacity(1.0)
-
-    def _paint_ghost(self, painter: QPainter) -> None:
-        ghost = self.ghost
-        if ghost is None:
-            return
-        axis, rows = self._view.axis, self._view.rows
-        top = rows.top(ghost.row)
-        start = ghost.start
-        painter.setPen(QPen(qcolor(COLORS.accent), 1.5, Qt.PenStyle.DashLine))
-        painter.setBrush(qcolor(COLORS.accent, 50))
-        for length in ghost.lengths:
-            x0, x1 = axis.x(start), axis.x(start + length)
-            rect = QRectF(x0, top + CLIP_MARGIN, max(x1 - x0, 4), LANE_HEIGHT - 2 * CLIP_MARGIN)
-            painter.drawRoundedRect(rect, 3, 3)
-            start += length
-        painter.setPen(qcolor(COLORS.text))
-        label = QRectF(axis.x(ghost.start) + 6, top + CLIP_MARGIN, 400, 18)
-        painter.drawText(label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, ghost.label)
+    def preview(self) -> dict[str, tuple[int, Clip]]:
+        """The clips as the drag in progress would leave them (id → (row, clip)); empty when none."""
+        return self.gesture.preview if self.gesture is not None and self._dragging else {}
 
     # -- mouse ----------------------------------------------------------------------------------------------------
 
@@ -207,61 +124,115 @@ class Lanes(QWidget):
         view, pos = self._view, event.position()
         found = self.hit(pos)
         mods = event.modifiers()
-        adding = bool(mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        adding = ctrl or bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        self._press = pos
+        self._dragging = False
         if found is None:
+            if ctrl:  # a rubber band adds the clips it touches to the selection
+                self._band_from, self._band_base = pos, set(view.selection)
+                return
             if not adding:
                 view.select([])
+            self._range_from = self._snapped(view.axis.frame(pos.x()), mods)
             view.seek(view.axis.frame(pos.x()))
             return
         row, clip, kind = found
-        if mods & Qt.KeyboardModifier.ControlModifier and clip.id in view.selection:
+        if ctrl and clip.id in view.selection:
             view.select(view.selection - {clip.id})
+            self._press = None
             return
         if adding:
             view.select(view.selection | {clip.id})
         elif clip.id not in view.selection:
             view.select([clip.id])
         self.gesture = view.make_gesture(row, clip, kind, view.axis.frame(pos.x()))
-        self._press = pos
-        self._dragging = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self.gesture is None or self._press is None:
+        if self._press is None:
             self._update_cursor(pos)
             return
         if not self._dragging and (pos - self._press).manhattanLength() < DRAG_PX:
             return
         self._dragging = True
-        snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         view = self._view
-        self.gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
-        self.update()
+        if self._band_from is not None:
+            self._update_band(pos)
+        elif self._range_from is not None:
+            view.preview_time_selection(self._range(pos, event.modifiers()))
+        elif self.gesture is not None:
+            snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            self.gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
+            self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self.gesture is None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
             return
-        gesture, dragging = self.gesture, self._dragging
-        if dragging:
+        view, pos, dragging = self._view, event.position(), self._dragging
+        if self._band_from is not None:
+            if dragging:
+                self._update_band(pos)
+            self.cancel_drag()
+            return
+        if self._range_from is not None:
+            region = self._range(pos, event.modifiers()) if dragging else None
+            self.cancel_drag()
+            view.setTimeSelection(region)
+            if region is not None:
+                view.seek(region[0])
+            return
+        gesture = self.gesture
+        if gesture is not None and dragging:
             snapping = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            pos = event.position()
-            gesture.update(self._view.axis.frame(pos.x()), self._view.rows.at(pos.y()), self._view.axis.fpp, snapping)
+            gesture.update(view.axis.frame(pos.x()), view.rows.at(pos.y()), view.axis.fpp, snapping)
         self.cancel_drag()
-        if dragging:
-            self._view.apply_gesture(gesture)
+        if gesture is not None and dragging:
+            view.apply_gesture(gesture)
 
     def cancel_drag(self) -> None:
-        """Drop the drag in progress without changing anything."""
+        """Drop the drag in progress without changing anything (a time selection goes back to what it was)."""
+        if self._range_from is not None:
+            self._view.preview_time_selection(self._view.committed_time_selection())
         self.gesture = None
         self._press = None
         self._dragging = False
+        self._range_from = None
+        self._band_from = None
+        self.band = None
         self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.gesture is not None:
+        if event.key() == Qt.Key.Key_Escape and self._press is not None:
             self.cancel_drag()
             return
         super().keyPressEvent(event)
+
+    def _snapped(self, frame: int, mods: Qt.KeyboardModifier) -> int:
+        if mods & Qt.KeyboardModifier.ShiftModifier:
+            return frame
+        found = snap(frame, self._view.snap_targets(set()), self._view.axis.fpp)
+        return frame if found is None else found
+
+    def _range(self, pos: QPointF, mods: Qt.KeyboardModifier) -> tuple[int, int] | None:
+        """The time selection from the press to `pos` (snapped unless Shift is held), None when empty."""
+        assert self._range_from is not None
+        a, b = sorted((self._range_from, self._snapped(self._view.axis.frame(pos.x()), mods)))
+        return (a, b) if b > a else None
+
+    def _update_band(self, pos: QPointF) -> None:
+        """Select the clips the rubber band from the press to `pos` touches (added to what was selected)."""
+        assert self._band_from is not None
+        self.band = QRectF(self._band_from, pos).normalized()
+        project = self._view.document.project
+        touched = {
+            c.id
+            for row, track in enumerate(project.tracks)
+            for c in track.clips
+            if self.clip_rect(row, c).intersects(self.band)
+        }
+        self._view.select(self._band_base | touched)
+        self.update()
 
     def _update_cursor(self, pos: QPointF) -> None:
         found = self.hit(pos)
@@ -299,7 +270,8 @@ class Lanes(QWidget):
         self.context_menu(QPointF(event.pos())).exec(event.globalPos())
 
     def context_menu(self, pos: QPointF) -> QMenu:
-        """The menu for a right click at `pos`: clip edits over a clip (which becomes selected), else paste/add."""
+        """The menu for a right click at `pos`: clip edits over a clip (which becomes selected), the time
+        selection's over it, else paste/add."""
         view = self._view
         found = self.hit(pos)
         menu = QMenu(self)
@@ -320,7 +292,14 @@ class Lanes(QWidget):
             menu.addSeparator()
             menu.addAction(actions["copy"])
         else:
-            view.seek(view.axis.frame(pos.x()))
+            region = view.timeSelection()
+            frame = view.axis.frame(pos.x())
+            if region is not None and region[0] <= frame < region[1]:  # on the time selection: its edits
+                menu.addAction("Delete time", view.delete_time)  # even with clips selected elsewhere
+                menu.addAction(actions["delete_time_ripple"])
+                menu.addSeparator()
+            else:
+                view.seek(frame)
         menu.addAction(actions["paste"])
         menu.addAction(actions["add_track"])
         return menu

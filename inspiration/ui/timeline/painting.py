@@ -1,5 +1,7 @@
 """Drawing one clip: body, name, waveform from its pyramid (min/max per pixel column), fades, gain, selection and
-the offline hatch. Only the part of the clip inside the visible columns is computed."""
+the offline hatch; and the crossfade the mixer applies where two clips overlap. Only the part of a clip inside the
+visible columns is computed. The name sits in a band of its own (the fade handles hang below it, so they never cover
+it) and stays at the lanes' left edge while the clip's start is scrolled out of view."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from shiboken6 import VoidPtr
 
 from inspiration.engine.audio.waveform import WaveformPyramid
 from inspiration.engine.composition.mix import db_to_gain, fade_gain
-from inspiration.engine.composition.project import Clip, Fade
+from inspiration.engine.composition.project import Clip, Fade, FadeShape
 from inspiration.ui.theme import COLORS, qcolor
 
 TITLE_HEIGHT = 16
@@ -31,20 +33,35 @@ class ClipStyle:
     pyramid: WaveformPyramid | None = None
 
 
+def title_height(rect: QRectF) -> int:
+    """The height of the name band of a clip drawn in `rect` (0 when it is too small to carry one)."""
+    return TITLE_HEIGHT if rect.width() >= DETAIL_WIDTH and rect.height() > 2.5 * TITLE_HEIGHT else 0
+
+
 def handle_rects(rect: QRectF, clip: Clip, fpp: float) -> tuple[QRectF, QRectF]:
-    """The fade-in and fade-out handles: small squares at the top corners, moved inward by the fade lengths."""
+    """The fade-in and fade-out handles: small squares at the top corners just below the name band, moved inward by
+    the fade lengths."""
+    top = rect.top() + title_height(rect) + 1
     x_in = min(rect.left() + clip.fade_in.frames / fpp, rect.right() - HANDLE)
     x_out = max(rect.right() - clip.fade_out.frames / fpp - HANDLE, rect.left())
     return (
-        QRectF(x_in, rect.top(), HANDLE, HANDLE),
-        QRectF(x_out, rect.top(), HANDLE, HANDLE),
+        QRectF(x_in, top, HANDLE, HANDLE),
+        QRectF(x_out, top, HANDLE, HANDLE),
     )
 
 
 def paint_clip(
-    painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle, sample_rate: int, fpp: float, visible: QRectF
+    painter: QPainter,
+    rect: QRectF,
+    clip: Clip,
+    style: ClipStyle,
+    sample_rate: int,
+    fpp: float,
+    visible: QRectF,
+    name_from: float = 4.0,
 ) -> None:
-    """Draw `clip` into `rect` (lane pixels); `visible` is the part of the lanes being painted."""
+    """Draw `clip` into `rect` (lane pixels, x = 0 at the lanes' left edge); `visible` is the part being painted.
+    The name starts no further left than `name_from` (the lanes' edge, or the end of an overlap)."""
     body = rect.adjusted(0.5, 0.5, -0.5, -0.5)
     painter.setPen(Qt.PenStyle.NoPen)
     if style.offline is not None:
@@ -56,7 +73,7 @@ def paint_clip(
         painter.setBrush(qcolor(COLORS.clip_body_selected if style.selected else COLORS.clip_body))
         painter.drawRoundedRect(body, 3, 3)
     detailed = rect.width() >= DETAIL_WIDTH
-    title = TITLE_HEIGHT if detailed and rect.height() > 2.5 * TITLE_HEIGHT else 0
+    title = title_height(rect)
     wave = rect.adjusted(0, title + 2, 0, -3)
     if style.offline is None:
         _paint_waveform(painter, wave, clip, style, sample_rate, fpp, visible)
@@ -64,7 +81,7 @@ def paint_clip(
         _paint_fade(painter, wave, clip.fade_in, clip.fade_in.frames / fpp, rising=True)
         _paint_fade(painter, wave, clip.fade_out, clip.fade_out.frames / fpp, rising=False)
     if title:
-        _paint_title(painter, rect, clip, style)
+        _paint_title(painter, rect, clip, style, name_from)
     if detailed:
         for handle in handle_rects(rect, clip, fpp):
             painter.setPen(QPen(qcolor(COLORS.base), 1))
@@ -79,7 +96,7 @@ def paint_clip(
         painter.drawRoundedRect(body, 3, 3)
 
 
-def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle) -> None:
+def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle, name_from: float) -> None:
     band = QRectF(rect.left(), rect.top(), rect.width(), TITLE_HEIGHT)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(qcolor("#000000", 70))
@@ -88,7 +105,8 @@ def _paint_title(painter: QPainter, rect: QRectF, clip: Clip, style: ClipStyle) 
     font.setPointSizeF(8.5)
     painter.setFont(font)
     metrics = QFontMetrics(font)
-    text_rect = band.adjusted(HANDLE + 4, 0, -HANDLE - 4, 0)
+    text_rect = band.adjusted(4, 0, -4, 0)
+    text_rect.setLeft(max(text_rect.left(), name_from))  # the start scrolled away: the name waits at the edge
     gain = ""
     if clip.gain_db != 0:
         gain = f"{clip.gain_db:+.1f} dB"
@@ -145,7 +163,8 @@ def _paint_waveform(
     bottom[thin] += 0.5
     painter.save()
     if zoomed:  # the outline runs through bin centres, a little past the visible part
-        painter.setClipRect(QRectF(left, wave.top() - 1, right - left, wave.height() + 2))
+        clip_rect = QRectF(left, wave.top() - 1, right - left, wave.height() + 2)
+        painter.setClipRect(clip_rect, Qt.ClipOperation.IntersectClip)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
     # whole-pixel columns need no antialiasing (much faster); the outline through bin centres does
@@ -197,3 +216,25 @@ def _paint_fade(painter: QPainter, wave: QRectF, fade: Fade, width: float, risin
     painter.setPen(QPen(qcolor(COLORS.text, 170), 1))  # a 1 px pen takes Qt's fast path
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPolyline(polygon(xs, ys))
+
+
+def paint_crossfade(
+    painter: QPainter,
+    lane: QRectF,
+    fade_out: tuple[float, float],
+    fade_in: tuple[float, float],
+    shapes: tuple[FadeShape, FadeShape],
+) -> None:
+    """Draw a crossfade over an overlap in `lane` (pixels): the outgoing clip's fade-out over x in `fade_out` and the
+    incoming clip's fade-in over `fade_in`, each as its gain curve from the lane's bottom (silent) to top (full)."""
+    x0, x1 = min(fade_out[0], fade_in[0]), max(fade_out[1], fade_in[1])
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(qcolor(COLORS.accent, 28))
+    painter.drawRect(QRectF(x0, lane.top(), x1 - x0, lane.height()))
+    x = np.linspace(0.0, 1.0, FADE_POINTS)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for (a, b), shape, rising in ((fade_out, shapes[0], False), (fade_in, shapes[1], True)):
+        gain = fade_gain(shape, x)
+        xs = a + x * (b - a) if rising else b - x * (b - a)
+        painter.setPen(QPen(qcolor(COLORS.accent, 230), 1.5))
+        painter.drawPolyline(polygon(xs, lane.bottom() - gain * lane.height()))

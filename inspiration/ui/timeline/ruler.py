@@ -1,5 +1,5 @@
-"""The time ruler above the lanes: labelled grid adapted to the zoom, the loop region and the playhead.
-A click seeks; a drag sets the loop region (snapped, unless Shift is held)."""
+"""The time ruler above the lanes: labelled grid adapted to the zoom (bars and beats, or seconds), the loop region,
+the time selection and the playhead. A click seeks; a drag sets the loop region (snapped, unless Shift is held)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QPoly
 from PySide6.QtWidgets import QWidget
 
 from inspiration.ui.theme import COLORS, qcolor
-from inspiration.ui.timeline.geometry import RULER_HEIGHT, grid_lines, grid_steps, snap, time_label
+from inspiration.ui.timeline.geometry import RULER_HEIGHT, snap
 
 if TYPE_CHECKING:
     from inspiration.ui.timeline.view import TimelineView
@@ -37,21 +37,25 @@ class Ruler(QWidget):
             x0, x1 = axis.x(region[0]), axis.x(region[1])
             color = COLORS.loop if view.isLoopEnabled() else COLORS.grid_strong
             painter.fillRect(QRectF(x0, 0, x1 - x0, self.height()), qcolor(color, 200))
-        major, minor = grid_steps(axis.fpp, axis.sample_rate)
-        painter.setPen(QPen(qcolor(COLORS.text_dim, 120), 1))
+        selection = view.shown_time_selection()
         h = self.height()
-        for frame in grid_lines(axis, minor):
+        if selection is not None:
+            x0, x1 = axis.x(selection[0]), axis.x(selection[1])
+            painter.fillRect(QRectF(x0, h - 5, x1 - x0, 5), qcolor(COLORS.text, 150))
+        grid = view.grid()
+        painter.setPen(QPen(qcolor(COLORS.text_dim, 120), 1))
+        for frame in grid.lines(axis, grid.minor):
             x = round(axis.x(frame)) + 0.5
             painter.drawLine(QPointF(x, h - 5), QPointF(x, h))
         font = QFont(self.font())
         font.setPointSizeF(8.5)
         painter.setFont(font)
-        for frame in grid_lines(axis, major):
+        for frame in grid.lines(axis, grid.major):
             x = round(axis.x(frame)) + 0.5
             painter.setPen(QPen(qcolor(COLORS.text_dim), 1))
             painter.drawLine(QPointF(x, h - 12), QPointF(x, h))
             painter.setPen(qcolor(COLORS.text))
-            label = time_label(frame / axis.sample_rate, major)
+            label = grid.label(frame)
             painter.drawText(
                 QRectF(x + 4, 2, 120, h - 10), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label
             )

@@ -1,5 +1,6 @@
-"""The multitrack timeline: ruler, track headers, lanes of clips with waveforms, playhead, selection, loop region,
-zoom and scrolling, and the editing operations behind its gestures, menus and shortcuts.
+"""The multitrack timeline: ruler, track headers, lanes of clips with waveforms, playhead, selection, time
+selection, loop region, tempo grid, zoom and scrolling, and the editing operations behind its gestures, menus and
+shortcuts. A project opens zoomed to fit.
 
 It draws `document.project` whenever `document.changed` fires and changes it only through `document.apply` /
 `apply_all`, one undo step per gesture or action. Waveforms come from a PyramidCache that builds them in the
@@ -17,22 +18,35 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QScrollBar, QWidget
 
 from inspiration.engine.audio.waveform import WaveformPyramid
-from inspiration.engine.composition.edits import AddTrack, Command, DeleteTrack, SetClipGain, SetFades, SetTrack
+from inspiration.engine.composition.edits import (
+    AddTrack,
+    Command,
+    DeleteTrack,
+    MoveClip,
+    SetClipGain,
+    SetFades,
+    SetTempo,
+    SetTrack,
+)
 from inspiration.engine.composition.project import Clip, ClipSource, FadeShape, Track, media_path
+from inspiration.engine.composition.ranges import delete_range
+from inspiration.engine.composition.tempo import GridMode, Tempo
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.timefmt import format_clock
 from inspiration.ui.clips import clip_from_record
 from inspiration.ui.document import ProjectDocument
 from inspiration.ui.jobs import JobRunner
-from inspiration.ui.theme import COLORS
 from inspiration.ui.timeline import editing
 from inspiration.ui.timeline.actions import make_actions
 from inspiration.ui.timeline.drag import Gesture, Kind, snap_targets
-from inspiration.ui.timeline.geometry import HEADER_WIDTH, RULER_HEIGHT, Rows, TimeAxis, grid_lines, grid_steps
+from inspiration.ui.timeline.geometry import HEADER_WIDTH, RULER_HEIGHT, Rows, TimeAxis
+from inspiration.ui.timeline.grid import Grid
 from inspiration.ui.timeline.headers import TrackHeaders
 from inspiration.ui.timeline.lanes import Lanes
 from inspiration.ui.timeline.pyramids import PyramidCache
 from inspiration.ui.timeline.ruler import Ruler
+from inspiration.ui.timeline.tempo_bar import TempoBar
 
 #: Zoom step of zoom_in / zoom_out, and the room kept after the project's end for scrolling (seconds).
 ZOOM_STEP = 1.5
@@ -42,13 +56,16 @@ SCROLL_LIMIT = 2**31 - 1  # a QScrollBar's range is a C int
 
 class TimelineView(QWidget):
     """Signals: `playheadSeeked(frame)` when the user moves the playhead; `loopRegionChanged((start, end) | None)`;
-    `selectionChanged()`; `filesDropped(paths, track_id | None, frame)` for files dropped from the file manager (the
-    window imports them, then calls `drop_library_clips`)."""
+    `timeSelectionChanged((start, end) | None)`; `selectionChanged()`; `filesDropped(paths, track_id | None, frame)`
+    for files dropped from the file manager (the window imports them, then calls `drop_library_clips`)."""
 
     playheadSeeked = Signal(int)
     loopRegionChanged = Signal(object)
+    timeSelectionChanged = Signal(object)
     selectionChanged = Signal()
     filesDropped = Signal(list, object, int)
+    #: Actions that act only while the timeline has focus (the arrows and Ctrl+A belong to lists and fields too).
+    FOCUS_ACTIONS = ("select_all", "left", "right", "fine_left", "fine_right")
 
     def __init__(
         self, document: ProjectDocument, library: ClipLibrary | None, jobs: JobRunner, parent: QWidget | None = None
@@ -63,6 +80,9 @@ class TimelineView(QWidget):
         self._playhead = 0
         self._loop: tuple[int, int] | None = None  # as shown (a ruler drag previews here)
         self._committed_loop: tuple[int, int] | None = None  # as last set
+        self._time_selection: tuple[int, int] | None = None  # as shown (a lane drag previews here)
+        self._committed_time_selection: tuple[int, int] | None = None
+        self._fit_when_shown = False
         self._loop_enabled = False
         self._follow = False
         self._clipboard: list[Clip] = []
@@ -74,9 +94,8 @@ class TimelineView(QWidget):
         self.lanes = Lanes(self)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
-        corner = QWidget(self)
+        self.tempo_bar = corner = TempoBar(self)
         corner.setFixedSize(HEADER_WIDTH, RULER_HEIGHT)
-        corner.setStyleSheet(f"background: {COLORS.panel}; border-bottom: 1px solid {COLORS.border};")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -94,6 +113,7 @@ class TimelineView(QWidget):
         self.pyramids.ready.connect(lambda _path: self.lanes.update())
         document.changed.connect(self._document_changed)
         document.pathChanged.connect(lambda _path: self._paths.clear())
+        document.replaced.connect(self._project_replaced)
         self._document_changed()
 
     # -- public state ---------------------------------------------------------------------------------------------
@@ -104,7 +124,8 @@ class TimelineView(QWidget):
         self.lanes.update()
 
     def actions_by_name(self) -> dict[str, QAction]:
-        """split, delete, duplicate, copy, paste, add_track, zoom_in, zoom_out, zoom_fit."""
+        """split, delete, delete_time_ripple, duplicate, copy, paste, select_all, left, right, fine_left,
+        fine_right, add_track, zoom_in, zoom_out, zoom_fit (see `FOCUS_ACTIONS`)."""
         return dict(self._actions)
 
     def playhead(self) -> int:
@@ -155,6 +176,50 @@ class TimelineView(QWidget):
         self._loop_enabled = enabled
         self._repaint()
 
+    def timeSelection(self) -> tuple[int, int] | None:
+        """The time selection across the tracks, [start, end) frames, or None."""
+        return self._committed_time_selection
+
+    def setTimeSelection(self, region: tuple[int, int] | None) -> None:
+        """Set (or clear, with None or an empty range) the time selection; `timeSelectionChanged` when it changed."""
+        region = None if region is None or region[1] <= region[0] else (max(0, int(region[0])), int(region[1]))
+        changed = region != self._committed_time_selection
+        self._time_selection = self._committed_time_selection = region
+        self.lanes.update()
+        self.ruler.update()
+        if changed:
+            self.timeSelectionChanged.emit(region)
+
+    def preview_time_selection(self, region: tuple[int, int] | None) -> None:
+        """Show a time selection while it is being dragged (no signal until it is set)."""
+        self._time_selection = region
+        self.lanes.update()
+        self.ruler.update()
+
+    def shown_time_selection(self) -> tuple[int, int] | None:
+        """The time selection as drawn (the one being dragged, else the committed one)."""
+        return self._time_selection
+
+    def committed_time_selection(self) -> tuple[int, int] | None:
+        return self._committed_time_selection
+
+    def time_selection_text(self) -> str:
+        """The readout drawn on a time selection: start – end (length), in the grid's terms and in seconds."""
+        region = self._time_selection
+        if region is None:
+            return ""
+        rate = self.axis.sample_rate
+        start, end = region
+        seconds = f"{format_clock(start / rate, 2)} – {format_clock(end / rate, 2)} ({(end - start) / rate:.2f} s)"
+        grid = self.grid()
+        if grid.mode == "seconds":
+            return seconds
+        return f"{grid.position_text(start)} – {grid.position_text(end)} · {seconds}"
+
+    def select_all(self) -> None:
+        """Select every clip (Ctrl+A)."""
+        self.select(c.id for _, c in self.document.project.clips())
+
     def selected_clip_ids(self) -> list[str]:
         """Selected clip ids in timeline order."""
         return [c.id for _, c in self.document.project.clips() if c.id in self.selection]
@@ -186,6 +251,20 @@ class TimelineView(QWidget):
         self.axis.fit(self.document.project.length)
         self.update_scrollbars()
         self._repaint()
+
+    def fit_when_shown(self) -> None:
+        """Zoom to fit now, and again once the lanes have their real width (a project opened before the window
+        was laid out)."""
+        if self.document.project.length:
+            self.zoom_fit()
+            self._fit_when_shown = not self.lanes.isVisible()
+
+    def lanes_resized(self) -> None:
+        """The lanes changed size (called by the lanes)."""
+        if self._fit_when_shown and self.lanes.isVisible():
+            self._fit_when_shown = False
+            self.zoom_fit()
+        self.update_scrollbars()
 
     def scroll_by(self, dx: float, dy: float) -> None:
         if dx:
@@ -233,7 +312,13 @@ class TimelineView(QWidget):
         self.headers.update()
         self.lanes.update()
 
+    def _project_replaced(self) -> None:
+        """Another project: no time selection from the old one, and the new one zoomed to fit."""
+        self.setTimeSelection(None)
+        self.fit_when_shown()
+
     def _document_changed(self) -> None:
+        self.tempo_bar.sync()
         project = self.document.project
         if project.sample_rate != self.axis.sample_rate:
             ratio = project.sample_rate / self.axis.sample_rate
@@ -282,10 +367,15 @@ class TimelineView(QWidget):
             lines.append(f"Gain {clip.gain_db:+.1f} dB")
         return "<br>".join(lines)
 
+    def grid(self) -> Grid:
+        """The grid at the current zoom: bars and beats from the project's tempo, or seconds."""
+        project = self.document.project
+        return Grid.for_view(self.axis, project.tempo, project.grid)
+
     def snap_targets(self, exclude: set[str]) -> list[int]:
         """Frames to snap to: minor grid lines in view, other clips' edges, the playhead."""
-        _, minor = grid_steps(self.axis.fpp, self.axis.sample_rate)
-        return snap_targets(self.document.project, exclude, grid_lines(self.axis, minor), self._playhead)
+        grid = self.grid()
+        return snap_targets(self.document.project, exclude, grid.lines(self.axis, grid.minor), self._playhead)
 
     # -- gestures -------------------------------------------------------------------------------------------------
 
@@ -329,7 +419,54 @@ class TimelineView(QWidget):
         self._apply("Split clips", editing.split_at(self.document.project, self._playhead, self.selection))
 
     def delete_selected(self) -> None:
-        self._apply("Delete clips", editing.delete_clips(self.document.project, self.selection))
+        """Delete the selected clips; with none selected, the time selection across the tracks (no ripple)."""
+        if self.selection:
+            self._apply("Delete clips", editing.delete_clips(self.document.project, self.selection))
+        elif self._committed_time_selection is not None:
+            self.delete_time()
+
+    def delete_time(self, ripple: bool = False) -> None:
+        """Remove the time selection from every track; with `ripple`, what follows moves left to close the gap."""
+        region = self._committed_time_selection
+        if region is None:
+            return
+        commands = delete_range(self.document.project, region[0], region[1], ripple=ripple)
+        self._apply("Delete time, closing the gap" if ripple else "Delete time", commands)
+        if ripple:
+            self.setTimeSelection(None)
+
+    def arrow(self, direction: int, fine: bool = False) -> None:
+        """← / →: nudge the selected clips by a grid step (one undo step per press), or with none selected move the
+        playhead to the previous / next grid line. `fine` uses a quarter of the step."""
+        grid = self.grid()
+        step = grid.minor / 4 if fine else grid.minor
+        if self.selection:
+            self.nudge_selected(round(direction * step))
+        else:
+            self.seek(grid.next_line(self._playhead, direction, step))
+
+    def nudge_selected(self, frames: int) -> None:
+        """Move the selected clips by `frames` (never before the start) as one undo step."""
+        chosen = [c for _, c in self.document.project.clips() if c.id in self.selection]
+        if not chosen:
+            return
+        frames = max(frames, -min(c.start for c in chosen))
+        if frames == 0:
+            return
+        commands: list[Command] = [MoveClip(c.id, c.start + frames, text="Nudge clip") for c in chosen]
+        self._apply("Nudge clips", commands)
+
+    def set_tempo(self, tempo: Tempo) -> None:
+        """Set the project's tempo and time signature (one undo step)."""
+        if tempo != self.document.project.tempo:
+            self.document.apply(SetTempo(tempo=tempo, text="Change tempo"))
+
+    def set_grid_mode(self, mode: GridMode) -> None:
+        """Show the grid in bars and beats or in seconds (one undo step: it is saved with the project)."""
+        if mode != self.document.project.grid:
+            self.document.apply(
+                SetTempo(grid=mode, text=f"Grid in {'bars and beats' if mode == 'bars' else 'seconds'}")
+            )
 
     def duplicate_selected(self) -> None:
         """Copies right after the selection, which then selects the copies."""
