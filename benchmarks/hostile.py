@@ -614,6 +614,13 @@ def catalogue(work: Path) -> list[Case]:
     for name in ("fifo.wav", "zero.wav", "nan.wav", "empty.wav"):
         add(f"eval audio {name}", ["eval", tiny, work / name], "error")
 
+    # lineage (which passage of the training audio a clip echoes)
+    for name in ("fifo.wav", "zero.wav", "nan.wav", "empty.wav", "text.wav"):
+        add(f"lineage clip {name}", ["lineage", tiny, work / name], "error")
+    add("lineage --top 0", ["lineage", tiny, work / "tone.wav", "--top", "0"], "error")
+    add("lineage --top huge", ["lineage", tiny, work / "tone.wav", "--top", "9" * 5000], "error")
+    add("lineage model dim-1e9", ["lineage", m / "dim-1e9", work / "tone.wav"], "error")
+
     # train
     models = out / "models"
 
