@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inspiration.cli.argtypes import whole
-
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -22,7 +20,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("model", type=Path, help="model folder, e.g. models/album")
     p.add_argument("clips", nargs="*", type=Path, metavar="CLIP", help="audio files to compare")
-    p.add_argument("--top", type=whole(1, 1000), default=5, help="matches shown per clip (default 5)")
+    p.add_argument("--top", type=int, default=5, help="matches shown per clip (default 5)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--build", action="store_true", help="(re)build the model's lineage index first")
     p.set_defaults(run=run)
