@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = "inspiration.engine"
 QT = {"PySide6", "pyqtgraph", "shiboken6"}
 #: The shared plumbing at the engine's top: importable from every layer, importing only each other.
-SHARED = {"errors", "atomic", "places", "settings", "timefmt"}
+SHARED = {"errors", "atomic", "limits", "places", "settings", "timefmt"}
 #: The engine's packages, lowest layer first; packages in one layer do not import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("audio", "curves"),

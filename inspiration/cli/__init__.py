@@ -5,16 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from inspiration import __version__
 from inspiration.engine.errors import InspirationError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (with where to read more) instead of a usage block; exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     from inspiration.cli import commands
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="inspiration",
         description="Train SampleRNN on your music, generate clips with expressive temperature, splice and export.",
     )

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from inspiration.cli.render import format_for_path_or_none, percent_printer, report, unit_interval
-from inspiration.engine.errors import ExportFormatError
+from inspiration.cli.argtypes import unit_interval
+from inspiration.cli.render import format_for_path_or_none, percent_printer, report
+from inspiration.engine.errors import ExportFormatError, InspirationError, LimitError
+from inspiration.engine.limits import MAX_SECONDS, parse_float
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,10 +53,17 @@ def run(args: argparse.Namespace) -> int:
     if fmt is None:
         raise ExportFormatError(f"cannot tell the format of {args.output.name}; name it .wav, .flac or .mp3")
     audio, rate = read_audio(args.input)
+    if audio.shape[1] == 0:
+        raise InspirationError(f"{args.input} holds no audio (0 samples)")
     settings = DenoiseSettings(reduction_db=40.0 * args.strength, sensitivity=args.sensitivity)
     profile: NoiseProfile | None
     if args.profile is not None:
         start, end = (to_frames(t, rate) for t in args.profile)
+        if start >= audio.shape[1]:
+            raise InspirationError(
+                f"--profile starts at {args.profile[0]:g} s, past the end of {args.input.name} "
+                f"({audio.shape[1] / rate:g} s)"
+            )
         profile = learn_noise(audio, rate, start, min(end, audio.shape[1]))
     else:
         profile = estimate_noise(audio, rate)
@@ -76,10 +85,13 @@ def run(args: argparse.Namespace) -> int:
 
 def time_range(text: str) -> tuple[float, float]:
     """argparse type: START:END in seconds, START < END."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not START:END in seconds, like 0:1.5")
     try:
-        start, end = (float(part) for part in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not START:END in seconds, like 0:1.5") from None
+        start, end = (parse_float(part, "START and END", 0.0, MAX_SECONDS) for part in parts)
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(f"{text[:40]}: {exc}") from None
     if not 0 <= start < end:
         raise argparse.ArgumentTypeError(f"{text}: START must be at least 0 and before END")
     return start, end

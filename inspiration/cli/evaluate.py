@@ -48,6 +48,11 @@ def run(args: argparse.Namespace) -> int:
     if not sequences:
         raise InspirationError("no readable audio to evaluate")
     results = sequence_bits(model, sequences, chunk_len=2048, batch_size=8)
+    if not any(count for _, count in results):
+        raise InspirationError(
+            f"none of the audio is long enough to score: each file needs at least {2 * model.lookback} samples "
+            f"({2 * model.lookback / config.sample_rate * 1000:.0f} ms)"
+        )
     print(f"{args.model} ({args.checkpoint}, step {meta.get('step')})")
     width = max(len(n) for n in names)
     for name, (bits, count) in zip(names, results):

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inspiration.cli.argtypes import LENGTH, RATE, SECONDS, SEED, whole
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.engine.errors import InspirationError
 from inspiration.engine.timefmt import format_duration
@@ -15,6 +16,8 @@ from inspiration.engine.timefmt import format_duration
 if TYPE_CHECKING:
     from inspiration.engine.generation.job import GeneratePlan
     from inspiration.engine.generation.stream import GenerationProgress
+
+MAX_COUNT, MAX_BATCH = 100_000, 4096  # as inspiration.engine.generation.job checks them
 
 
 def register(subparsers: Any) -> None:
@@ -27,8 +30,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("model", type=Path, help="model folder (or one .safetensors weights file)")
     p.add_argument("--checkpoint", default="best", help="best, last or a milestone step (default: best)")
-    p.add_argument("--count", type=int, default=1, help="how many clips (default 1)")
-    p.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10)")
+    p.add_argument("--count", type=whole(1, MAX_COUNT), default=1, help="how many clips (default 1)")
+    p.add_argument("--seconds", type=LENGTH, default=10.0, help="length of each clip (default 10)")
     curve = p.add_mutually_exclusive_group()
     curve.add_argument(
         "--temperature",
@@ -39,13 +42,15 @@ def register(subparsers: Any) -> None:
         "to change the interpolation (default 1.0)",
     )
     curve.add_argument("--curve-file", type=Path, help="a temperature curve saved as JSON")
-    p.add_argument("--seed", type=int, help="seed of the first clip (default: random, printed)")
+    p.add_argument("--seed", type=SEED, help="seed of the first clip (default: random, printed)")
     p.add_argument("--prime", type=Path, help="an audio file to continue from")
-    p.add_argument("--prime-seconds", type=float, default=8.0, help="use the last S seconds of --prime (default 8)")
+    p.add_argument("--prime-seconds", type=SECONDS, default=8.0, help="use the last S seconds of --prime (default 8)")
     p.add_argument("--include-prime", action="store_true", help="start each clip with the prime itself")
-    p.add_argument("--batch", type=int, help="clips generated at once (default: up to 256 on a GPU, 16 on a CPU)")
+    p.add_argument(
+        "--batch", type=whole(1, MAX_BATCH), help="clips generated at once (default: up to 256 on a GPU, 16 on a CPU)"
+    )
     p.add_argument("--format", choices=("wav", "flac"), default="wav")
-    p.add_argument("--rate", type=int, help="sample rate of the written files (default: the model's)")
+    p.add_argument("--rate", type=RATE, help="sample rate of the written files (default: the model's)")
     p.add_argument(
         "--out",
         type=Path,

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inspiration.engine.errors import ExportFormatError
+from inspiration.cli.argtypes import LUFS, PEAK_DB, RATE, SECONDS, TAG, unit_interval, whole
+from inspiration.engine.errors import ExportFormatError, InspirationError
 from inspiration.engine.timefmt import format_clock
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
     parser.add_argument("--format", choices=FORMAT_CHOICES, help="output format (default: from the --out suffix)")
-    parser.add_argument("--rate", type=int, help="output sample rate in Hz (default: the project's)")
+    parser.add_argument("--rate", type=RATE, help="output sample rate in Hz (default: the project's)")
     parser.add_argument(
         "--bit-depth",
         type=int,
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=24,
         help="WAV/FLAC sample size; 32 is float, WAV only (default 24)",
     )
-    parser.add_argument("--bitrate", type=int, default=320, help="MP3 bitrate in kbps (default 320)")
+    parser.add_argument("--bitrate", type=whole(8, 640), default=320, help="MP3 bitrate in kbps (default 320)")
     parser.add_argument(
         "--denoise",
         type=unit_interval,
@@ -63,17 +64,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--peak",
-        type=float,
+        type=PEAK_DB,
         default=-1.0,
         metavar="DB",
         help="peak level for --normalize, and the ceiling for loudness (default -1 dBFS)",
     )
-    parser.add_argument("--lufs", type=float, default=-14.0, help="loudness target for --normalize loudness")
+    parser.add_argument("--lufs", type=LUFS, default=-14.0, help="loudness target for --normalize loudness")
     parser.add_argument("--limit", action="store_true", help="soft-limit the mix above -1 dBFS")
-    parser.add_argument("--start", type=float, default=0.0, metavar="SECONDS", help="render from here")
-    parser.add_argument("--end", type=float, metavar="SECONDS", help="render up to here (default: the end)")
-    parser.add_argument("--title", default="", help="title tag")
-    parser.add_argument("--artist", default="", help="artist tag")
+    parser.add_argument("--start", type=SECONDS, default=0.0, metavar="SECONDS", help="render from here")
+    parser.add_argument("--end", type=SECONDS, metavar="SECONDS", help="render up to here (default: the end)")
+    parser.add_argument("--title", type=TAG, default="", help="title tag")
+    parser.add_argument("--artist", type=TAG, default="", help="artist tag")
     parser.set_defaults(run=run)
 
 
@@ -106,6 +107,14 @@ def run(args: argparse.Namespace) -> int:
         artist=args.artist,
     )
     rate = project.sample_rate
+    piece = project.length / rate
+    if args.end is not None and args.end <= args.start:
+        raise InspirationError(f"--end {args.end:g} must come after --start {args.start:g}")
+    if piece > 0 and (args.start >= piece or (args.end is not None and args.end > piece + 1e-9)):
+        raise InspirationError(
+            f"the range {args.start:g}–{args.end if args.end is not None else piece:g} s reaches past the end of the "
+            f"piece ({piece:g} s)"
+        )
     end = None if args.end is None else to_frames(args.end, rate)
     progress = percent_printer("rendering")
     result = export_project(
@@ -172,17 +181,6 @@ def percent_printer(label: str) -> Callable[..., None]:
             print(file=sys.stderr)
 
     return show
-
-
-def unit_interval(text: str) -> float:
-    """argparse type: a number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
-    return value
 
 
 def format_for_path_or_none(path: Path) -> Format | None:

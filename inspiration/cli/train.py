@@ -8,8 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inspiration.cli.argtypes import RATE, SEED, number, whole
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.engine.errors import InspirationError
+from inspiration.engine.limits import parse_int
 
 if TYPE_CHECKING:
     from inspiration.engine.model.config import ModelConfig
@@ -52,26 +54,28 @@ def register(subparsers: Any) -> None:
     p.add_argument("--models-dir", default="models", type=Path, help="where model folders live (default: models)")
     p.add_argument("--preset", choices=sorted(PRESETS), help="model size and training defaults (default: small)")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=int, help="total optimiser steps to reach (replaces --hours)")
+    length.add_argument("--steps", type=whole(1, 10**12), help="total optimiser steps to reach (replaces --hours)")
     length.add_argument(
-        "--hours", type=float, help="total training time to reach, over every session of this model (replaces --steps)"
+        "--hours",
+        type=number(0.0, 1e6, above=True),
+        help="total training time to reach, over every session of this model (replaces --steps)",
     )
-    p.add_argument("--batch", type=int, help="rows per step")
-    p.add_argument("--seq-len", type=int, help="samples per truncated-BPTT chunk")
-    p.add_argument("--lr", type=float, help="Adam learning rate")
-    p.add_argument("--seed", type=int, help="seed for initial weights and data order")
+    p.add_argument("--batch", type=whole(1, 4096), help="rows per step")
+    p.add_argument("--seq-len", type=whole(1, 65536), help="samples per truncated-BPTT chunk")
+    p.add_argument("--lr", type=number(0.0, 1.0, above=True), help="Adam learning rate")
+    p.add_argument("--seed", type=SEED, help="seed for initial weights and data order")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     p.add_argument("--resume", action="store_true", help="continue an existing model; DATA may be left out")
     model = p.add_argument_group("model settings (new models only; default from the preset)")
     model.add_argument("--frame-sizes", type=_frame_sizes, help="samples per frame, top tier first, e.g. 16 or 8,2")
     model.add_argument("--rnn", choices=("gru", "lstm"))
-    model.add_argument("--rnn-layers", type=int)
-    model.add_argument("--dim", type=int, help="RNN and MLP width")
+    model.add_argument("--rnn-layers", type=whole(1, 32))
+    model.add_argument("--dim", type=whole(1, 16384), help="RNN and MLP width")
     model.add_argument("--quantization", choices=("linear", "mulaw"))
-    model.add_argument("--sample-rate", type=int, help="model sample rate in Hz (default 16000)")
+    model.add_argument("--sample-rate", type=RATE, help="model sample rate in Hz (default 16000)")
     often = p.add_argument_group("intervals (in steps)")
     for flag in ("val-every", "checkpoint-every", "milestone-every", "preview-every"):
-        often.add_argument(f"--{flag}", type=int)
+        often.add_argument(f"--{flag}", type=whole(0, 10**12))
     p.set_defaults(run=run)
 
 
@@ -173,7 +177,9 @@ def _model_folder(args: argparse.Namespace) -> ModelFolder:
         first = Path(args.data[0]).expanduser()
         name = (first if first.is_dir() else first.parent).resolve().name or "model"
     if Path(name).name != name or name in (".", ".."):
-        raise InspirationError(f"--name must be a plain name, not a path: {name!r}")
+        raise InspirationError(f"--name must be a plain name, not a path: {name[:60]!r}")
+    if len(name) > 100 or len(name.encode("utf-8", "surrogateescape")) > 200:
+        raise InspirationError(f"--name is {len(name)} characters long; the most is 100")
     return ModelFolder(args.models_dir / name)
 
 
@@ -195,7 +201,7 @@ def _requested_model(args: argparse.Namespace, base: ModelConfig) -> ModelConfig
 
 def _frame_sizes(text: str) -> tuple[int, ...]:
     try:
-        return tuple(int(part) for part in text.replace("/", ",").split(","))
+        return tuple(parse_int(part, "a frame size", 1, 8192) for part in text.replace("/", ",").split(",")[:7])
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"frame sizes are integers separated by commas, e.g. 8,2 (not {text!r})"

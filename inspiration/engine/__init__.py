@@ -1,7 +1,8 @@
 """The engine: everything Inspiration does, usable from Python and the CLI without Qt.
 
 Packages by pipeline stage, lowest layer first; a package imports only from the layers below it (and the shared
-plumbing at the top: `errors`, `atomic`, `places`, `settings`, `timefmt`). `tests/test_boundaries.py` enforces this.
+plumbing at the top: `errors`, `atomic`, `limits`, `places`, `settings`, `timefmt`). `tests/test_boundaries.py`
+enforces this.
 
     audio, curves                 files, quantisation, loudness, noise reduction, waveforms; temperature curves
     model, library, composition   SampleRNN and its files; the clip library; projects, mixing and export

@@ -1,14 +1,19 @@
 """Atomic file writes: write a temporary file beside the target, then `os.replace` it.
 
 A reader sees either the old file or the complete new one, never a half-written file, and a failed or
-cancelled write leaves the previous file untouched.
+cancelled write leaves the previous file untouched. A process killed mid-write (kill -9, a power cut) leaves its
+hidden temporary file `.NAME.PID-XXXX.tmpSUFFIX` behind; the next write of the same target, and
+`remove_stale_temporaries` at the start of a library or a training run, delete those whose writer is gone.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +33,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=folder)
+        remove_stale_temporaries(folder, target.stem)
+        prefix = f".{target.stem}.{os.getpid()}-"
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=f".tmp{target.suffix}", dir=folder)
     except OSError as exc:
         raise OutputNotWritableError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
     os.close(fd)
@@ -42,6 +49,45 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
+
+
+#: Temporary files without a writer's pid (older versions) count as stale after this many seconds.
+UNTAGGED_STALE_SECONDS = 3600.0
+_TAGGED = re.compile(r"\.(\d+)-[^./]+\.tmp[^/]*$")
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str], stem: str | None = None) -> int:
+    """Delete the temporary files of killed writes in `folder` (of targets named `stem`, or all); returns how many.
+
+    A file whose name carries a pid is stale when no process with that pid runs; one without a pid (written by an
+    older version) when it is over an hour old. Errors are ignored: this is housekeeping.
+    """
+    pattern = f".{glob.escape(stem)}.*.tmp*" if stem is not None else ".*.tmp*"
+    removed = 0
+    for path in Path(folder).glob(pattern):
+        try:
+            if _is_stale(path):
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _is_stale(path: Path) -> bool:
+    tagged = _TAGGED.search(path.name)
+    if tagged is None or os.name == "nt":  # Windows: os.kill(pid, 0) would end that process
+        return time.time() - path.lstat().st_mtime > UNTAGGED_STALE_SECONDS
+    pid = int(tagged.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):
+        return False
+    return False
 
 
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:

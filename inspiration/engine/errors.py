@@ -5,6 +5,11 @@ class InspirationError(Exception):
     """A problem caused by input or environment, with a message written for the user."""
 
 
+class LimitError(InspirationError, ValueError):
+    """A number, text, file or document outside what Inspiration accepts: wrong type, not finite, out of range,
+    not a regular file, too large or nested too deeply (see `inspiration.engine.limits`)."""
+
+
 class AudioReadError(InspirationError):
     """An audio file could not be decoded."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
 import sys
@@ -21,6 +22,7 @@ from inspiration.ui.main_window import MainWindow
 from inspiration.ui.theme import apply_dark_theme
 
 log = logging.getLogger("inspiration")
+_keep_open: list[object] = []  # the crash log stays open for faulthandler until the process ends
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
     QtMsgType.QtInfoMsg: logging.INFO,
@@ -59,10 +61,31 @@ def setup_logging(places: Places) -> Path:
         previous(kind, error, trace)
 
     sys.excepthook = log_uncaught
+    crash_log = open(places.logs / "crash.log", "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
+    faulthandler.enable(crash_log)  # a fatal signal (a crash in native code) leaves its Python stack there
+    _keep_open.append(crash_log)
     threading.excepthook = lambda args: log.error(
         "uncaught exception in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
     )
     return path
+
+
+def keep_work_on_errors(window: MainWindow) -> None:
+    """After an exception escapes a slot (logged by `setup_logging`): autosave the open work and tell the user, so
+    that an internal error never costs unsaved edits. The app goes on running."""
+    previous = sys.excepthook
+
+    def save_and_tell(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        previous(kind, error, trace)
+        try:
+            window.files.autosave()
+            window.statusBar().showMessage(
+                f"Internal error ({kind.__name__}); your work was autosaved. Details are in the log.", 15_000
+            )
+        except Exception:  # noqa: BLE001 - the handler itself must never raise
+            log.exception("could not autosave after an internal error")
+
+    sys.excepthook = save_and_tell
 
 
 def run(project: Path | None = None, library: Path | None = None) -> int:
@@ -76,6 +99,7 @@ def run(project: Path | None = None, library: Path | None = None) -> int:
     app = make_application()
     setup_logging(places)
     window = MainWindow(places, library_folder=library)
+    keep_work_on_errors(window)
     window.show()
     if project is not None:
         window.files.open(project)

@@ -7,6 +7,7 @@ autosaved to a recovery file beside the project (or beside an "Untitled" file in
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from inspiration.engine.composition.project_io import discard_recovery, find_rec
 from inspiration.engine.errors import InspirationError
 from inspiration.ui.document import PROJECT_SUFFIX, ProjectDocument
 
+log = logging.getLogger("inspiration")
 AUTOSAVE_INTERVAL_MS = 15_000
 MAX_RECENT = 10
 FILE_FILTER = f"Inspiration projects (*{PROJECT_SUFFIX} *.json);;All files (*)"
@@ -73,6 +75,13 @@ class ProjectFiles(QObject):
             self._discarding = False
             QMessageBox.warning(self.window, "Cannot open the project", str(exc))
             return False
+        except Exception as exc:  # noqa: BLE001 - an unforeseen fault in the file must not take the app down
+            log.exception("opening %s failed", path)
+            self._discarding = False
+            QMessageBox.warning(
+                self.window, "Cannot open the project", f"{path.name} could not be opened ({type(exc).__name__}: {exc})"
+            )
+            return False
         self._replaced(left)
         self._remember(path)
         offline = len(self.document.project.offline)
@@ -128,6 +137,10 @@ class ProjectFiles(QObject):
                     self.document.open_recovered(recovery, original)
                 except InspirationError as exc:
                     QMessageBox.warning(self.window, "Cannot recover the project", str(exc))
+                    return False
+                except Exception as exc:  # noqa: BLE001 - a damaged autosave must not stop the app from starting
+                    log.exception("recovering %s failed", recovery)
+                    QMessageBox.warning(self.window, "Cannot recover the project", f"{type(exc).__name__}: {exc}")
                     return False
                 self.statusMessage.emit(f"Recovered unsaved work on {name}; save it to keep it")
                 return True

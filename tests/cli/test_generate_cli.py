@@ -35,6 +35,8 @@ def run(root, *args):
     os.chdir(root)
     try:
         return main(["generate", "models/tone", *args])
+    except SystemExit as exc:  # argparse refuses a flag's value itself (exit status 2)
+        return exc.code
     finally:
         os.chdir(old)
 

@@ -129,7 +129,7 @@ def test_render_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "broken JSON"),
+        ("{not json", "not valid JSON (line 1"),
         ('{"format": "inspiration-project", "version": 99}', "newer Inspiration"),
         ('{"version": 1, "tracks": [{"clips": [{"source": 3}]}]}', "source should be text or an object"),
     ],
@@ -157,7 +157,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         assert "MP3 cannot hold 96000 Hz" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["render", str(project), "--out", str(tmp_path / "x.wav"), "--denoise", "3"])
-    assert "not between 0 and 1" in capsys.readouterr().err
+    assert "--denoise: must be from 0 to 1" in capsys.readouterr().err
     assert main(["render", str(tmp_path / "none.json"), "--out", str(tmp_path / "x.wav")]) == 2
     assert list(tmp_path.glob("x.*")) == []
 

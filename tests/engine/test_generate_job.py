@@ -91,7 +91,7 @@ def test_a_prime_from_samples_is_mixed_resampled_and_described(model_root, tmp_p
     "kwargs,message",
     [
         ({"count": 0}, "number of clips"),
-        ({"seconds": 0}, "between 0 and"),
+        ({"seconds": 0}, "more than 0 and at most 86400"),
         ({"seconds": 1e-6}, "shorter than one sample"),
         ({"checkpoint": 999}, "no checkpoint at step 999"),
         ({"prime": Prime.from_file("/nowhere/prime.wav")}, "no such prime file"),

@@ -225,7 +225,7 @@ def test_hand_written_project_with_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"version": 1, "tracks": [', "broken JSON at line 1"),
+        ('{"version": 1, "tracks": [', "not valid JSON (line 1"),
         ("[1, 2]", "should be an object"),
         ('{"tracks": []}', "version is missing"),
         ('{"version": 1, "sample_rate": 22050}', "sample rate must be 44100 Hz or 48000 Hz"),

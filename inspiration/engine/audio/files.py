@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from inspiration.engine.atomic import atomic_path
-from inspiration.engine.errors import AudioReadError, InspirationError
+from inspiration.engine.errors import AudioReadError, InspirationError, LimitError
+from inspiration.engine.limits import MAX_AUDIO_BYTES, check_finite_audio, check_regular_file
 
 #: File suffixes looked at when a folder is scanned for audio.
 AUDIO_SUFFIXES = frozenset(
@@ -46,7 +47,7 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
     """Read a file's header; raises AudioReadError for a missing, non-audio or corrupt file."""
     import soundfile as sf
 
-    path = Path(path)
+    path = checked_audio_path(path)
     try:
         info = sf.info(str(path))
     except (RuntimeError, OSError, TypeError, ValueError) as exc:
@@ -55,14 +56,18 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
 
 
 def read_audio(path: str | os.PathLike[str], sample_rate: int | None = None) -> tuple[np.ndarray, int]:
-    """Decode a whole file as float32 (channels, frames), resampled to `sample_rate` when given."""
+    """Decode a whole file as float32 (channels, frames), resampled to `sample_rate` when given.
+
+    AudioReadError for anything but a regular audio file, and for a file holding NaN or infinite samples.
+    """
     import soundfile as sf
 
-    path = Path(path)
+    path = checked_audio_path(path)
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (RuntimeError, OSError, TypeError, ValueError) as exc:
+    except (RuntimeError, OSError, TypeError, ValueError, MemoryError) as exc:
         raise AudioReadError(f"{path}: not a readable audio file ({_reason(exc)})") from exc
+    check_finite_audio(data, str(path))
     audio = np.ascontiguousarray(data.T)
     if sample_rate is not None and sample_rate != rate:
         audio = resample(audio, int(rate), sample_rate)
@@ -78,7 +83,7 @@ def read_mono(path: str | os.PathLike[str], sample_rate: int, block_seconds: flo
     import soundfile as sf
     import soxr
 
-    path = Path(path)
+    path = checked_audio_path(path)
     pieces: list[np.ndarray] = []
     try:
         with sf.SoundFile(str(path)) as handle:
@@ -87,6 +92,7 @@ def read_mono(path: str | os.PathLike[str], sample_rate: int, block_seconds: flo
             block = max(1, int(block_seconds * rate))
             while True:
                 data = handle.read(block, dtype="float32", always_2d=True)
+                check_finite_audio(data, str(path))
                 last = len(data) < block
                 mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
                 if stream is not None:
@@ -95,9 +101,24 @@ def read_mono(path: str | os.PathLike[str], sample_rate: int, block_seconds: flo
                     pieces.append(np.array(mono, dtype=np.float32))
                 if last:
                     break
-    except (RuntimeError, OSError, TypeError, ValueError) as exc:
+    except (RuntimeError, OSError, TypeError, ValueError, MemoryError) as exc:
         raise AudioReadError(f"{path}: not a readable audio file ({_reason(exc)})") from exc
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
+def checked_audio_path(path: str | os.PathLike[str]) -> Path:
+    """`path` when it names a regular file of a sane size; AudioReadError otherwise (a FIFO would block the decoder
+    and a device would feed it without end)."""
+    path = Path(path)
+    try:
+        check_regular_file(path, MAX_AUDIO_BYTES, "audio file")
+    except FileNotFoundError:
+        raise AudioReadError(f"{path}: not a readable audio file (no such file)") from None
+    except OSError as exc:
+        raise AudioReadError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except LimitError as exc:
+        raise AudioReadError(str(exc)) from None
+    return path
 
 
 def write_audio(

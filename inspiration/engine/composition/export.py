@@ -25,6 +25,7 @@ from inspiration.engine.audio.loudness import integrated_loudness
 from inspiration.engine.composition.mix import MediaCache, Mixer, MixOptions
 from inspiration.engine.composition.project import LibraryResolver, Project
 from inspiration.engine.errors import Cancelled, ExportFormatError, InspirationError
+from inspiration.engine.limits import MAX_LUFS, MAX_PEAK_DB, MIN_LUFS, MIN_PEAK_DB, checked_float
 
 Format = Literal["wav", "flac", "mp3"]
 Normalize = Literal["none", "peak", "loudness"]
@@ -104,6 +105,8 @@ def check_settings(settings: ExportSettings, channels: int, sample_rate: int) ->
         raise ExportFormatError("FLAC holds 16- or 24-bit audio; choose a bit depth of 16 or 24")
     if settings.normalize not in ("none", "peak", "loudness"):
         raise ExportFormatError(f"unknown normalisation {settings.normalize!r}; choose none, peak or loudness")
+    checked_float(settings.peak_db, "the peak level in dBFS", MIN_PEAK_DB, MAX_PEAK_DB)
+    checked_float(settings.loudness_lufs, "the loudness target in LUFS", MIN_LUFS, MAX_LUFS)
 
 
 def export_audio(
@@ -132,9 +135,10 @@ def export_audio(
     _stop(should_stop)
     x, loudness = _normalize(x, rate, settings, found)
     _stop(should_stop)
+    if not np.all(np.isfinite(x)):
+        raise InspirationError("the audio holds NaN or infinite samples after processing; nothing was written")
     path = Path(path)
-    _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
-    top = peak(x)
+    top = _write(x, rate, path, settings, _part(on_progress, 0.45, 1.0), should_stop, found)
     return ExportResult(
         path=path,
         frames=x.shape[1],
@@ -162,11 +166,30 @@ def export_project(
     """Render the project's [start, end) (default: all of it) and export it; see `export_audio`."""
     mixer = Mixer(project, cache=cache, library=library, options=mix_options or MixOptions())
     check_settings(settings, mixer.channels, mixer.sample_rate)
-    mixed = mixer.render_range(start, end, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop)
+    _check_memory(max(0, (mixer.length if end is None else end) - start), mixer.channels, mixer.sample_rate)
+    try:
+        mixed = mixer.render_range(start, end, on_progress=_part(on_progress, 0.0, 0.4), should_stop=should_stop)
+    except MemoryError:
+        raise InspirationError("there is not enough memory to render this piece; export a shorter range") from None
     if mixed.shape[1] == 0:
         raise InspirationError("there is nothing to export: the project (or the range) holds no audio")
     notes = tuple(f"clip {clip_id} is silent: {why}" for clip_id, why in mixer.offline.items())
     return export_audio(mixed, mixer.sample_rate, path, settings, _part(on_progress, 0.4, 1.0), should_stop, notes)
+
+
+def _check_memory(frames: int, channels: int, rate: int) -> None:
+    """Refuse, before allocating, a render that needs more than half of this computer's memory (the mix is held
+    whole, a few float32 copies of it)."""
+    needed = frames * channels * 4 * 3
+    try:
+        budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):  # not on every platform
+        budget = 8 * 2**30
+    if needed > budget:
+        raise InspirationError(
+            f"rendering {frames / rate / 60:.0f} minutes needs about {needed / 2**30:.1f} GB of memory, more than "
+            f"this computer can spare ({budget / 2**30:.1f} GB); export a shorter range"
+        )
 
 
 def _normalize(x: np.ndarray, rate: int, settings: ExportSettings, notes: list[str]) -> tuple[np.ndarray, float]:
@@ -200,7 +223,8 @@ def _write(
     on_progress: ProgressFn | None,
     should_stop: StopFn | None,
     notes: list[str],
-) -> None:
+) -> float:
+    """Write the file; returns the peak of the samples written (after dither and clipping: the level the file has)."""
     import soundfile as sf
 
     fmt, subtype, extra = _codec(settings, rate, notes)
@@ -209,6 +233,7 @@ def _write(
         notes.append("peaks above 0 dBFS are kept in the float file but will clip when played")
     rng = np.random.default_rng(0)  # fixed seed: the same export gives the same file
     clipped = 0
+    top = 0.0
     try:
         with (
             atomic_path(path) as tmp,
@@ -223,15 +248,19 @@ def _write(
                 if bits is not None:
                     ints, over = _quantize(block, bits, settings.dither, rng)
                     clipped += over
+                    full = float(1 << 31 if bits == 24 else 1 << 15)  # 24 bits sit in the top of an int32
+                    top = max(top, float(np.max(np.abs(ints.astype(np.int64)))) / full if ints.size else 0.0)
                     handle.write(ints.T)
                 else:
                     handle.write(np.ascontiguousarray(block.T))
+                    top = max(top, min(peak(block), 1.0) if settings.format == "mp3" else peak(block))
                 if on_progress is not None:
                     on_progress(min(1.0, (start + block.shape[1]) / x.shape[1]))
     except (RuntimeError, OSError, TypeError, ValueError) as exc:
         raise InspirationError(f"cannot write {path}: {exc}") from exc
     if clipped:
         notes.append(f"{clipped} samples above 0 dBFS were clipped; normalise to avoid it")
+    return top
 
 
 def _codec(settings: ExportSettings, rate: int, notes: list[str]) -> tuple[str, str, dict[str, object]]:

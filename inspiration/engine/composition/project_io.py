@@ -20,8 +20,6 @@ a normal save removes.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -43,7 +41,17 @@ from inspiration.engine.composition.project import (
     to_seconds,
 )
 from inspiration.engine.composition.tempo import GRID_MODES, Tempo
-from inspiration.engine.errors import AudioReadError, EditError, ProjectFileError, ProjectVersionError
+from inspiration.engine.errors import AudioReadError, EditError, LimitError, ProjectFileError, ProjectVersionError
+from inspiration.engine.limits import (
+    MAX_GAIN_DB,
+    MAX_RATE,
+    MAX_SECONDS,
+    MIN_GAIN_DB,
+    MIN_RATE,
+    checked_float,
+    checked_int,
+    load_json_limited,
+)
 
 FORMAT = "inspiration-project"
 #: The project format version this code writes; it reads every version up to this one.
@@ -114,6 +122,7 @@ def project_from_dict(
     if fmt != FORMAT:
         raise ProjectFileError(f"{file} is not an Inspiration project (its format is {fmt!r})")
     version = top.get("version", int)
+    version = top.checked(lambda: checked_int(version, "version", 0, 10**9), "version")
     if version > VERSION:
         raise ProjectVersionError(
             f"{file} was saved by a newer Inspiration (project format {version}; this version reads up to "
@@ -122,8 +131,10 @@ def project_from_dict(
     if version < 1:
         raise ProjectFileError(f"{file}: version {version} is not a project format version")
     rate = top.get("sample_rate", int, 48000)
+    rate = top.checked(lambda: checked_int(rate, "sample_rate", MIN_RATE, MAX_RATE), "")
     channels = top.get("channels", int, 2)
-    master_gain_db = top.get("master_gain_db", float, 0.0)
+    channels = top.checked(lambda: checked_int(channels, "channels", 1, 2), "")
+    master_gain_db = top.gain("master_gain_db")
     library_folder = top.get("library", str, "")
     if library_folder and not Path(library_folder).is_absolute():
         raise top.error(f"should be an absolute folder path, not {library_folder!r}", "library")
@@ -138,8 +149,8 @@ def project_from_dict(
         )
     except (ValueError, EditError) as exc:
         raise ProjectFileError(f"{file}: {exc}") from exc
-    unknown_length: set[str] = set()
-    tracks = [_track(t, project, library, unknown_length) for t in top.items("tracks")]
+    media = _MediaLengths(project, library)
+    tracks = [_track(t, media) for t in top.items("tracks")]
     markers = [_marker(m, rate) for m in top.items("markers")]
     project.tracks, project.markers = [], []
     for track in tracks:
@@ -149,8 +160,9 @@ def project_from_dict(
     _read_tempo(top, project)
     project.revision = 0
     offline = check_media(project, library)
-    for clip_id in unknown_length:
-        offline[clip_id] += " (its length is unknown, so the clip is empty until the file is back)"
+    for clip_id in media.unknown:
+        why = offline.get(clip_id, "its media cannot be read")
+        offline[clip_id] = why + " (its length is unknown, so the clip is empty until the file is back)"
     return project
 
 
@@ -158,17 +170,13 @@ def load_project(path: str | os.PathLike[str], library: LibraryResolver | None =
     """Read a project file; its folder anchors the relative media paths."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = load_json_limited(path, "the project file")
     except FileNotFoundError as exc:
         raise ProjectFileError(f"{path} does not exist") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectFileError(f"{path} cannot be read as a project file ({exc})") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProjectFileError(
-            f"{path} is not a valid project file: broken JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})"
-        ) from exc
+    except LimitError as exc:
+        raise ProjectFileError(str(exc)) from exc
+    except OSError as exc:
+        raise ProjectFileError(f"{path} cannot be read as a project file ({exc.strerror or exc})") from exc
     return project_from_dict(data, folder=path.parent.resolve(), library=library, file=str(path))
 
 
@@ -254,15 +262,26 @@ class _Obj:
             return default
         value = self.data[key]
         if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not math.isfinite(value):
-                raise self.error(f"should be a finite number, not {value}", key)
-            return float(value)
+            return self.checked(lambda: checked_float(value, "it"), key)
         if kind is int and isinstance(value, float) and value.is_integer():
             return int(value)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             kinds = kind if isinstance(kind, tuple) else (kind,)
             raise self.error(f"should be {' or '.join(_KIND_NAMES[k] for k in kinds)}, not {_kind(value)}", key)
         return value
+
+    def checked(self, check: Any, key: str) -> Any:
+        """`check()`, its LimitError turned into this file's error at `key` ('it must be ...' → 'key must be ...')."""
+        try:
+            return check()
+        except LimitError as exc:
+            message = str(exc)
+            raise self.error(message[3:] if message.startswith("it ") else message, key) from None
+
+    def gain(self, key: str) -> float:
+        """A gain in dB (0 when absent), within the range a project may hold."""
+        value = self.get(key, float, 0.0)
+        return float(self.checked(lambda: checked_float(value, "it", MIN_GAIN_DB, MAX_GAIN_DB), key))
 
     def items(self, key: str) -> list[_Obj]:
         values = self.get(key, list, [])
@@ -275,15 +294,32 @@ class _Obj:
         value = self.get(key, float)
         if not value >= 0:
             raise self.error(f"cannot be negative ({value})", key)
+        if value > MAX_SECONDS:
+            raise self.error(f"is {value:g} s; times in a project go up to {MAX_SECONDS:g} s (24 hours)", key)
         return to_frames(value, rate)
 
 
-def _track(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_length: set[str]) -> Track:
-    clips = tuple(_clip(c, project, library, unknown_length) for c in obj.items("clips"))
+class _MediaLengths:
+    """Media lengths at the project rate, probed once per source while a project loads; `unknown` collects the clips
+    whose length could not be found."""
+
+    def __init__(self, project: Project, library: LibraryResolver | None) -> None:
+        self.project, self.library = project, library
+        self.unknown: set[str] = set()
+        self._frames: dict[ClipSource, int | None] = {}
+
+    def frames(self, source: ClipSource) -> int | None:
+        if source not in self._frames:
+            self._frames[source] = _media_frames(self.project, source, self.library)
+        return self._frames[source]
+
+
+def _track(obj: _Obj, media: _MediaLengths) -> Track:
+    clips = tuple(_clip(c, media) for c in obj.items("clips"))
     try:
         return Track(
             name=obj.get("name", str, "Track"),
-            gain_db=obj.get("gain_db", float, 0.0),
+            gain_db=obj.gain("gain_db"),
             pan=obj.get("pan", float, 0.0),
             mute=obj.get("mute", bool, False),
             solo=obj.get("solo", bool, False),
@@ -294,8 +330,8 @@ def _track(obj: _Obj, project: Project, library: LibraryResolver | None, unknown
         raise obj.error(f"is invalid: {exc}") from exc
 
 
-def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_length: set[str]) -> Clip:
-    rate = project.sample_rate
+def _clip(obj: _Obj, media: _MediaLengths) -> Clip:
+    rate = media.project.sample_rate
     raw = obj.get("source", (str, dict))
     if isinstance(raw, str):
         if not raw:
@@ -310,9 +346,9 @@ def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_
     source_in = obj.seconds("in", rate, 0)
     source_out = obj.seconds("out", rate, None)
     if source_out is None:
-        source_out = _media_frames(project, source, library)
+        source_out = media.frames(source)
         if source_out is None:
-            unknown_length.add(clip_id)
+            media.unknown.add(clip_id)
             source_out = source_in
     try:
         return Clip(
@@ -320,7 +356,7 @@ def _clip(obj: _Obj, project: Project, library: LibraryResolver | None, unknown_
             start=obj.seconds("start", rate, 0),
             source_in=source_in,
             source_out=source_out,
-            gain_db=obj.get("gain_db", float, 0.0),
+            gain_db=obj.gain("gain_db"),
             fade_in=_fade(obj, "fade_in", rate),
             fade_out=_fade(obj, "fade_out", rate),
             name=obj.get("name", str, ""),
@@ -386,7 +422,9 @@ def _media_frames(project: Project, source: ClipSource, library: LibraryResolver
         info = probe(path)
     except AudioReadError:
         return None
-    return round(info.frames * project.sample_rate / info.sample_rate)
+    if info.sample_rate <= 0:
+        return None
+    return min(round(info.frames * project.sample_rate / info.sample_rate), round(MAX_SECONDS * project.sample_rate))
 
 
 _KIND_NAMES = {

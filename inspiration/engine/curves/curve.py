@@ -34,7 +34,6 @@ without dividing by zero).
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
@@ -46,11 +45,16 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
-from inspiration.engine.errors import InvalidCurveError
+from inspiration.engine.errors import InvalidCurveError, LimitError
+from inspiration.engine.limits import MAX_SECONDS, load_json_limited, loads_limited
 
 #: Highest temperature accepted. At T = 5 the model's distribution is already close to uniform (the output is noise);
 #: higher values change nothing audible, and a typo such as 95 for 0.95 is better caught than played.
 MAX_TEMPERATURE = 5.0
+#: Most breakpoints in one curve (a drawn curve has tens; a sketched one a few hundred).
+MAX_POINTS = 10_000
+#: Largest curve file or text read.
+MAX_CURVE_BYTES = 4 * 2**20
 
 Unit = Literal["fraction", "seconds"]
 Interpolation = Literal["linear", "step", "smooth"]
@@ -202,15 +206,13 @@ def load_curve_file(path: str | os.PathLike[str]) -> TemperatureCurve:
     """Read a curve from a JSON file holding the `to_dict` form (or a JSON string in the text form)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_limited(path, "temperature curve file", max_bytes=MAX_CURVE_BYTES, max_depth=8)
     except FileNotFoundError:
         raise InvalidCurveError(f"temperature curve file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidCurveError(f"temperature curve file {path} cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidCurveError(
-            f"temperature curve file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    except LimitError as exc:
+        raise InvalidCurveError(str(exc)) from None
+    except OSError as exc:
+        raise InvalidCurveError(f"temperature curve file {path} cannot be read: {exc.strerror or exc}") from None
     try:
         return _parse(data) if isinstance(data, str) else TemperatureCurve.from_dict(data)
     except InvalidCurveError as exc:
@@ -223,11 +225,13 @@ def _parse(text: str) -> TemperatureCurve:
     body = "".join(text.split()).lower()
     if not body:
         raise _invalid(f"it is empty; {_HINT}")
+    if len(text) > MAX_CURVE_BYTES:
+        raise _invalid(f"it is {len(text)} characters long; the most is {MAX_CURVE_BYTES}")
     if body.startswith("{"):
         try:
-            return TemperatureCurve.from_dict(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise _invalid(f"not valid JSON ({exc.msg} at character {exc.pos})") from None
+            return TemperatureCurve.from_dict(loads_limited(text, "it", max_depth=8))
+        except LimitError as exc:
+            raise _invalid(str(exc)[3:] if str(exc).startswith("it ") else str(exc)) from None
     body, slash, interpolation = body.partition("/")
     if slash and interpolation not in INTERPOLATIONS:
         raise _invalid(
@@ -281,6 +285,8 @@ def _checked_points(points: Any, unit: str) -> tuple[tuple[float, float], ...]:
         raise _invalid(f"unknown time unit {unit!r}; choose one of {', '.join(UNITS)}")
     if not isinstance(points, Sequence) or isinstance(points, (str, bytes)) or not points:
         raise _invalid(f"it has no breakpoints; {_HINT}")
+    if len(points) > MAX_POINTS:
+        raise _invalid(f"it has {len(points)} breakpoints; the most is {MAX_POINTS}")
     checked: list[tuple[float, float]] = []
     for pair in points:
         if not isinstance(pair, Sequence) or isinstance(pair, (str, bytes)) or len(pair) != 2:
@@ -289,6 +295,8 @@ def _checked_points(points: Any, unit: str) -> tuple[tuple[float, float], ...]:
         mark = "s" if unit == "seconds" else ""
         if not math.isfinite(time) or time < 0:
             raise _invalid(f"time {_number(time)}{mark} is not a time from the start of the clip (0 or more)")
+        if time > MAX_SECONDS:
+            raise _invalid(f"time {_number(time)}{mark} is past {MAX_SECONDS:g} s, the longest a clip can be")
         if unit == "fraction" and time > 1:
             raise _invalid(
                 f"time {_number(time)} is past the end of the clip: fractions run from 0 to 1 "
@@ -339,8 +347,12 @@ def _bare(exc: InvalidCurveError) -> str:
 
 def _real(x: Any, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise _invalid(f"{what} {x!r} is not a number")
-    return float(x)
+        shown = repr(x)
+        raise _invalid(f"{what} {shown if len(shown) <= 40 else shown[:39] + '…'} is not a number")
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
 
 
 def _number(x: float) -> str:

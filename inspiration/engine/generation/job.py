@@ -26,6 +26,7 @@ from inspiration.engine.errors import InspirationError
 from inspiration.engine.generation.stream import ClipSpec, GenerationProgress, generate_clips
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.clip_record import ClipRecord
+from inspiration.engine.limits import MAX_RATE, MIN_RATE, checked_float, checked_int
 from inspiration.engine.lineage.clips import existing_index, record_lineage
 from inspiration.engine.lineage.query import find_lineage
 from inspiration.engine.model.checkpoint import load_model
@@ -36,6 +37,9 @@ from inspiration.engine.model.steppers import SINGLE_THREAD_MAX_BATCH, Precision
 #: The longest clip one run may make (a day of audio), and the most clips.
 MAX_SECONDS = 24 * 3600.0
 MAX_COUNT = 100_000
+#: The most clips generated at once, and the largest seed.
+MAX_BATCH = 4096
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -208,14 +212,16 @@ def generate_into_library(
 
 
 def _check(request: GenerateRequest) -> None:
-    if not 1 <= request.count <= MAX_COUNT:
-        raise InspirationError(f"the number of clips must be between 1 and {MAX_COUNT:,}, not {request.count}")
-    if not 0 < request.seconds <= MAX_SECONDS:
-        raise InspirationError(f"a clip must last between 0 and {MAX_SECONDS:g} seconds, not {request.seconds:g}")
-    if request.batch is not None and request.batch < 1:
-        raise InspirationError(f"the batch must be at least 1 clip, not {request.batch}")
-    if request.prime_seconds < 0:
-        raise InspirationError(f"the prime length cannot be negative ({request.prime_seconds:g} s)")
+    """Every number of the request within its range (LimitError names the first that is not)."""
+    checked_int(request.count, "the number of clips", 1, MAX_COUNT)
+    checked_float(request.seconds, "a clip's length in seconds", 0.0, MAX_SECONDS, above=True)
+    if request.batch is not None:
+        checked_int(request.batch, "the batch", 1, MAX_BATCH)
+    checked_float(request.prime_seconds, "the prime length in seconds", 0.0, MAX_SECONDS)
+    if request.rate is not None:
+        checked_int(request.rate, "the sample rate", MIN_RATE, MAX_RATE)
+    if request.first_seed is not None:
+        checked_int(request.first_seed, "the seed", 0, MAX_SEED - MAX_COUNT)
 
 
 def _prime_codes(prime: Prime, seconds: float, config: Any) -> np.ndarray:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from inspiration.engine.atomic import atomic_path
+from inspiration.engine.atomic import atomic_path, remove_stale_temporaries
 from inspiration.engine.audio.files import is_audio_path, read_audio, write_audio
 from inspiration.engine.curves.curve import TemperatureCurve, parse_curve
 from inspiration.engine.errors import (
@@ -75,19 +75,29 @@ class ClipLibrary:
     """A folder of clips and their manifest; created when absent."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder).expanduser()
+        self.folder = Path(folder).expanduser().absolute()  # stored by callers: never relative to a working folder
         self.clips_folder = self.folder / CLIPS_FOLDER
         damaged = open_manifest(self.folder)
         try:
             self.clips_folder.mkdir(exist_ok=True)
         except OSError as exc:
             raise OutputNotWritableError(f"cannot create {self.clips_folder}: {exc.strerror or exc}") from exc
-        if damaged is not None:
+        remove_stale_temporaries(self.clips_folder)
+        if damaged is None and len(self) == 0 and any(self._orphan_audio()):
+            adopted = self.refresh().adopted  # an emptied manifest (0 bytes, deleted): its clips stay visible
+            _warn(
+                f"the clip library's manifest was empty; {len(adopted)} audio file(s) in {self.clips_folder} were "
+                "listed again (their ratings, tags and notes are lost)"
+            )
+        elif damaged is not None:
             adopted = self.refresh().adopted
             _warn(
                 f"the clip library's manifest was damaged; it was kept as {damaged.name} and a new one was made from "
                 f"the {len(adopted)} audio file(s) in {self.clips_folder} (their ratings, tags and notes are lost)"
             )
+
+    def _orphan_audio(self) -> Iterable[Path]:
+        return (p for p in self.clips_folder.rglob("*") if is_audio_path(p) and not p.name.startswith("."))
 
     def __len__(self) -> int:
         with session(self.folder) as db:

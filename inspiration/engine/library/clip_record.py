@@ -3,7 +3,6 @@ read back into one (every value checked, so a damaged row is reported rather tha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from inspiration.engine.curves.curve import TemperatureCurve
 from inspiration.engine.errors import InspirationError, LibraryError
 from inspiration.engine.library.manifest import COLUMNS
 from inspiration.engine.library.quality import FLAGS
+from inspiration.engine.limits import loads_limited
 
 OVERVIEW_POINTS = 256
 MAX_RATING = 5
@@ -87,7 +87,7 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
         relative = safe_relative(d["path"])
         if relative is None:
             raise ValueError(f"path {d['path']!r} is outside the library")
-        curve = None if d["curve"] is None else TemperatureCurve.from_dict(json.loads(d["curve"])).to_dict()
+        curve = None if d["curve"] is None else TemperatureCurve.from_dict(loads_limited(d["curve"], "curve")).to_dict()
         record = ClipRecord(
             id=_must(d["id"], str),
             path=relative,
@@ -109,11 +109,11 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
             notes=_must(d["notes"], str),
             flags=(*_string_list(d["flags"]), *_echo(d["novelty"])),
             score=float(_must(d["score"], (int, float))),
-            measures=_must(json.loads(d["measures"]), dict),
+            measures=_must(loads_limited(d["measures"], "measures"), dict),
             overview=_must(d["overview"], bytes),
             missing=not (folder / relative).is_file(),
             novelty=_must(d["novelty"], (int, float, type(None))),
-            lineage=None if d["lineage"] is None else _must(json.loads(_must(d["lineage"], str)), dict),
+            lineage=None if d["lineage"] is None else _must(loads_limited(d["lineage"], "lineage"), dict),
         )
         if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2 or not 0 <= (record.novelty or 0) <= 1:
             raise ValueError("rating or overview out of range")
@@ -184,7 +184,7 @@ def _echo(novelty: Any) -> tuple[str, ...]:
 
 
 def _string_list(text: Any) -> list[str]:
-    items = json.loads(_must(text, str))
+    items = loads_limited(_must(text, str), "a list")
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         raise ValueError(f"{text!r} is not a list of text")
     return items

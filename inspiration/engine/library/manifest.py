@@ -4,8 +4,9 @@ Why SQLite rather than JSON lines: every update (add, rate, discard, tag) is one
 across crashes and power cuts; the app and the CLI can write the same library at once (SQLite's locking
 serialises writers, WAL lets readers go on meanwhile); and listing hundreds of clips is one query, with no
 replaying or compaction of an append log. A row whose values cannot be read is skipped by the reader with a
-warning (see `inspiration.engine.library.clip_library`); a file SQLite cannot open at all is set aside and a
-new manifest is rebuilt from the audio files (`open_manifest` reports it).
+warning (see `inspiration.engine.library.clip_library`); a file SQLite cannot open at all, or a database without
+the clips table, is set aside and a new manifest is rebuilt from the audio files (`open_manifest` reports it); an
+empty manifest beside audio files (a 0-byte or deleted file) is rebuilt from them too.
 
 Connections are opened per operation and closed after it, so any thread or process may use a library; a writer
 waits up to BUSY_TIMEOUT seconds for another writer to finish.
@@ -72,6 +73,8 @@ def open_manifest(folder: Path) -> Path | None:
     except OSError as exc:
         raise OutputNotWritableError(f"cannot create the clip library at {folder}: {exc.strerror or exc}") from exc
     damaged = None
+    if path.exists() and not _ours_or_empty(path):  # another program's database, or ours with its table gone
+        damaged = _set_aside(path)
     try:
         _create(path)
     except sqlite3.DatabaseError as exc:
@@ -134,6 +137,24 @@ def _create(path: Path) -> None:
         raise
     finally:
         db.close()
+
+
+def _ours_or_empty(path: Path) -> bool:
+    """True for an empty file or a database holding the clips table; False for anything else (a schema-less or
+    foreign database, or a file SQLite cannot read: those are set aside and rebuilt)."""
+    try:
+        if path.stat().st_size == 0:
+            return True
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.OperationalError as exc:
+        return _is_busy(exc)  # busy: a writer is at work, so the file is ours
+    except (sqlite3.DatabaseError, OSError):
+        return False
+    return "clips" in tables
 
 
 def _readable_by_sqlite(path: Path) -> bool:

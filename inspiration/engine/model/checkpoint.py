@@ -33,6 +33,10 @@ def save_tensors(path: str | os.PathLike[str], tensors: dict[str, torch.Tensor],
             save_file(prepared, str(tmp), metadata=header)
     except OSError as exc:
         raise OutputNotWritableError(f"could not write {path}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # safetensors reports a full disk as its own SafetensorError
+        if type(exc).__name__ != "SafetensorError":
+            raise
+        raise OutputNotWritableError(f"could not write {path}: {exc}") from exc
 
 
 def load_tensors(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from inspiration.engine.atomic import write_json_atomic
-from inspiration.engine.errors import CheckpointError, OutputNotWritableError
+from inspiration.engine.errors import CheckpointError, LimitError, OutputNotWritableError
+from inspiration.engine.limits import checked_int, load_json_limited
 from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.train_config import TrainConfig
 from inspiration.engine.model.weights_file import ensure_safetensors
@@ -104,12 +105,18 @@ class ModelFolder:
         if not self.config_path.is_file():
             raise CheckpointError(f"{self.path} is not a model folder (no config.json)")
         try:
-            data = json.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CheckpointError(f"{self.config_path} is unreadable ({exc})") from exc
+            data = load_json_limited(self.config_path, "the model config", max_bytes=16 * 2**20)
+        except LimitError as exc:
+            raise CheckpointError(str(exc)) from exc
+        except OSError as exc:
+            raise CheckpointError(f"{self.config_path} is unreadable ({exc.strerror or exc})") from exc
         if not isinstance(data, dict) or data.get("format") != CONFIG_FORMAT:
             raise CheckpointError(f"{self.config_path} is not an Inspiration model config")
-        if int(data.get("version", 0)) > CONFIG_VERSION:
+        try:
+            version = checked_int(data.get("version", 0), "its version", 0, 10**9)
+        except LimitError as exc:
+            raise CheckpointError(f"{self.config_path}: {exc}") from exc
+        if version > CONFIG_VERSION:
             raise CheckpointError(
                 f"{self.path} was written by a newer Inspiration (config version {data['version']}); update to use it"
             )
@@ -117,12 +124,14 @@ class ModelFolder:
             return RunConfig(
                 name=str(data["name"]),
                 preset=str(data.get("preset", "custom")),
-                model=ModelConfig.from_dict(data["model"]),
-                train=TrainConfig.from_dict(data["train"]),
-                sources=list(data.get("sources", [])),
-                data=dict(data.get("data", {})),
+                model=ModelConfig.from_dict(_object(data["model"], "model")),
+                train=TrainConfig.from_dict(_object(data["train"], "train")),
+                sources=[str(source) for source in _list(data.get("sources", []), "sources")],
+                data=_object(data.get("data", {}), "data"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise CheckpointError(f"{self.config_path} has no {exc} settings") from exc
+        except (TypeError, ValueError) as exc:
             raise CheckpointError(f"{self.config_path} has invalid settings: {exc}") from exc
 
     def write_config(self, config: RunConfig) -> None:
@@ -173,11 +182,23 @@ class ModelFolder:
         for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # torn, corrupt or absurd
                 continue
             if isinstance(record, dict):
                 records.append(record)
         return records
+
+
+def _object(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} should be an object")
+    return value
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"{name} should be a list")
+    return value
 
 
 def model_name(path: str | os.PathLike[str]) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from inspiration.engine.limits import checked_float, checked_int
 from inspiration.engine.settings import from_known_fields
+
+#: Bounds checked before anything is allocated: rows per step, samples per chunk, and the two together.
+MAX_BATCH = 4096
+MAX_SEQ_LEN = 65536
+MAX_BATCH_SAMPLES = 2**23
+_MANY = 10**12  # step counts and intervals
 
 
 @dataclass(frozen=True)
@@ -33,17 +40,43 @@ class TrainConfig:
     max_bad_steps: int = 20  # consecutive non-finite steps before training stops
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "seq_len", "chunks_per_window", "val_every", "checkpoint_every"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
-        if self.steps is not None and self.steps < 1:
-            raise ValueError(f"steps must be at least 1, not {self.steps}")
-        if self.hours is not None and not self.hours > 0:
-            raise ValueError(f"hours must be positive, not {self.hours}")
-        if not 0.0 <= self.val_fraction < 0.5:
-            raise ValueError(f"val_fraction must be in [0, 0.5), not {self.val_fraction}")
-        if self.learning_rate <= 0 or self.grad_clip <= 0:
-            raise ValueError("learning_rate and grad_clip must be positive")
+        ints = {
+            "batch_size": (1, MAX_BATCH),
+            "seq_len": (1, MAX_SEQ_LEN),
+            "chunks_per_window": (1, _MANY),
+            "val_every": (1, _MANY),
+            "checkpoint_every": (1, _MANY),
+            "milestone_every": (0, _MANY),
+            "keep_milestones": (0, 10**6),
+            "preview_every": (0, _MANY),
+            "seed": (0, 2**63 - 1),
+            "max_bad_steps": (1, 10**6),
+        }
+        for name, (low, high) in ints.items():
+            object.__setattr__(self, name, checked_int(getattr(self, name), name, low, high))
+        if self.steps is not None:
+            object.__setattr__(self, "steps", checked_int(self.steps, "steps", 1, _MANY))
+        if self.hours is not None:
+            object.__setattr__(self, "hours", checked_float(self.hours, "hours", 0.0, 10**6, above=True))
+        floats = {
+            "learning_rate": (0.0, 1.0),
+            "grad_clip": (0.0, 1e6),
+            "val_seconds": (0.0, 24 * 3600.0),
+            "checkpoint_minutes": (0.0, 1e6),
+        }
+        for name, (bottom, top) in floats.items():
+            object.__setattr__(self, name, checked_float(getattr(self, name), name, bottom, top, above=True))
+        object.__setattr__(self, "preview_seconds", checked_float(self.preview_seconds, "preview_seconds", 0, 3600))
+        fraction = checked_float(self.val_fraction, "val_fraction", 0.0, 0.5)
+        if fraction >= 0.5:
+            raise ValueError(f"val_fraction must be in [0, 0.5), not {fraction}")
+        if not isinstance(self.bf16, bool):
+            raise ValueError("bf16 must be true or false")
+        if self.batch_size * self.seq_len > MAX_BATCH_SAMPLES:
+            raise ValueError(
+                f"batch_size × seq_len is {self.batch_size * self.seq_len:,} samples per step; the most is "
+                f"{MAX_BATCH_SAMPLES:,}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -55,7 +55,7 @@ class LogTail:
 def _parse(line: bytes) -> dict[str, Any] | None:
     try:
         record = json.loads(line.decode("utf-8", errors="replace"))
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # a torn, corrupt or absurdly nested line
         return None
     return record if isinstance(record, dict) else None
 

@@ -91,6 +91,7 @@ class Trainer:
         self.best_val: float | None = None
         self.best_step: int | None = None
         self.bad_steps = 0
+        self._said_unscorable = False
         self.carry: State | None = None
         if self.dist.is_main:
             folder.remove_temporary_files()
@@ -195,6 +196,7 @@ class Trainer:
             return None
         self.optimizer.step()
         self.bad_steps = 0
+        self._said_unscorable = False
         self.carry = detach_state(state)
         return float(loss.detach()) / LN2
 
@@ -305,6 +307,9 @@ class Trainer:
                 torch.cuda.empty_cache()
                 rows //= 2
         val_bits = mean_bits(results)
+        if not math.isfinite(val_bits):
+            self._unscorable(elapsed)
+            return
         best = math.isfinite(val_bits) and (self.best_val is None or val_bits < self.best_val)
         if best:
             self.best_val, self.best_step = val_bits, self.step
@@ -313,6 +318,21 @@ class Trainer:
         self._emit(Validated(self.step, val_bits, best))
         if best:
             self._emit(CheckpointSaved(self.step, self.folder.best_path, "best"))
+
+    def _unscorable(self, elapsed: float) -> None:
+        """Validation scored nothing (every held-out stretch is shorter than the model's top frame): say so once,
+        log no number, and keep the newest weights as `best` so that generation has a checkpoint to use."""
+        if not self._said_unscorable:
+            self._said_unscorable = True
+            self._emit(
+                Notice(
+                    "validation cannot be computed: the held-out end of every file is shorter than the model's "
+                    f"{self.model.lookback}-sample frame; best.safetensors keeps the newest weights instead"
+                )
+            )
+        save_weights(self.folder.best_path, self.model, self.step)
+        self._log({"step": self.step, "elapsed": round(elapsed, 3), "val_bits": None})
+        self._emit(CheckpointSaved(self.step, self.folder.best_path, "best"))
 
     def _preview(self) -> None:
         if not self.dist.is_main:

@@ -20,6 +20,8 @@ SNAP_PX = 8
 #: Zoom limits, in frames per pixel.
 MIN_FPP = 4.0
 MAX_FPP = 48000.0
+#: Pixel coordinates are held within ±MAX_PX (see `TimeAxis.x`).
+MAX_PX = 1e7
 #: Grid steps (seconds) the ruler chooses from, finest first.
 STEPS = (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 #: Minor grid lines per major step (5 unless the step reads better in quarters or thirds).
@@ -38,7 +40,9 @@ class TimeAxis:
     width: int = 800
 
     def x(self, frame: float) -> float:
-        return (frame - self.origin) / self.fpp
+        """The pixel of `frame`, held within ±MAX_PX: far off-screen either way, and within what Qt's integer
+        rasteriser can draw (a coordinate past 2^31 pixels overflows it)."""
+        return min(MAX_PX, max(-MAX_PX, (frame - self.origin) / self.fpp))
 
     def frame(self, x: float) -> int:
         """The frame under pixel x (never before the timeline's start)."""

@@ -51,6 +51,7 @@ from inspiration.ui.timeline.tempo_bar import TempoBar
 #: Zoom step of zoom_in / zoom_out, and the room kept after the project's end for scrolling (seconds).
 ZOOM_STEP = 1.5
 TAIL_SECONDS = 30
+SCROLL_LIMIT = 2**31 - 1  # a QScrollBar's range is a C int
 
 
 class TimelineView(QWidget):
@@ -280,10 +281,10 @@ class TimelineView(QWidget):
         self._syncing = True
         axis, width = self.axis, self.axis.width
         content = max(self.document.project.length + TAIL_SECONDS * axis.sample_rate, axis.visible[1]) / axis.fpp
-        self.hbar.setRange(0, max(0, int(content - width)))
+        self.hbar.setRange(0, max(0, min(SCROLL_LIMIT, int(content - width))))
         self.hbar.setPageStep(width)
         self.hbar.setSingleStep(max(1, width // 20))
-        self.hbar.setValue(round(axis.origin / axis.fpp))
+        self.hbar.setValue(min(SCROLL_LIMIT, round(axis.origin / axis.fpp)))
         self.rows.count = len(self.document.project.tracks)
         height = self.lanes.height()
         self.vbar.setRange(0, max(0, self.rows.content_height - height))
