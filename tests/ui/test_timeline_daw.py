@@ -373,3 +373,46 @@ def test_at_1280_by_720_the_timeline_has_most_of_the_width(make_window, qtbot) -
     qtbot.waitUntil(lambda: window.timeline.lanes.width() > 1000)
     window.act_panels.trigger()
     assert window.library_dock.isVisible() and window.train_dock.isVisible()
+
+
+def test_thousands_of_clips_a_few_frames_apart_cost_one_drawing_per_pixel(view, document) -> None:
+    """Zoomed out, clips that fall on the same pixels as the one just drawn are not drawn again (a hostile project
+    of 20,000 overlapping clips took minutes to open); a selected one always is."""
+    from unittest import mock
+
+    from inspiration.ui.timeline import lane_painting
+
+    clips = [clip_at(i * 0.01, 0.5, name=f"c{i}") for i in range(300)]
+    document.apply(AddTrack(Track(name="Many", clips=tuple(clips))))
+    view.axis.fpp, view.axis.origin = 4800, 0.0  # 0.1 px between clip starts
+    view.select([clips[150].id])
+    width = view.lanes.width()
+
+    def draws() -> tuple[list[str], int]:
+        """The clips drawn and the crossfades drawn by one paint (no painter is kept past its paint)."""
+        clip_ids: list[str] = []
+        fades = [0]
+        paint_clip, paint_crossfade = lane_painting.paint_clip, lane_painting.paint_crossfade
+
+        def counted_clip(painter, rect, clip, *rest):
+            clip_ids.append(clip.id)
+            paint_clip(painter, rect, clip, *rest)
+
+        def counted_crossfade(*args):
+            fades[0] += 1
+            paint_crossfade(*args)
+
+        with (
+            mock.patch.object(lane_painting, "paint_clip", counted_clip),
+            mock.patch.object(lane_painting, "paint_crossfade", counted_crossfade),
+        ):
+            view.lanes.grab()
+        return clip_ids, fades[0]
+
+    drawn, crossfades = draws()
+    span = 3.5 * RATE / 4800  # px from the first clip's start to the last one's end
+    assert 0 < len(drawn) <= 2 * span + 1 and clips[150].id in drawn
+    assert 0 < crossfades <= span
+    view.axis.fpp = 48  # 10 px between clip starts: every visible one is drawn
+    drawn, _ = draws()
+    assert len(set(drawn)) >= width // 10

@@ -86,10 +86,20 @@ def _paint_clips(lanes: Lanes, painter: QPainter, visible: QRectF) -> None:
         clips.sort(key=lambda c: (c.start, c.id))
         painter.setOpacity(0.45 if project.tracks[row].mute else 1.0)
         reach = 0  # the end of the clips drawn so far on this row
+        drawn: tuple[float, float] | None = None  # where the last clip drawn on this row starts and ends (px)
         for clip in clips:
-            if clip.start < reach and clip.end >= first and clip.start <= last:
+            span = (axis.x(clip.start), axis.x(clip.end))
+            if (
+                clip.end < first
+                or clip.start > last
+                or (clip.id not in view.selection and drawn is not None and _same_pixels(span, drawn))
+            ):  # off screen, or at this zoom no more than a repaint of the clip just drawn
+                reach = max(reach, clip.end)
+                continue
+            drawn = span
+            if clip.start < reach:
                 _paint_overlapping(lanes, painter, row, clip, min(reach, clip.end), visible)
-            elif clip.end >= first and clip.start <= last:
+            else:
                 paint_clip(
                     painter,
                     lanes.clip_rect(row, clip),
@@ -142,9 +152,14 @@ def _paint_crossfades(lanes: Lanes, painter: QPainter, row: int, clips: list[Cli
     fades = effective_fades(Track(clips=tuple(clips)))
     top = lanes.timeline.rows.top(row) + CLIP_MARGIN + TITLE_HEIGHT  # below the names
     lane = QRectF(0, top + 2, lanes.width(), LANE_HEIGHT - 2 * CLIP_MARGIN - TITLE_HEIGHT - 5)
+    drawn: tuple[float, float] | None = None  # the overlap of the last crossfade drawn (px)
     for a, b in pairwise(clips):
         if a.end <= b.start or b.end < a.end:
             continue  # no overlap, or b lies inside a (layered: the mixer plays both as they are)
+        overlap = (axis.x(b.start), axis.x(a.end))
+        if overlap[1] < 0 or overlap[0] > lanes.width() or (drawn is not None and _same_pixels(overlap, drawn)):
+            continue  # off screen, or the same pixels as the crossfade just drawn
+        drawn = overlap
         out, into = fades[a.id][1], fades[b.id][0]
         paint_crossfade(
             painter,
@@ -153,6 +168,12 @@ def _paint_crossfades(lanes: Lanes, painter: QPainter, row: int, clips: list[Cli
             (axis.x(b.start), axis.x(b.start + into.frames)),
             (out.shape, into.shape),
         )
+
+
+def _same_pixels(span: tuple[float, float], other: tuple[float, float]) -> bool:
+    """Whether two horizontal spans start and end within a pixel of each other: drawing the second adds nothing
+    visible (thousands of clips a few frames apart, zoomed out, cost one clip's drawing per pixel, not each)."""
+    return abs(span[0] - other[0]) < 1.0 and abs(span[1] - other[1]) < 1.0
 
 
 def _paint_time_selection(lanes: Lanes, painter: QPainter) -> None:
