@@ -135,7 +135,8 @@ class TrainSetup(QWidget):
         self._name_edited = bool(text)
 
     def _preset_changed(self, *_: Any) -> None:
-        self.preset_note.setText(PRESETS[self.preset_combo.currentData()].description.capitalize())
+        description = PRESETS[self.preset_combo.currentData()].description
+        self.preset_note.setText(description[:1].upper() + description[1:])
 
     def _unit_changed(self, *_: Any) -> None:
         hours = self.unit_combo.currentText() == "hours"
