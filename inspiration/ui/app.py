@@ -34,7 +34,9 @@ _QT_LEVELS = {
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
     """The QApplication with the app's names (settings go under them), icon and dark theme."""
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "inspiration", *argv])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):  # None; a plain QCoreApplication makes the constructor say so
+        app = QApplication([sys.argv[0] if sys.argv else "inspiration", *argv])
     app.setOrganizationName("inspiration")
     app.setApplicationName("Inspiration")
     app.setApplicationVersion(__version__)
@@ -65,7 +67,7 @@ def setup_logging(places: Places) -> Path:
     faulthandler.enable(crash_log)  # a fatal signal (a crash in native code) leaves its Python stack there
     _keep_open.append(crash_log)
     threading.excepthook = lambda args: log.error(
-        "uncaught exception in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+        "uncaught exception in thread %s", args.thread, exc_info=args.exc_value
     )
     return path
 

@@ -62,9 +62,9 @@ class PanSpinBox(QSpinBox):
         digits = "".join(c for c in text if c.isdigit())
         return sign * min(100, int(digits)) if digits else 0
 
-    def validate(self, text: str, pos: int) -> QValidator.State:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         ok = re.fullmatch(r"\s*([LRC]|-)?\d{0,3}\s*", text.upper()) is not None
-        return QValidator.State.Acceptable if ok else QValidator.State.Invalid
+        return (QValidator.State.Acceptable if ok else QValidator.State.Invalid), text, pos
 
 
 def _spin(low: float, high: float, decimals: int, step: float, suffix: str) -> QDoubleSpinBox:
@@ -109,7 +109,8 @@ class ClipInspector(QWidget):
         self.offline = QLabel(clip_box, wordWrap=True)
         self.offline.setStyleSheet(f"color: {COLORS.warn};")
         self.position = _spin(0.0, 24 * 3600.0, 3, 0.1, " s")
-        self.length = QLabel(clip_box, toolTip="Drag the clip's edges on the timeline to trim it")
+        self.length = QLabel(clip_box)
+        self.length.setToolTip("Drag the clip's edges on the timeline to trim it")
         self.clip_gain = _spin(*GAIN_RANGE, 1, 0.5, " dB")
         self.fade_in, self.fade_in_shape = _spin(0.0, 0.0, 3, 0.05, " s"), self._shape_combo()
         self.fade_out, self.fade_out_shape = _spin(0.0, 0.0, 3, 0.05, " s"), self._shape_combo()
@@ -175,13 +176,17 @@ class ClipInspector(QWidget):
         return page
 
     def _shape_combo(self) -> QComboBox:
-        combo = QComboBox(self, toolTip="The fade's curve")
+        combo = QComboBox(self)
+        combo.setToolTip("The fade's curve")
         for shape in FADE_SHAPES:
             combo.addItem(SHAPE_NAMES.get(shape, shape), shape)
         return combo
 
     def _toggle(self, text: str, tip: str, color: str) -> QToolButton:
-        button = QToolButton(self, text=text, toolTip=tip, checkable=True)
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
         button.setFixedWidth(28)
         button.setStyleSheet(
             f"QToolButton {{ border: 1px solid {COLORS.border}; border-radius: 3px; font-weight: bold; }}"

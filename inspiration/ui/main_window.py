@@ -112,7 +112,9 @@ class MainWindow(QMainWindow):
         self.time_display = TimeDisplay(self)
         self.overlay = ShortcutsOverlay(self)
         self._text_keys = TextEntryKeys(self)
-        QApplication.instance().installEventFilter(self._text_keys)
+        app = QApplication.instance()
+        if app is not None:  # always: a window exists only inside an application
+            app.installEventFilter(self._text_keys)
 
         self._make_status_bar()
         self._make_actions()
@@ -162,7 +164,12 @@ class MainWindow(QMainWindow):
         return [self.library_dock, self.inspector_dock, self.generate_dock, self.live_dock, self.train_dock]
 
     def _action(
-        self, text: str, slot, shortcut: QKeySequence | str | None = None, icon_name: str = "", tip: str = ""
+        self,
+        text: str,
+        slot,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon_name: str = "",
+        tip: str = "",
     ) -> QAction:
         action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
         if shortcut is not None:
@@ -195,7 +202,7 @@ class MainWindow(QMainWindow):
         self.undo_focus.add_project_area(self.timeline)
         self.undo_focus.add_project_area(self.inspector)
         self.act_undo = self.undo_focus.group.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.act_undo.setIcon(icon("undo"))
         self.act_redo = self.undo_focus.group.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
@@ -561,7 +568,9 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        QApplication.instance().removeEventFilter(self._text_keys)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._text_keys)
         self.files.close_cleanly()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())

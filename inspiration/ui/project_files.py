@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from inspiration.engine.composition.project_io import discard_recovery, find_recovery
 from inspiration.engine.errors import InspirationError
 from inspiration.ui.document import PROJECT_SUFFIX, ProjectDocument
+from inspiration.ui.settings_lists import read_strings
 
 log = logging.getLogger("inspiration")
 AUTOSAVE_INTERVAL_MS = 15_000
@@ -156,9 +157,7 @@ class ProjectFiles(QObject):
     # -- recent files ---------------------------------------------------------------------------------------------
 
     def recent(self) -> list[str]:
-        value = QSettings().value("files/recent", [])
-        paths = [value] if isinstance(value, str) else list(value or [])
-        return [p for p in paths if isinstance(p, str)]
+        return read_strings("files/recent")
 
     def forget_missing_recent(self) -> None:
         kept = [p for p in self.recent() if Path(p).is_file()]

@@ -64,6 +64,7 @@ class ShortcutsOverlay(QWidget):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self._host = parent  # the window it covers
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.hide()
         parent.installEventFilter(self)
@@ -72,14 +73,14 @@ class ShortcutsOverlay(QWidget):
         if self.isVisible():
             self.hide()
         else:
-            self.setGeometry(self.parentWidget().rect())
+            self.setGeometry(self._host.rect())
             self.show()
             self.raise_()
             self.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+        if watched is self._host and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.setGeometry(self._host.rect())
         return False
 
     def event(self, event: QEvent) -> bool:

@@ -80,6 +80,16 @@ def test_track_settings(setup):
     assert inspector.track_name.text() == "Rhodes" and document.undo_stack.index() == 4
 
 
+def test_pan_field_takes_l_c_r_and_digits_only(setup):
+    inspector, document, track_id, _, _ = setup
+    inspector.track_pan.setFocus()
+    inspector.track_pan.lineEdit().selectAll()
+    QTest.keyClicks(inspector.track_pan, "Rx2%5")
+    assert inspector.track_pan.lineEdit().text() == "R25"  # the refused keys never reach the field
+    QTest.keyClick(inspector.track_pan, Qt.Key.Key_Return)
+    assert document.project.track(track_id).pan == pytest.approx(0.25)
+
+
 def test_nothing_selected_shows_the_project_and_master_gain(setup):
     inspector, document, _, _, _ = setup
     inspector.show_clips([])

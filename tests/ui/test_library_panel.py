@@ -264,6 +264,9 @@ def test_restore_from_the_context_menu_and_selection_survives_refresh(panel, lib
     qtbot.waitUntil(lambda: not library.get(record.id).discarded)
     next(a for a in menu.actions() if a.text() == "Copy path").trigger()
     assert QApplication.clipboard().text() == str(library.folder / record.path)
+    rate = next(a.menu() for a in menu.actions() if a.text() == "Rate")
+    next(a for a in rate.actions() if a.text() == "★★★★★").trigger()  # no clip has 5 stars yet
+    qtbot.waitUntil(lambda: library.get(record.id).rating == 5)
     choose(panel.filter_bar.sort, "duration")
     listed(panel, qtbot)
     assert panel.selected_ids() == [record.id]

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from inspiration.ui.jobs import JobRunner
+from inspiration.ui.settings_lists import read_strings
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
@@ -23,9 +24,7 @@ CURRENT_KEY = "models/current"
 
 def model_roots(models_folder: Path) -> list[Path]:
     """The user's models folder and the folders added to the pickers (remembered in QSettings)."""
-    value = QSettings().value(FOLDERS_KEY, [])
-    extra = [value] if isinstance(value, str) else list(value or [])
-    return [models_folder, *(Path(p) for p in extra if isinstance(p, str))]
+    return [models_folder, *(Path(p) for p in read_strings(FOLDERS_KEY))]
 
 
 def list_models(roots: list[Path]) -> tuple[list[ModelSummary], list[tuple[Path, str]]]:

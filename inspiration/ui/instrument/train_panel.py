@@ -34,6 +34,7 @@ from inspiration.ui.instrument.train_process import RunOutcome, TrainProcess, Tr
 from inspiration.ui.instrument.train_setup import TrainSetup
 from inspiration.ui.instrument.train_status import TrainStatus
 from inspiration.ui.jobs import Job, JobRunner
+from inspiration.ui.settings_lists import read_strings
 from inspiration.ui.theme import COLORS
 
 if TYPE_CHECKING:
@@ -370,10 +371,7 @@ class TrainPanel(QWidget):
         self.statusMessage.emit(message)
 
     def _stopped(self) -> list[str]:
-        value = QSettings().value(STOPPED_KEY, [])
-        if isinstance(value, str):  # an INI file holds a one-item list as a plain string
-            return [value]
-        return [str(v) for v in value] if isinstance(value, list) else []
+        return read_strings(STOPPED_KEY)
 
     def _remember_stopped(self, folder: Path) -> None:
         QSettings().setValue(STOPPED_KEY, sorted({*self._stopped(), str(folder.resolve())}))

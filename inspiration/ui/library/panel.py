@@ -7,7 +7,8 @@ written by another process (a generation run) show up on their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import shiboken6
@@ -117,8 +118,10 @@ class LibraryPanel(QWidget):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(6, 4, 6, 4)
         self.progress_label = QLabel(row)
-        self.progress_bar = QProgressBar(row, textVisible=False, maximumHeight=6)
-        self.cancel_button = QPushButton("Cancel", row, toolTip="Stop importing (clips already imported stay)")
+        self.progress_bar = QProgressBar(row, textVisible=False)
+        self.progress_bar.setMaximumHeight(6)
+        self.cancel_button = QPushButton("Cancel", row)
+        self.cancel_button.setToolTip("Stop importing (clips already imported stay)")
         self.cancel_button.clicked.connect(self.cancel_imports)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress_bar, 1)
@@ -175,7 +178,7 @@ class LibraryPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
         return self.import_paths([folder]) if folder else None
 
-    def import_paths(self, paths: list[str | Path]) -> Job:
+    def import_paths(self, paths: Sequence[str | Path]) -> Job:
         """Import audio files and folders (walked) into the library in a job; its result is an ImportResult.
         Progress shows under the list with a Cancel button; one summary goes to `statusMessage` at the end."""
         library, chosen = self._library, list(paths)
@@ -335,7 +338,7 @@ class LibraryPanel(QWidget):
             self._curve_actions(menu, records[0])
         rate = menu.addMenu("Rate")
         for stars in range(6):
-            rate.addAction("No rating" if stars == 0 else "★" * stars, lambda s=stars: self.rate(ids, s))
+            rate.addAction("No rating" if stars == 0 else "★" * stars, partial(self.rate, ids, stars))
         if any(not r.discarded for r in records):
             menu.addAction("Discard", lambda: self.discard([r.id for r in records if not r.discarded]))
         if any(r.discarded for r in records):
