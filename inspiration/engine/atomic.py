@@ -2,7 +2,7 @@
 
 A reader sees either the old file or the complete new one, never a half-written file, and a failed or
 cancelled write leaves the previous file untouched. A process killed mid-write (kill -9, a power cut) leaves its
-hidden temporary file `.NAME.PID-XXXX.tmpSUFFIX` behind; the next write of the same target, and
+hidden temporary file `.NAME.PID-RANDOM.tmpSUFFIX` behind; the next write of the same target, and
 `remove_stale_temporaries` at the start of a library or a training run, delete those whose writer is gone.
 """
 

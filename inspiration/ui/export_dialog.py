@@ -128,22 +128,10 @@ class ExportDialog(QDialog):
             self.bitrate_box.addItem(f"{kbps} kbps", kbps)
         length = project.length
         self.whole = QRadioButton(f"Whole project ({format_clock(length / rate)})")
-        self.loop = QRadioButton("Loop region")
-        if loop_region is not None:
-            a, b = loop_region
-            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
-            self.loop.setText(f"Loop region ({span})")
-        else:
-            self.loop.setEnabled(False)
-            self.loop.setToolTip("Drag on the ruler to set a loop region")
-        self.selection = QRadioButton("Selection")
-        if selection is not None:
-            a, b = selection
-            span = f"{format_clock(a / rate)}–{format_clock(b / rate)}"
-            self.selection.setText(f"Selection ({span})")
-        else:
-            self.selection.setEnabled(False)
-            self.selection.setToolTip("Drag on an empty part of a track to make a time selection")
+        self.loop = _range_choice("Loop region", loop_region, rate, "Drag on the ruler to set a loop region")
+        self.selection = _range_choice(
+            "Selection", selection, rate, "Drag on an empty part of a track to make a time selection"
+        )
         self.whole.setChecked(True)
         range_row = QVBoxLayout()  # one choice a line: their spans make them long
         range_row.setSpacing(2)
@@ -450,3 +438,14 @@ class ExportDialog(QDialog):
         }
         for key, value in values.items():
             s.setValue(_KEY + key, value)
+
+
+def _range_choice(label: str, region: tuple[int, int] | None, rate: int, how_to_make: str) -> QRadioButton:
+    """A range to export: "Label (start–end)", or greyed out with a tip saying how to make one."""
+    button = QRadioButton(label)
+    if region is not None:
+        button.setText(f"{label} ({format_clock(region[0] / rate)}–{format_clock(region[1] / rate)})")
+    else:
+        button.setEnabled(False)
+        button.setToolTip(how_to_make)
+    return button
