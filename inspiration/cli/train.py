@@ -101,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
             except ValueError as exc:  # a setting out of range
                 raise InspirationError(str(exc)) from exc
         dist.barrier()
-        return _train(args, folder, dist, printer)
+        status = _train(args, folder, dist, printer)
+        dist.barrier()  # every rank done before the group goes: one leaving early can abort its peer's gloo threads
+        return status
     finally:
         dist.stop()
 
