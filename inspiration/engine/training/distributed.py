@@ -6,6 +6,7 @@ writes files. Decisions that must agree (stop, checkpoint now) are reduced acros
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,7 +53,10 @@ class DistContext:
             dist.init_process_group(backend, timeout=timedelta(minutes=30))
 
     def stop(self) -> None:
+        """Leave the process group. What still holds it (a DistributedDataParallel wrapper, freed only by the cycle
+        collector) is collected first, so its threads are joined here, not torn down at exit (an abort)."""
         if self.enabled and dist.is_initialized():
+            gc.collect()
             dist.destroy_process_group()
 
     def any(self, *flags: bool) -> list[bool]:
