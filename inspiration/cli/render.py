@@ -14,10 +14,8 @@ from inspiration.engine.errors import ExportFormatError, InspirationError
 from inspiration.engine.timefmt import format_clock
 
 if TYPE_CHECKING:
-    from inspiration.engine.composition.export import ExportResult, Format
-
-#: The formats `render` writes (the engine's FORMATS; a test keeps the two the same).
-FORMAT_CHOICES = ("wav", "flac", "mp3")
+    from inspiration.engine.audio.formats import Format
+    from inspiration.engine.composition.export import ExportResult
 
 if TYPE_CHECKING:
     from inspiration.engine.library.clip_library import ClipLibrary
@@ -25,6 +23,8 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `render` subcommand."""
+    from inspiration.engine.audio.formats import FORMATS
+
     parser = subparsers.add_parser(
         "render",
         help="mix a project down to an audio file",
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "else your app's default library)",
     )
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.wav, .flac or .mp3)")
-    parser.add_argument("--format", choices=FORMAT_CHOICES, help="output format (default: from the --out suffix)")
+    parser.add_argument("--format", choices=FORMATS, help="output format (default: from the --out suffix)")
     parser.add_argument("--rate", type=RATE, help="output sample rate in Hz (default: the project's)")
     parser.add_argument(
         "--bit-depth",
@@ -80,7 +80,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from inspiration.engine.audio.denoise import DenoiseSettings
-    from inspiration.engine.composition.export import ExportSettings, export_project, format_for_path
+    from inspiration.engine.audio.formats import format_for_path
+    from inspiration.engine.composition.export import ExportSettings, export_project
     from inspiration.engine.composition.mix import MixOptions
     from inspiration.engine.composition.project import to_frames
     from inspiration.engine.composition.project_io import load_project
@@ -185,7 +186,7 @@ def percent_printer(label: str) -> Callable[..., None]:
 
 def format_for_path_or_none(path: Path) -> Format | None:
     """The format the file name asks for, or None when its suffix names none."""
-    from inspiration.engine.composition.export import format_for_path
+    from inspiration.engine.audio.formats import format_for_path
 
     try:
         return format_for_path(path)

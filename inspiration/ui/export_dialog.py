@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.audio.denoise import DenoiseSettings
+from inspiration.engine.audio.formats import FORMATS, format_for_path
 from inspiration.engine.composition.export import ExportResult, ExportSettings, export_project
 from inspiration.engine.composition.mix import MediaCache
 from inspiration.engine.composition.project import LibraryResolver
+from inspiration.engine.errors import ExportFormatError
 from inspiration.engine.places import user_places
 from inspiration.engine.timefmt import format_clock
 from inspiration.ui.document import ProjectDocument
@@ -44,7 +46,6 @@ from inspiration.ui.playback.preview import PREVIEW_SECONDS, preview_range, snap
 from inspiration.ui.playback.transport import Transport
 from inspiration.ui.theme import COLORS
 
-FORMATS = (("wav", "WAV"), ("flac", "FLAC"), ("mp3", "MP3"))
 BIT_DEPTHS = {"wav": ((16, "16-bit"), (24, "24-bit"), (32, "32-bit float")), "flac": ((16, "16-bit"), (24, "24-bit"))}
 MP3_BITRATES = (128, 192, 256, 320)
 NORMALIZE = (("none", "None"), ("peak", "Peak −1 dBFS"), ("loudness", "Loudness −14 LUFS (streaming)"))
@@ -108,8 +109,8 @@ class ExportDialog(QDialog):
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(browse)
         self.format_box = QComboBox()
-        for key, label in FORMATS:
-            self.format_box.addItem(label, key)
+        for fmt in FORMATS:
+            self.format_box.addItem(fmt.upper(), fmt)
         if not mp3_supported():
             item = self.format_box.model()
             assert isinstance(item, QStandardItemModel)
@@ -237,12 +238,16 @@ class ExportDialog(QDialog):
             return self._selection
         return 0, None
 
+    def _format_index(self, path: Path) -> int:
+        """The format box's row for the format the file name asks for; -1 when it names none."""
+        named = _named_format(path)
+        return -1 if named is None else self.format_box.findData(named)
+
     def export_path(self, path: str | Path) -> Path:
         """The file an export to `path` writes: a known suffix picks the format (the format box follows); otherwise
         the chosen format's suffix is added."""
         path = Path(path)
-        named = path.suffix.lower().lstrip(".")
-        index = self.format_box.findData({"wave": "wav"}.get(named, named))
+        index = self._format_index(path)
         if index >= 0 and self._format_enabled(index):
             self.format_box.setCurrentIndex(index)
             return path
@@ -316,7 +321,7 @@ class ExportDialog(QDialog):
         filters = {"wav": "WAV audio (*.wav)", "flac": "FLAC audio (*.flac)", "mp3": "MP3 audio (*.mp3)"}
         name, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text(), filters[fmt])
         if name:
-            index = self.format_box.findData(Path(name).suffix.lower().lstrip("."))
+            index = self._format_index(Path(name))
             if index >= 0 and index != self.format_box.currentIndex():
                 self.format_box.setCurrentIndex(index)
             self.path_edit.setText(str(Path(name).with_suffix("." + self.format_box.currentData())))
@@ -449,3 +454,11 @@ def _range_choice(label: str, region: tuple[int, int] | None, rate: int, how_to_
         button.setEnabled(False)
         button.setToolTip(how_to_make)
     return button
+
+
+def _named_format(path: Path) -> str | None:
+    """The export format the file name asks for (see `format_for_path`), or None."""
+    try:
+        return format_for_path(path)
+    except ExportFormatError:
+        return None

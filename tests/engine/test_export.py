@@ -10,9 +10,10 @@ import pytest
 import soundfile as sf
 
 from inspiration.engine.audio.denoise import DenoiseSettings
+from inspiration.engine.audio.formats import format_for_path
 from inspiration.engine.audio.loudness import integrated_loudness, k_weighting_response
 from inspiration.engine.composition import export as export_module
-from inspiration.engine.composition.export import ExportSettings, export_audio, export_project, format_for_path
+from inspiration.engine.composition.export import ExportSettings, export_audio, export_project
 from inspiration.engine.composition.project import Clip, ClipSource, Project, Track
 from inspiration.engine.errors import Cancelled, ExportFormatError, InspirationError
 

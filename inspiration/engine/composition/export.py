@@ -21,15 +21,14 @@ import numpy as np
 from inspiration.engine.atomic import atomic_path
 from inspiration.engine.audio.denoise import DenoiseSettings, denoise
 from inspiration.engine.audio.files import peak, resample
+from inspiration.engine.audio.formats import Format
 from inspiration.engine.audio.loudness import integrated_loudness
 from inspiration.engine.composition.mix import MediaCache, Mixer, MixOptions
 from inspiration.engine.composition.project import LibraryResolver, Project
 from inspiration.engine.errors import Cancelled, ExportFormatError, InspirationError
 from inspiration.engine.limits import MAX_LUFS, MAX_PEAK_DB, MIN_LUFS, MIN_PEAK_DB, checked_float
 
-Format = Literal["wav", "flac", "mp3"]
 Normalize = Literal["none", "peak", "loudness"]
-FORMATS: tuple[Format, ...] = ("wav", "flac", "mp3")
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 _WRITE_BLOCK = 1 << 16
 ProgressFn = Callable[[float], None]
@@ -69,15 +68,6 @@ class ExportResult:
     @property
     def seconds(self) -> float:
         return self.frames / self.sample_rate
-
-
-def format_for_path(path: str | os.PathLike[str]) -> Format:
-    """The export format named by a file's suffix; ExportFormatError for anything else."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    fmt = {"wave": "wav"}.get(suffix, suffix)
-    if fmt not in FORMATS:
-        raise ExportFormatError(f"cannot tell the format of {Path(path).name}; name it .wav, .flac or .mp3")
-    return fmt
 
 
 def check_settings(settings: ExportSettings, channels: int, sample_rate: int) -> None:
