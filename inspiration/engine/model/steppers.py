@@ -87,8 +87,25 @@ class EagerStepper:
         return self._history
 
 
-class FoldedStepper:
+class _BufferStepper:
+    """A stepper over a frame step's fixed buffers (`frame`): load the history, then set the inputs and run."""
+
+    frame: FoldedFrameStep | FusedFrameStep
+    lookback: int
+
+    def load(self, history: Tensor, state: State | None) -> None:
+        self.frame.load(history, state)
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        self.frame.set_inputs(temperature, uniform)
+        self.frame()
+        return self.frame.codes[:, self.lookback :]
+
+
+class FoldedStepper(_BufferStepper):
     """The folded inference form, run eagerly."""
+
+    frame: FoldedFrameStep
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
         self.frame = FoldedFrameStep(folded, batch_size)
@@ -102,14 +119,6 @@ class FoldedStepper:
     @greedy_rows.setter
     def greedy_rows(self, value: bool) -> None:
         self.frame.greedy_rows = value
-
-    def load(self, history: Tensor, state: State | None) -> None:
-        self.frame.load(history, state)
-
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
-        self.frame()
-        return self.frame.codes[:, self.lookback :]
 
 
 class GraphStepper(FoldedStepper):
@@ -162,11 +171,13 @@ class GraphStepper(FoldedStepper):
         return graph
 
 
-class FusedStepper:
+class FusedStepper(_BufferStepper):
     """The fused C routine per frame (float32, CPU); see `fused.FusedFrameStep`.
 
     Temperature-0 samples are always checked for (a comparison per sample), so `greedy_rows` changes nothing.
     """
+
+    frame: FusedFrameStep
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int, threads: int | None = None) -> None:
         library = fused_library()
@@ -176,14 +187,6 @@ class FusedStepper:
         self.batch_size = batch_size
         self.lookback = folded.config.lookback
         self.greedy_rows = True
-
-    def load(self, history: Tensor, state: State | None) -> None:
-        self.frame.load(history, state)
-
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
-        self.frame()
-        return self.frame.codes[:, self.lookback :]
 
 
 class MeasuredStepper:
