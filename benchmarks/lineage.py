@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.music import synthetic_music
+from inspiration.engine.audio.dataset import AudioDataset, SourceFile, save_dataset
 from inspiration.engine.audio.encode import encode_signal
 from inspiration.engine.audio.files import resample
 from inspiration.engine.audio.quantize import dequantize, quantize
 from inspiration.engine.lineage.index import LineageIndex, build_index, index_path
 from inspiration.engine.lineage.query import Lineage, Match, find_lineage
 from inspiration.engine.model.folder import ModelFolder
-from inspiration.engine.training.dataset import AudioDataset, SourceFile, save_dataset
 
 RATE = 16000
 FILE_SECONDS = 120.0

@@ -42,7 +42,6 @@ TORCH_FREE_MODULES = {
     "model.folder",
     "model.weights_file",
     "model.catalog",
-    "training.dataset",
     "training.batches",
     "training.events",
     "training.log",

@@ -8,7 +8,7 @@ enforces this.
     model, library, composition   SampleRNN and its files; the clip library; projects, mixing and export
     lineage                       which passages of a model's training audio a clip echoes (numpy, no torch)
     generation                    clips from a model: the clip stream, generation jobs, live sessions
-    training                      datasets, the trainer, evaluation, training runs
+    training                      the trainer, evaluation, training runs
 
 torch is imported only by `model`, `generation` and `training`, and not by all of their modules: the model's config,
 presets, folder, catalog and weights-file headers are torch-free, so the app can list models without loading torch.

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from inspiration.engine.audio.dataset import AudioDataset, SourceFile, save_dataset
 from inspiration.engine.audio.quantize import quantize
 from inspiration.engine.curves.curve import constant, parse_curve
 from inspiration.engine.generation.stream import ClipSpec, ClipStream
@@ -17,7 +18,6 @@ from inspiration.engine.model.folder import ModelFolder, RunConfig
 from inspiration.engine.model.presets import get_preset
 from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.model.steppers import GraphStepper, make_stepper
-from inspiration.engine.training.dataset import AudioDataset, SourceFile, save_dataset
 from inspiration.engine.training.evaluate import mean_bits, sequence_bits
 from inspiration.engine.training.trainer import Trainer
 

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from inspiration.engine.audio.dataset import build_dataset, load_dataset, save_dataset
 from inspiration.engine.audio.quantize import dequantize
 from inspiration.engine.errors import NoUsableAudioError
-from inspiration.engine.training.dataset import build_dataset, load_dataset, save_dataset
 
 
 def test_files_become_normalised_codes_with_a_per_file_split(tmp_path, write_tone):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from benchmarks.music import synthetic_music
+from inspiration.engine.audio.dataset import AudioDataset, SourceFile, save_dataset
 from inspiration.engine.audio.encode import encode_signal
 from inspiration.engine.audio.quantize import dequantize, quantize
 from inspiration.engine.errors import LineageError
@@ -27,7 +28,6 @@ from inspiration.engine.lineage.index import (
 )
 from inspiration.engine.lineage.query import find_lineage
 from inspiration.engine.model.folder import ModelFolder
-from inspiration.engine.training.dataset import AudioDataset, SourceFile, save_dataset
 
 RATE = 16000
 SECONDS = 30.0

@@ -6,11 +6,11 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from inspiration.engine.audio.dataset import SkippedFile, build_dataset, save_dataset
 from inspiration.engine.errors import CheckpointError, InspirationError
 from inspiration.engine.model.config import ModelConfig, config_difference
 from inspiration.engine.model.folder import ModelFolder, RunConfig
 from inspiration.engine.model.train_config import TrainConfig
-from inspiration.engine.training.dataset import SkippedFile, build_dataset, save_dataset
 
 
 def prepare_run(

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from inspiration.engine.atomic import write_text_atomic
+from inspiration.engine.audio.dataset import AudioDataset, load_dataset
 from inspiration.engine.audio.files import write_audio
 from inspiration.engine.errors import CheckpointError, InspirationError, TrainingDivergedError
 from inspiration.engine.generation.stream import generate_eager
@@ -30,7 +31,6 @@ from inspiration.engine.model.devices import autocast, describe_device, is_out_o
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.samplernn import SampleRNN, State, detach_state, parameter_count
 from inspiration.engine.training.batches import TBPTTBatches
-from inspiration.engine.training.dataset import AudioDataset, load_dataset
 from inspiration.engine.training.distributed import DistContext
 from inspiration.engine.training.evaluate import LN2, mean_bits, sequence_bits
 from inspiration.engine.training.events import (
