@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from inspiration.engine.generation.stream import ClipSpec, ClipStream
-from inspiration.engine.model import cpu_choice, fused, steppers
+from inspiration.engine.model import cpu_choice, fused, steppers, thread_choice
 from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.counter_rng import uniforms
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
@@ -67,13 +67,14 @@ def test_a_rows_codes_do_not_depend_on_its_batch_or_the_thread_count():
     folded = FoldedSampleRNN(random_model(config))
     library = fused.fused_library()
     runs = []
-    for batch, threads in ((5, 1), (5, 2), (5, 5)):
+    for batch, threads in ((5, 1), (5, 2), (5, 5), (5, 7)):  # 7 threads: one team sharing each product's columns
         step = fused.FusedFrameStep(folded, batch, library, threads=threads)
         assert step.threads == threads
         runs.append(frames(step, batch, 12, config.lookback))
-    alone = frames(fused.FusedFrameStep(folded, 1, library), 1, 12, config.lookback)
-    assert torch.equal(runs[0], runs[1]) and torch.equal(runs[0], runs[2])
-    assert torch.equal(runs[0][:1], alone)  # row 0 of a batch == the same clip alone (same seed 0, same inputs)
+    assert all(torch.equal(runs[0], run) for run in runs[1:])
+    for threads in (1, 2, 3):
+        alone = frames(fused.FusedFrameStep(folded, 1, library, threads=threads), 1, 12, config.lookback)
+        assert torch.equal(runs[0][:1], alone)  # row 0 of a batch == the same clip alone (same seed, same inputs)
 
 
 @needs_routine
@@ -225,3 +226,41 @@ def test_generating_never_changes_torchs_thread_count(mode, monkeypatch):
     assert set(spy.started) == {process}  # threads started during a live block start from the process's count
     own = 1 if steppers._omp_set_num_threads() is not None else process
     assert set(spy.inside) == {own}
+
+
+@needs_routine
+@pytest.mark.skipif(fused.cpu_cores() < 2, reason="a team needs two cores")
+def test_a_single_row_switches_between_one_thread_and_a_team_without_a_trace(monkeypatch):
+    monkeypatch.setattr(thread_choice, "PROBE_EVERY", 2)  # switch as often as it can
+    config = ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8)
+    folded = FoldedSampleRNN(random_model(config))
+    library = fused.fused_library()
+    alone = frames(fused.FusedFrameStep(folded, 1, library, threads=1), 1, 30, config.lookback)
+    step = fused.FusedFrameStep(folded, 1, library, team=True)
+    assert torch.equal(frames(step, 1, 30, config.lookback), alone)
+    assert step._choice is not None and set(step._choice._seconds) == {1, fused.cpu_cores()}
+
+
+@needs_routine
+@pytest.mark.parametrize("threads", [1, 3])  # three threads for two rows: a team
+def test_several_frames_in_one_call_make_what_one_frame_per_call_makes(threads):
+    config = ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8)
+    folded = FoldedSampleRNN(random_model(config))
+    library = fused.fused_library()
+    L = config.lookback
+    one_by_one = frames(fused.FusedFrameStep(folded, 2, library, threads=threads), 2, 10, L)
+    step = fused.FusedFrameStep(folded, 2, library, threads=threads, max_frames=4)
+    generator = torch.Generator().manual_seed(0)
+    temperature = torch.cat([torch.rand(8, L, generator=generator)[:2] * 1.5 for _ in range(10)], dim=1)
+    for f in range(10):
+        temperature[:, f * L + f % L] = 0.0  # as `frames` sets them
+    made = []
+    for first, count in ((0, 4), (4, 1), (5, 4), (9, 1)):
+        span = slice(first * L, (first + count) * L)
+        step.set_inputs(temperature[:, span], uniforms(torch.arange(2), first * L, count * L))
+        step()
+        made.append(step.made.clone())
+        assert torch.equal(step.codes[:, L:], made[-1][:, -L:]) and torch.equal(step.codes[:, :L], step.codes[:, L:])
+    assert torch.equal(torch.cat(made, dim=1), one_by_one)
+    with pytest.raises(ValueError, match="whole frames"):
+        step.set_inputs(temperature[:, : 5 * L], uniforms(torch.arange(2), 0, 5 * L))

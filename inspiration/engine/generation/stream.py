@@ -148,12 +148,14 @@ class ClipStream:
         temperature_t = torch.from_numpy(temperature).to(self._device)
         noise = uniforms(self._seeds, start, count)
         codes = torch.empty(rows, count, dtype=torch.long, device=self._device)
-        for frame in range(0, count, lookback):
+        frame = 0
+        while frame < count:
             if self._cancelled or self._should_stop():
                 self._cancelled = True
                 return None
-            span = slice(frame, frame + lookback)
+            span = slice(frame, min(count, frame + self._stepper.frames_per_call * lookback))
             codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span]))
+            frame = span.stop
         audio = dequantize(codes[:, :valid].cpu().numpy(), config.q_levels, config.quantization)  # type: ignore[arg-type]
         if self._dc is not None:
             audio = self._dc(audio)

@@ -48,6 +48,8 @@ def speed_key(folded: FoldedSampleRNN, batch_size: int) -> str:
     c = folded.config
     sizes = "x".join(str(f) for f in c.frame_sizes)
     shape = f"{c.rnn_type}{c.rnn_layers} tiers {sizes} dim {c.dim} mlp {c.mlp_layers} q {c.q_levels}"
+    if folded.bf16_weights:
+        shape += " bf16 weights"
     bucket = 1 << max(0, batch_size - 1).bit_length()
     return (
         f"{platform.node()} {platform.machine()} cores {cpu_cores()} torch {torch.__version__} "

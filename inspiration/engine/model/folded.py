@@ -37,42 +37,66 @@ class _Tier:
 
 
 class FoldedSampleRNN:
-    """Inference-only weights of a SampleRNN in `dtype` on `device` (see the module docstring)."""
+    """Inference-only weights of a SampleRNN in `dtype` on `device` (see the module docstring).
 
-    def __init__(self, model: SampleRNN, dtype: torch.dtype = torch.float32, device: torch.device | None = None):
+    bf16_weights: round the matrices of the products (the RNNs', the upsamplings', the MLP's after its table) to
+    bfloat16 and keep them in `dtype` — arithmetic at `dtype`'s precision on half the weight bytes, which is what
+    the fused CPU routine stores; the input layers, the table and the biases stay as they are.
+    """
+
+    def __init__(
+        self,
+        model: SampleRNN,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | None = None,
+        bf16_weights: bool = False,
+    ):
         self.config = model.config
         self.dtype = dtype
+        self.bf16_weights = bf16_weights
         self.device = device or next(model.parameters()).device
         q = self.config.q_levels
 
         def put(t: Tensor) -> Tensor:
             return t.detach().to(self.device, dtype).contiguous()
 
+        def put_matrix(t: Tensor) -> Tensor:
+            return put(t.detach().to(torch.bfloat16) if bf16_weights else t)
+
         with torch.no_grad():
             sample = model.sample_tier
             tiers = model.tiers
             # the sample-level input bias joins the last tier's upsampling bias, once per conditioning vector
-            self.tiers = [self._fold_tier(tier, q, put) for tier in tiers[:-1]]
-            self.tiers.append(self._fold_tier(tiers[-1], q, put, extra_up_bias=sample.input.bias))
+            self.tiers = [self._fold_tier(tier, q, put, put_matrix) for tier in tiers[:-1]]
+            self.tiers.append(self._fold_tier(tiers[-1], q, put, put_matrix, extra_up_bias=sample.input.bias))
             conv_w = sample.input.weight  # (dim, E, Fs), weight norm applied by the parametrisation
             table = torch.einsum("qe,dei->iqd", sample.embedding.weight, conv_w)  # (Fs, Q, dim)
             self.table = put(table.reshape(-1, table.shape[-1]))
             self.offsets = torch.arange(sample.frame_size, device=self.device) * q
             # (in, out) layouts: x @ w is the fastest product for a few rows
-            self.hidden = [(put(layer.weight.t()), put(layer.bias)) for layer in sample.linear_layers()]
-            self.output = (put(sample.output.weight.t()), put(sample.output.bias))
+            self.hidden = [(put_matrix(layer.weight.t()), put(layer.bias)) for layer in sample.linear_layers()]
+            self.output = (put_matrix(sample.output.weight.t()), put(sample.output.bias))
         self.initial = [tuple(put(p) for p in tier.initial) for tier in model.tiers]  # each (layers, 1, dim)
 
     @staticmethod
     def _fold_tier(
-        tier: FrameTier, q_levels: int, put: Callable[[Tensor], Tensor], extra_up_bias: Tensor | None = None
+        tier: FrameTier,
+        q_levels: int,
+        put: Callable[[Tensor], Tensor],
+        put_matrix: Callable[[Tensor], Tensor],
+        extra_up_bias: Tensor | None = None,
     ) -> _Tier:
         w, b = tier.expand.weight, tier.expand.bias  # input x = codes * 4/Q - 2
         expand_w = w * (4.0 / q_levels)
         expand_b = b - 2.0 * w.sum(dim=1)
         rnn = tier.rnn
         layers = [
-            tuple(put(getattr(rnn, f"{name}_l{k}")) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            (
+                put_matrix(getattr(rnn, f"weight_ih_l{k}")),
+                put_matrix(getattr(rnn, f"weight_hh_l{k}")),
+                put(getattr(rnn, f"bias_ih_l{k}")),
+                put(getattr(rnn, f"bias_hh_l{k}")),
+            )
             for k in range(rnn.num_layers)
         ]
         up_b = tier.upsample.bias
@@ -83,8 +107,8 @@ class FoldedSampleRNN:
             tier.upsample_ratio,
             put(expand_w),
             put(expand_b),
-            layers,  # type: ignore[arg-type]
-            put(tier.upsample.weight),
+            layers,
+            put_matrix(tier.upsample.weight),
             put(up_b),
             isinstance(rnn, torch.nn.LSTM),
         )

@@ -4,7 +4,9 @@ the temperature-scaled draw and the feedback) in one call of a small C routine, 
 On a CPU the folded step's cost is per-op dispatch: at batch 1 each sample is about fifteen small tensor operations,
 each costing more in overhead than in arithmetic. The C routine does the same arithmetic as plain loops over the
 folded weights, so a sample costs its arithmetic only. Its rows are split between threads that never wait for
-each other within a frame; the thread count is chosen per call (no global setting is touched).
+each other within a frame; with fewer rows than threads (one live stream), the threads make them as a team, each a
+share of every product's columns. The thread count is chosen per call (no global setting is touched). With
+bfloat16 weights (`FoldedSampleRNN(bf16_weights=True)`) it reads half the bytes and widens them to float32.
 
 The routine is compiled on first use with the system's C compiler (`$CC`, `cc`, `gcc` or `clang`, for this machine's
 CPU) and kept in the user's cache folder, keyed by its source, the compiler and the machine, so later runs load it
@@ -23,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -33,12 +36,13 @@ from inspiration.engine.atomic import atomic_path
 from inspiration.engine.errors import OutputNotWritableError
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
 from inspiration.engine.model.samplernn import State
+from inspiration.engine.model.thread_choice import ThreadChoice
 from inspiration.engine.places import user_places
 
 logger = logging.getLogger(__name__)
 
 _SOURCE = "fused_frame.c"
-_FLAGS = ["-O3", "-std=gnu99", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
+_FLAGS = ["-O3", "-std=gnu11", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
 _NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses them
 PANEL = 16  # columns of a packed weight panel (fused_frame.c: PANEL)
 _WORK_PER_THREAD = 4_000_000  # multiply-adds per frame below which another thread costs more than it saves
@@ -78,6 +82,7 @@ class _Model(ctypes.Structure):
         ("q_levels", ctypes.c_int64),
         ("n_tiers", ctypes.c_int64),
         ("n_hidden", ctypes.c_int64),
+        ("bf16", ctypes.c_int64),
         ("tiers", _P(_Tier)),
         ("table", ctypes.c_void_p),
         ("hidden_w", _P(ctypes.c_void_p)),
@@ -85,8 +90,11 @@ class _Model(ctypes.Structure):
         ("out_w", ctypes.c_void_p),
         ("out_b", ctypes.c_void_p),
         ("codes", ctypes.c_void_p),
+        ("frames", ctypes.c_int64),
+        ("stride", ctypes.c_int64),
         ("temperature", ctypes.c_void_p),
         ("uniform", ctypes.c_void_p),
+        ("made", ctypes.c_void_p),
     ]
 
 
@@ -182,18 +190,27 @@ def _pointers(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
 
 
 class FusedFrameStep:
-    """One top frame for a batch of clips by the C routine, over the same buffers as `FoldedFrameStep`
-    (`frame`, whose `load` and `export_state` it shares). float32 only.
+    """Top frames for a batch of clips by the C routine — up to `max_frames` per call, so that a call's cost (the
+    interpreter's, the threads') is shared — over the same state as `FoldedFrameStep` (`frame`, whose `load` and
+    `export_state` it shares). float32 arithmetic.
 
-    threads: threads per frame (rows are split between them); default: one per row up to the cores, fewer when a
-    frame is too little work to share.
+    threads: threads per frame (rows are split between them; with more threads than rows, they make all rows as a
+    team); default: one per row up to the cores, fewer when a frame is too little work to share.
+    team: with fewer rows than cores, let a team of every core make the frames whenever that runs faster here and
+    now (`thread_choice`; both make the same samples).
     """
 
     def __init__(
-        self, folded: FoldedSampleRNN, batch_size: int, library: ctypes.CDLL, threads: int | None = None
+        self,
+        folded: FoldedSampleRNN,
+        batch_size: int,
+        library: ctypes.CDLL,
+        threads: int | None = None,
+        team: bool = False,
+        max_frames: int = 1,
     ) -> None:
         if folded.dtype != torch.float32 or folded.device.type != "cpu":
-            raise FusedUnavailableError("the fused step runs float32 weights on a CPU only")
+            raise FusedUnavailableError("the fused step runs float32 arithmetic on a CPU only")
         self.frame = FoldedFrameStep(folded, batch_size)
         self.batch_size = batch_size
         self.lookback = lookback = folded.config.lookback
@@ -201,10 +218,16 @@ class FusedFrameStep:
             config = folded.config
             per_row = config.lookback * (config.mlp_layers + 1 + 3 * config.rnn_layers * len(folded.tiers))
             threads = min(cpu_cores(), batch_size * per_row * config.dim * config.dim // _WORK_PER_THREAD)
-        self.threads = max(1, min(batch_size, threads))
+        self.threads = max(1, threads)
+        cores = cpu_cores()
+        teamed = team and batch_size < cores and self.threads < cores
+        self._choice = ThreadChoice((self.threads, cores)) if teamed else None
         self._function = library.inspiration_fused_frame
-        self.temperature = torch.ones(batch_size, lookback)
-        self.uniform = torch.full((batch_size, lookback), 0.5)
+        self.max_frames = max(1, max_frames)
+        self.frames = 1  # frames the next call makes (set_inputs)
+        self.temperature = torch.ones(batch_size, self.max_frames * lookback)
+        self.uniform = torch.full((batch_size, self.max_frames * lookback), 0.5)
+        self._made = torch.zeros(batch_size, self.max_frames * lookback, dtype=torch.long)
         keep: list[object] = []  # everything the C structure points at must live as long as it does
 
         def kept(t: Tensor) -> int:
@@ -212,8 +235,13 @@ class FusedFrameStep:
             keep.append(t)
             return t.data_ptr()
 
+        weight_type = torch.bfloat16 if folded.bf16_weights else torch.float32
+
+        def packed(w_t: Tensor) -> Tensor:  # bfloat16 weights are already rounded: the cast is exact
+            return _packed(w_t).to(weight_type)
+
         def matrix(w_t: Tensor) -> int:
-            return kept(_packed(w_t))
+            return kept(packed(w_t))
 
         def bias(b: Tensor) -> int:
             return kept(_padded(b))
@@ -231,8 +259,8 @@ class FusedFrameStep:
             slot.frame_size, slot.ratio, slot.layers = tier.frame_size, tier.ratio, n
             slot.gates = 4 if tier.lstm else 3
             slot.expand_t, slot.expand_b = kept(tier.expand_w.t()), kept(tier.expand_b)
-            slot.w_ih_t = array([_packed(layer[0].t()) for layer in tier.layers])
-            slot.w_hh_t = array([_packed(layer[1].t()) for layer in tier.layers])
+            slot.w_ih_t = array([packed(layer[0].t()) for layer in tier.layers])
+            slot.w_hh_t = array([packed(layer[1].t()) for layer in tier.layers])
             slot.b_ih = array([_padded(layer[2]) for layer in tier.layers])
             slot.b_hh = array([_padded(layer[3]) for layer in tier.layers])
             slot.up_t, slot.up_b = matrix(tier.up_w.t()), bias(tier.up_b)
@@ -247,15 +275,19 @@ class FusedFrameStep:
             q_levels=config.q_levels,
             n_tiers=len(folded.tiers),
             n_hidden=len(folded.hidden),
+            bf16=int(folded.bf16_weights),
             tiers=tiers,
             table=kept(folded.table),
-            hidden_w=array([_packed(w) for w, _ in folded.hidden]),
+            hidden_w=array([packed(w) for w, _ in folded.hidden]),
             hidden_b=array([_padded(b) for _, b in folded.hidden]),
             out_w=matrix(folded.output[0]),
             out_b=bias(folded.output[1]),
             codes=self.frame.codes.data_ptr(),
+            frames=1,
+            stride=self.max_frames * lookback,
             temperature=self.temperature.data_ptr(),
             uniform=self.uniform.data_ptr(),
+            made=self._made.data_ptr(),
         )
         self._keep = keep
 
@@ -273,15 +305,49 @@ class FusedFrameStep:
         """(B, 2L) int64: the last L codes, then the frame just made (as in `FoldedFrameStep`)."""
         return self.frame.codes
 
+    @property
+    def made(self) -> Tensor:
+        """(B, frames * L) int64: the codes the last call made."""
+        return self._made[:, : self.frames * self.lookback]
+
     def set_inputs(self, temperature: Tensor, uniform: Tensor) -> None:
-        """Copy the next frame's temperature and uniform numbers, each (B, L), into the step's buffers."""
-        self.temperature.copy_(temperature)
-        self.uniform.copy_(uniform)
+        """Copy the next call's temperature and uniform numbers, each (B, k * L) for k frames (1 ≤ k ≤ max_frames),
+        into the step's buffers."""
+        columns = temperature.shape[-1]
+        frames = columns // self.lookback
+        if not 1 <= frames <= self.max_frames or columns % self.lookback or uniform.shape != temperature.shape:
+            raise ValueError(f"inputs for 1 to {self.max_frames} whole frames of {self.lookback}, not {columns}")
+        self.frames = frames
+        self.temperature[:, :columns].copy_(temperature)
+        self.uniform[:, :columns].copy_(uniform)
 
     def __call__(self) -> None:
-        """Generate one frame (the C routine releases the GIL while it runs)."""
-        if self._function(ctypes.byref(self._model), self.threads) != 0:
+        """Generate the frames set up by `set_inputs` (the C routine releases the GIL while it runs)."""
+        if self._choice is None:
+            self._run(0, self.frames, self.threads)
+            return
+        done = 0
+        while done < self.frames:  # a try of the other option is one frame long
+            count = 1 if self._choice.trying else self.frames - done
+            started = time.perf_counter()
+            self._run(done, count, self._choice.threads)
+            self._choice.record(time.perf_counter() - started, count)
+            done += count
+
+    def _run(self, first: int, count: int, threads: int) -> None:
+        """Frames first .. first + count - 1 of the call's inputs."""
+        model, offset = self._model, first * self.lookback
+        model.frames = count
+        model.temperature = self.temperature.data_ptr() + offset * 4
+        model.uniform = self.uniform.data_ptr() + offset * 4
+        model.made = self._made.data_ptr() + offset * 8
+        if self._function(ctypes.byref(model), threads) != 0:
             raise MemoryError("out of memory in the fused frame step")
+
+    @property
+    def threads_now(self) -> int:
+        """The threads the next frame runs on."""
+        return self.threads if self._choice is None else self._choice.threads
 
 
 def _padded(b: Tensor) -> Tensor:

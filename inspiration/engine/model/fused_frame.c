@@ -14,6 +14,8 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,11 @@ typedef struct {
     int64_t frame_size, ratio, layers, gates; /* gates: 3 for a GRU, 4 for an LSTM */
     const float *expand_t;                    /* (frame_size, dim), input scaling folded in */
     const float *expand_b;                    /* (dim) */
-    const float *const *w_ih_t;               /* per layer (dim, gates * dim), packed */
-    const float *const *w_hh_t;               /* per layer (dim, gates * dim), packed */
+    const void *const *w_ih_t;                /* per layer (dim, gates * dim), packed */
+    const void *const *w_hh_t;                /* per layer (dim, gates * dim), packed */
     const float *const *b_ih;                 /* per layer (gates * dim), padded to whole panels */
     const float *const *b_hh;                 /* per layer (gates * dim), padded to whole panels */
-    const float *up_t;                        /* (dim, ratio * dim), packed */
+    const void *up_t;                         /* (dim, ratio * dim), packed */
     const float *up_b;                        /* (ratio * dim), padded */
     float *const *h;                          /* per layer (batch, dim), updated in place */
     float *const *c;                          /* per layer (batch, dim) for an LSTM, else unused */
@@ -37,32 +39,50 @@ typedef struct {
 
 typedef struct {
     int64_t batch, lookback, dim, q_levels, n_tiers, n_hidden;
+    int64_t bf16; /* 1: every packed matrix holds bfloat16 (the top half of a float32), else float32 */
     const Tier *tiers;                  /* top first */
     const float *table;                 /* (fs * Q, dim): embedding and first MLP layer, folded */
-    const float *const *hidden_w;       /* per hidden layer (dim, dim), packed */
+    const void *const *hidden_w;        /* per hidden layer (dim, dim), packed */
     const float *const *hidden_b;       /* per hidden layer (dim), padded */
-    const float *out_w;                 /* (dim, Q), packed */
+    const void *out_w;                  /* (dim, Q), packed */
     const float *out_b;                 /* (Q), padded */
-    int64_t *codes;                     /* (batch, 2 * lookback): history, then the frame being made */
-    const float *temperature;           /* (batch, lookback) */
-    const float *uniform;               /* (batch, lookback) */
+    int64_t *codes;                     /* (batch, 2 * lookback): history, then the frame last made */
+    int64_t frames, stride;             /* frames to make per call; row stride of the three arrays below */
+    const float *temperature;           /* (batch, stride): frames * lookback used */
+    const float *uniform;               /* (batch, stride) */
+    int64_t *made;                      /* (batch, stride): the codes made */
 } Model;
 
 /* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
 typedef float vec __attribute__((vector_size(PANEL * sizeof(float))));
 typedef float vec_u __attribute__((vector_size(PANEL * sizeof(float)), aligned(4), may_alias));
 typedef int32_t veci __attribute__((vector_size(PANEL * sizeof(float))));
+typedef uint16_t vech_u __attribute__((vector_size(PANEL * sizeof(uint16_t)), aligned(2), may_alias));
+
+/* Weights k .. of panel row `index` as float32: read as they are, or widened from bfloat16 (exactly). */
+static inline __attribute__((always_inline)) vec panel_row(const void *w, int64_t index, int bf16) {
+    if (bf16) return (vec)(__builtin_convertvector(*(const vech_u *)((const uint16_t *)w + index), veci) << 16);
+    return *(const vec_u *)((const float *)w + index);
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 /* Rows [0, rows) x panels [p0, p0 + panels) of y = b + x @ w, the partial sums held in registers. */
 static inline __attribute__((always_inline)) void block(int rows, int panels, int64_t in, int64_t out,
-                                                        const float *x, int64_t xs, const float *w, const float *b,
-                                                        float *y, int64_t ys, int64_t p0) {
+                                                        const float *x, int64_t xs, const void *w, int bf16,
+                                                        const float *b, float *y, int64_t ys, int64_t p0) {
     vec acc[4][8];
     for (int r = 0; r < rows; r++)
         for (int p = 0; p < panels; p++) acc[r][p] = b ? (vec) * (const vec_u *)(b + (p0 + p) * PANEL) : (vec){0};
     for (int64_t k = 0; k < in; k++) {
         for (int p = 0; p < panels; p++) {
-            vec wk = *(const vec_u *)(w + ((p0 + p) * in + k) * PANEL);
+            vec wk = panel_row(w, ((p0 + p) * in + k) * PANEL, bf16);
             for (int r = 0; r < rows; r++) acc[r][p] += x[r * xs + k] * wk;
         }
     }
@@ -77,53 +97,130 @@ static inline __attribute__((always_inline)) void block(int rows, int panels, in
         }
 }
 
-/* y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs; w packed in panels of PANEL columns,
- * (panels, in, PANEL), and b padded to whole panels (fused.py packs them); y (n, out) with row stride ys.
- * Every element is b[j] + x[k] * w[k][j] added for k = 0, 1, ... in that order, however the rows are blocked. */
-static void matmul(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const float *w, const float *b,
-                   float *y, int64_t ys) {
-    int64_t panels = (out + PANEL - 1) / PANEL;
+/* Panels [p_begin, p_end) of y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs; w packed in panels
+ * of PANEL columns, (panels, in, PANEL), and b padded to whole panels (fused.py packs them); y (n, out) with row
+ * stride ys. Every element is b[j] + x[k] * w[k][j] added for k = 0, 1, ... in that order, however the rows and
+ * panels are blocked or shared between threads. */
+static inline __attribute__((always_inline)) void matmul_panels(int64_t n, int64_t in, int64_t out,
+                                                                const float *x, int64_t xs, const void *w, int bf16,
+                                                                const float *b, float *y, int64_t ys,
+                                                                int64_t p_begin, int64_t p_end) {
     if (n == 1) { /* eight panels at once: enough independent sums to keep the FPU busy */
-        int64_t p = 0;
-        for (; p + 8 <= panels; p += 8) block(1, 8, in, out, x, xs, w, b, y, ys, p);
-        for (; p < panels; p++) block(1, 1, in, out, x, xs, w, b, y, ys, p);
+        int64_t p = p_begin;
+        for (; p + 8 <= p_end; p += 8) block(1, 8, in, out, x, xs, w, bf16, b, y, ys, p);
+        for (; p + 4 <= p_end; p += 4) block(1, 4, in, out, x, xs, w, bf16, b, y, ys, p);
+        for (; p < p_end; p++) block(1, 1, in, out, x, xs, w, bf16, b, y, ys, p);
         return;
     }
-    /* two panels at a time for all rows, up to four rows at once: each panel is read from memory once per call */
-    for (int64_t p = 0; p < panels; p += 2) {
+    /* four (or two) panels at a time for all rows, up to four rows at once: each panel is read from memory once
+     * per call, and sixteen sums are in flight */
+    int64_t p = p_begin;
+    for (; p + 4 <= p_end; p += 4) {
         int64_t r = 0;
-        if (p + 2 <= panels) {
-            for (; r + 4 <= n; r += 4) block(4, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            if (n - r == 3) block(3, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            if (n - r == 2) block(2, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            if (n - r == 1) block(1, 2, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+        for (; r + 4 <= n; r += 4) block(4, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+        if (n - r == 3) block(3, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+        if (n - r == 2) block(2, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+        if (n - r == 1) block(1, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+    }
+    for (; p < p_end; p += 2) {
+        int64_t r = 0;
+        if (p + 2 <= p_end) {
+            for (; r + 4 <= n; r += 4) block(4, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            if (n - r == 3) block(3, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            if (n - r == 2) block(2, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            if (n - r == 1) block(1, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
         } else {
-            for (; r + 4 <= n; r += 4) block(4, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
-            for (; r < n; r++) block(1, 1, in, out, x + r * xs, xs, w, b, y + r * ys, ys, p);
+            for (; r + 4 <= n; r += 4) block(4, 1, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            for (; r < n; r++) block(1, 1, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
         }
     }
 }
 
-static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* A team: `size` threads that make the same rows together, each computing its share of every matrix product's
+ * columns and meeting at a barrier wherever the next step reads columns another member wrote. A team of one is a
+ * thread alone (no barriers). */
+typedef struct {
+    atomic_int arrived, generation;
+    int size;
+} Barrier;
 
 typedef struct {
-    float *x, *gi, *gh, *a, *b, *logits, *cdf;
-    float **conditioning; /* per tier (n, ratio * dim) */
-} Scratch;
+    int member, size;
+    Barrier *barrier;
+} Team;
 
-/* One RNN step of tier `tier` for rows [r0, r0 + n): x (n, dim) in, the last layer's h out (in tier->h). */
-static const float *rnn_step(const Model *m, const Tier *tier, int64_t r0, int64_t n, const float *x,
-                             Scratch *s) {
-    int64_t dim = m->dim, g = tier->gates * dim;
+/* Wait until every member has arrived. Spins briefly (a member is usually a microsecond behind), then yields the
+ * core, so that a member the system has paused for another program gets to run. */
+static void team_wait(const Team *team) {
+    if (team->size == 1) return;
+    Barrier *b = team->barrier;
+    int generation = atomic_load_explicit(&b->generation, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->size - 1) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->generation, generation + 1, memory_order_release);
+        return;
+    }
+    for (int spins = 0; atomic_load_explicit(&b->generation, memory_order_acquire) == generation; spins++) {
+        if (spins < 2000)
+            cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
+/* This member's share [begin, end) of `count` items. */
+static void share(const Team *team, int64_t count, int64_t *begin, int64_t *end) {
+    *begin = count * team->member / team->size;
+    *end = count * (team->member + 1) / team->size;
+}
+
+static void matmul_f32(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const void *w,
+                       const float *b, float *y, int64_t ys, int64_t p_begin, int64_t p_end) {
+    matmul_panels(n, in, out, x, xs, w, 0, b, y, ys, p_begin, p_end);
+}
+
+static void matmul_bf16(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const void *w,
+                        const float *b, float *y, int64_t ys, int64_t p_begin, int64_t p_end) {
+    matmul_panels(n, in, out, x, xs, w, 1, b, y, ys, p_begin, p_end);
+}
+
+/* This member's panels of y = b + x @ w (see matmul_panels), w of the model's weight type. */
+static void matmul(const Model *m, const Team *team, int64_t n, int64_t in, int64_t out, const float *x,
+                   int64_t xs, const void *w, const float *b, float *y, int64_t ys) {
+    int64_t p_begin, p_end;
+    share(team, (out + PANEL - 1) / PANEL, &p_begin, &p_end);
+    (m->bf16 ? matmul_bf16 : matmul_f32)(n, in, out, x, xs, w, b, y, ys, p_begin, p_end);
+}
+
+static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+/* Working memory of a team: `shared` buffers every member writes its columns of, `own` ones each member fills in
+ * whole for itself. */
+typedef struct {
+    float *gi, *gh, *hidden[2], *logits[2]; /* shared; two of some, written and read in turn */
+    float **conditioning;                /* shared, per tier (n, ratio * dim) */
+} Shared;
+
+typedef struct {
+    float *x, *a, *cdf; /* a tier's input and the MLP's first layer, and the draw's CDF */
+    int64_t *codes;     /* (n, 2 * lookback): the team's rows of the codes, as every member draws them */
+} Own;
+
+/* One RNN step of `tier` for rows [r0, r0 + n): x (n, dim) in, the last layer's h (in tier->h) returned. */
+static const float *rnn_step(const Model *m, const Team *team, const Tier *tier, int64_t r0, int64_t n,
+                             const float *x, const Shared *s) {
+    int64_t dim = m->dim, g = tier->gates * dim, j0, j1;
+    share(team, dim, &j0, &j1);
     for (int64_t l = 0; l < tier->layers; l++) {
         float *h = tier->h[l] + r0 * dim;
-        matmul(n, dim, g, x, dim, tier->w_ih_t[l], tier->b_ih[l], s->gi, g);
-        matmul(n, dim, g, h, dim, tier->w_hh_t[l], tier->b_hh[l], s->gh, g);
+        matmul(m, team, n, dim, g, x, dim, tier->w_ih_t[l], tier->b_ih[l], s->gi, g);
+        matmul(m, team, n, dim, g, h, dim, tier->w_hh_t[l], tier->b_hh[l], s->gh, g);
+        team_wait(team); /* every gate computed, and h read by all */
         for (int64_t r = 0; r < n; r++) {
             const float *gi = s->gi + r * g, *gh = s->gh + r * g;
             float *hr = h + r * dim;
             if (tier->gates == 3) { /* GRU, as torch.gru_cell */
-                for (int64_t j = 0; j < dim; j++) {
+                for (int64_t j = j0; j < j1; j++) {
                     float reset = sigmoid(gi[j] + gh[j]);
                     float update = sigmoid(gi[dim + j] + gh[dim + j]);
                     float candidate = tanhf(gi[2 * dim + j] + reset * gh[2 * dim + j]);
@@ -131,7 +228,7 @@ static const float *rnn_step(const Model *m, const Tier *tier, int64_t r0, int64
                 }
             } else { /* LSTM, as torch.lstm_cell */
                 float *cr = tier->c[l] + (r0 + r) * dim;
-                for (int64_t j = 0; j < dim; j++) {
+                for (int64_t j = j0; j < j1; j++) {
                     float in = sigmoid(gi[j] + gh[j]);
                     float forget = sigmoid(gi[dim + j] + gh[dim + j]);
                     float cell = tanhf(gi[2 * dim + j] + gh[2 * dim + j]);
@@ -141,6 +238,7 @@ static const float *rnn_step(const Model *m, const Tier *tier, int64_t r0, int64
                 }
             }
         }
+        team_wait(team); /* the new h whole */
         x = h;
     }
     return x;
@@ -201,33 +299,15 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     return q - 1;
 }
 
-/* The whole frame for rows [r0, r1). Returns 0, or -1 when out of memory. */
-static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
+/* Frame `frame` of this call for rows [r0, r1), made by `team` (see Team) over `shared` memory; `own` is this
+ * member's, its codes holding the last frame's codes (then this frame's). */
+static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1, int64_t frame, const Shared *s,
+                       const Own *o) {
     int64_t n = r1 - r0, dim = m->dim, q = m->q_levels, L = m->lookback, width = 2 * L;
-    int64_t widest = 4 * dim; /* the largest gate block */
+    int64_t padded_q = (q + PANEL - 1) / PANEL * PANEL;
     const Tier *last = &m->tiers[m->n_tiers - 1];
     int64_t fs = last->frame_size;
-    Scratch s;
-    int64_t padded_q = (q + PANEL - 1) / PANEL * PANEL;
-    size_t floats = (size_t)n * (2 * widest + 3 * dim + q + padded_q);
-    for (int64_t i = 0; i < m->n_tiers; i++) floats += (size_t)n * m->tiers[i].ratio * dim;
-    float *memory = malloc(floats * sizeof(float));
-    float **conditioning = malloc(m->n_tiers * sizeof(float *));
-    if (!memory || !conditioning) {
-        free(memory);
-        free(conditioning);
-        return -1;
-    }
-    float *p = memory;
-    s.gi = p, p += n * widest;
-    s.gh = p, p += n * widest;
-    s.x = p, p += n * dim;
-    s.a = p, p += n * dim;
-    s.b = p, p += n * dim;
-    s.logits = p, p += n * q;
-    s.cdf = p, p += n * padded_q;
-    for (int64_t i = 0; i < m->n_tiers; i++) conditioning[i] = p, p += n * m->tiers[i].ratio * dim;
-    s.conditioning = conditioning;
+    int64_t *codes = o->codes;
 
     for (int64_t t = 0; t < L; t++) {
         for (int64_t i = 0; i < m->n_tiers; i++) {
@@ -235,8 +315,8 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
             int64_t f = tier->frame_size;
             if (t % f) continue;
             for (int64_t r = 0; r < n; r++) { /* the tier's input: its frame of codes, expanded */
-                const int64_t *frame = m->codes + (r0 + r) * width + L + t - f;
-                float *xr = s.x + r * dim;
+                const int64_t *frame = codes + r * width + L + t - f;
+                float *xr = o->x + r * dim;
                 memcpy(xr, tier->expand_b, dim * sizeof(float));
                 for (int64_t k = 0; k < f; k++) {
                     float code = (float)frame[k];
@@ -246,17 +326,19 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
                 if (i > 0) { /* the conditioning vector from the tier above for this frame */
                     const Tier *above = &m->tiers[i - 1];
                     int64_t slot = (t % above->frame_size) / f;
-                    const float *cr = conditioning[i - 1] + r * above->ratio * dim + slot * dim;
+                    const float *cr = s->conditioning[i - 1] + r * above->ratio * dim + slot * dim;
                     for (int64_t j = 0; j < dim; j++) xr[j] += cr[j];
                 }
             }
-            const float *h = rnn_step(m, tier, r0, n, s.x, &s);
-            matmul(n, dim, tier->ratio * dim, h, dim, tier->up_t, tier->up_b, conditioning[i], tier->ratio * dim);
+            const float *h = rnn_step(m, team, tier, r0, n, o->x, s);
+            matmul(m, team, n, dim, tier->ratio * dim, h, dim, tier->up_t, tier->up_b, s->conditioning[i],
+                   tier->ratio * dim);
+            team_wait(team); /* the conditioning whole */
         }
         for (int64_t r = 0; r < n; r++) { /* the sample-level MLP's first layer: a sum of table rows */
-            const int64_t *window = m->codes + (r0 + r) * width + L + t - fs;
-            const float *cr = conditioning[m->n_tiers - 1] + r * last->ratio * dim + (t % fs) * dim;
-            float *xr = s.a + r * dim;
+            const int64_t *window = codes + r * width + L + t - fs;
+            const float *cr = s->conditioning[m->n_tiers - 1] + r * last->ratio * dim + (t % fs) * dim;
+            float *xr = o->a + r * dim;
             memcpy(xr, m->table + window[0] * dim, dim * sizeof(float));
             for (int64_t k = 1; k < fs; k++) {
                 const float *row = m->table + (k * q + window[k]) * dim;
@@ -264,62 +346,139 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
             }
             for (int64_t j = 0; j < dim; j++) xr[j] = fmaxf(xr[j] + cr[j], 0.0f);
         }
-        float *x = s.a, *y = s.b;
+        const float *x = o->a;
+        int64_t c0, c1;
+        share(team, (dim + PANEL - 1) / PANEL, &c0, &c1);
+        c0 *= PANEL, c1 = c1 * PANEL < dim ? c1 * PANEL : dim;
         for (int64_t l = 0; l < m->n_hidden; l++) {
-            matmul(n, dim, dim, x, dim, m->hidden_w[l], m->hidden_b[l], y, dim);
-            for (int64_t j = 0; j < n * dim; j++) y[j] = fmaxf(y[j], 0.0f);
-            float *swap = x;
-            x = y, y = swap;
+            float *y = s->hidden[l % 2];
+            matmul(m, team, n, dim, dim, x, dim, m->hidden_w[l], m->hidden_b[l], y, dim);
+            for (int64_t r = 0; r < n; r++)
+                for (int64_t j = c0; j < c1; j++) y[r * dim + j] = fmaxf(y[r * dim + j], 0.0f);
+            team_wait(team); /* the layer whole */
+            x = y;
         }
-        matmul(n, dim, q, x, dim, m->out_w, m->out_b, s.logits, q);
+        const float *logits = s->logits[t % 2]; /* a member ahead may write the next sample's while others draw */
+        matmul(m, team, n, dim, q, x, dim, m->out_w, m->out_b, (float *)logits, q);
+        team_wait(team); /* the logits whole; every member then draws every row, the same codes */
         for (int64_t r = 0; r < n; r++) {
-            int64_t row = r0 + r;
-            m->codes[row * width + L + t] = draw(s.logits + r * q, q, m->temperature[row * L + t],
-                                                 m->uniform[row * L + t], s.cdf + r * padded_q);
+            int64_t at = (r0 + r) * m->stride + frame * L + t;
+            codes[r * width + L + t] = draw(logits + r * q, q, m->temperature[at], m->uniform[at],
+                                            o->cdf + r * padded_q);
         }
     }
-    for (int64_t r = r0; r < r1; r++) memcpy(m->codes + r * width, m->codes + r * width + L, L * sizeof(int64_t));
-    free(conditioning);
-    free(memory);
-    return 0;
+    for (int64_t r = 0; r < n; r++) { /* the frame made: out, and the next frame's history */
+        if (team->member == 0)
+            memcpy(m->made + (r0 + r) * m->stride + frame * L, codes + r * width + L, L * sizeof(int64_t));
+        memcpy(codes + r * width, codes + r * width + L, L * sizeof(int64_t));
+    }
+}
+
+/* Every frame of the call for rows [r0, r1), then the codes buffer: the last frame as history and as made. */
+static void frames_rows(const Model *m, const Team *team, int64_t r0, int64_t r1, const Shared *s, const Own *o) {
+    int64_t n = r1 - r0, width = 2 * m->lookback, L = m->lookback;
+    memcpy(o->codes, m->codes + r0 * width, n * width * sizeof(int64_t));
+    for (int64_t frame = 0; frame < m->frames; frame++) frame_rows(m, team, r0, r1, frame, s, o);
+    if (team->member == 0)
+        for (int64_t r = 0; r < n; r++) {
+            memcpy(m->codes + (r0 + r) * width, o->codes + r * width, L * sizeof(int64_t));
+            memcpy(m->codes + (r0 + r) * width + L, o->codes + r * width, L * sizeof(int64_t));
+        }
+}
+
+/* Memory for a team making n rows: the shared part, then each member's own part. */
+static size_t shared_floats(const Model *m, int64_t n) {
+    size_t floats = (size_t)n * (2 * 4 * m->dim + 2 * m->dim + 2 * m->q_levels);
+    for (int64_t i = 0; i < m->n_tiers; i++) floats += (size_t)n * m->tiers[i].ratio * m->dim;
+    return floats;
+}
+
+static size_t own_bytes(const Model *m, int64_t n) {
+    int64_t padded_q = (m->q_levels + PANEL - 1) / PANEL * PANEL;
+    return (size_t)n * (2 * m->dim + padded_q) * sizeof(float) + (size_t)n * 2 * m->lookback * sizeof(int64_t);
+}
+
+static void carve_shared(const Model *m, int64_t n, float *p, float **conditioning, Shared *s) {
+    int64_t widest = 4 * m->dim; /* the largest gate block */
+    s->gi = p, p += n * widest;
+    s->gh = p, p += n * widest;
+    s->hidden[0] = p, p += n * m->dim;
+    s->hidden[1] = p, p += n * m->dim;
+    s->logits[0] = p, p += n * m->q_levels;
+    s->logits[1] = p, p += n * m->q_levels;
+    for (int64_t i = 0; i < m->n_tiers; i++) conditioning[i] = p, p += n * m->tiers[i].ratio * m->dim;
+    s->conditioning = conditioning;
+}
+
+static void carve_own(const Model *m, int64_t n, char *bytes, Own *o) {
+    o->codes = (int64_t *)bytes; /* int64 first: the float parts after it stay aligned */
+    float *p = (float *)(bytes + (size_t)n * 2 * m->lookback * sizeof(int64_t));
+    o->x = p, p += n * m->dim;
+    o->a = p, p += n * m->dim;
+    o->cdf = p;
 }
 
 typedef struct {
     const Model *model;
+    Team team;
     int64_t r0, r1;
-    int status;
+    const Shared *shared;
+    Own own;
+    atomic_int *go; /* 0: wait, 1: make the rows, -1: leave (not every thread could be started) */
 } Job;
 
 static void *run_job(void *arg) {
     Job *job = arg;
-    job->status = frame_rows(job->model, job->r0, job->r1);
+    int go;
+    for (int spins = 0; (go = atomic_load_explicit(job->go, memory_order_acquire)) == 0; spins++)
+        spins < 2000 ? cpu_relax() : (void)sched_yield();
+    if (go == 1) frames_rows(job->model, &job->team, job->r0, job->r1, job->shared, &job->own);
     return NULL;
 }
 
-/* Generate one frame for every row with `threads` threads (rows split evenly). 0 on success, else -1. */
+/* Generate `m->frames` frames for every row with `threads` threads. With at least as many rows as threads, the rows are
+ * split between threads that never wait for each other; with fewer, all threads make all rows as one team, each
+ * computing a share of every product's columns. Where threads cannot be started, one thread makes the frame.
+ * 0 on success, -1 when out of memory (nothing generated then). */
 int inspiration_fused_frame(const Model *m, int64_t threads) {
-    if (threads > m->batch) threads = m->batch;
-    if (threads <= 1) return frame_rows(m, 0, m->batch);
+    int64_t batch = m->batch;
+    if (threads < 1) threads = 1;
+    int teams = (int)(threads <= batch ? threads : 1);
+    int members = (int)(threads <= batch ? 1 : threads);
+    int64_t rows = (batch + teams - 1) / teams; /* the most rows a team makes */
+    size_t shared = (shared_floats(m, rows) * sizeof(float) + 63) / 64 * 64, own = (own_bytes(m, rows) + 63) / 64 * 64;
+    char *memory = aligned_alloc(64, shared * teams + own * threads);
+    float **conditioning = malloc(teams * m->n_tiers * sizeof(float *));
+    Shared *shares = malloc(teams * sizeof(Shared));
     Job *jobs = calloc(threads, sizeof(Job));
+    Barrier *barriers = calloc(teams, sizeof(Barrier));
     pthread_t *ids = calloc(threads, sizeof(pthread_t));
-    int *started = calloc(threads, sizeof(int));
-    if (!jobs || !ids || !started) {
-        free(jobs), free(ids), free(started);
-        return -1;
+    atomic_int go;
+    atomic_init(&go, 0);
+    int status = memory && conditioning && shares && jobs && barriers && ids ? 0 : -1;
+    char *p = memory;
+    for (int k = 0; status == 0 && k < teams; k++, p += shared) {
+        int64_t r0 = batch * k / teams, r1 = batch * (k + 1) / teams;
+        carve_shared(m, r1 - r0, (float *)p, conditioning + k * m->n_tiers, &shares[k]);
+        atomic_init(&barriers[k].arrived, 0);
+        atomic_init(&barriers[k].generation, 0);
+        barriers[k].size = members;
+        for (int member = 0; member < members; member++)
+            jobs[k * members + member] = (Job){m, {member, members, &barriers[k]}, r0, r1, &shares[k], {0}, &go};
     }
-    for (int64_t i = 0; i < threads; i++) {
-        jobs[i] = (Job){m, m->batch * i / threads, m->batch * (i + 1) / threads, 0};
-        started[i] = i > 0 && pthread_create(&ids[i], NULL, run_job, &jobs[i]) == 0;
+    for (int64_t i = 0; status == 0 && i < threads; i++, p += own) carve_own(m, jobs[i].r1 - jobs[i].r0, p, &jobs[i].own);
+    int64_t started = 1;
+    while (status == 0 && started < threads && pthread_create(&ids[started], NULL, run_job, &jobs[started]) == 0)
+        started++;
+    int everyone = status == 0 && started == threads;
+    atomic_store_explicit(&go, everyone ? 1 : -1, memory_order_release);
+    if (everyone) {
+        atomic_int now = 1;
+        jobs[0].go = &now;
+        run_job(&jobs[0]);
     }
-    run_job(&jobs[0]);
-    int status = jobs[0].status;
-    for (int64_t i = 1; i < threads; i++) {
-        if (started[i])
-            pthread_join(ids[i], NULL);
-        else
-            run_job(&jobs[i]); /* no thread to be had: do its rows here */
-        status |= jobs[i].status;
-    }
-    free(jobs), free(ids), free(started);
+    for (int64_t i = 1; i < started; i++) pthread_join(ids[i], NULL);
+    free(ids), free(barriers), free(jobs), free(shares), free(conditioning), free(memory);
+    if (status == 0 && !everyone) return inspiration_fused_frame(m, 1); /* no threads to be had: all rows here */
     return status;
 }

@@ -13,9 +13,10 @@ host synchronisation; they draw the same codes from the same inputs (up to float
 
 Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
 starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
-cores). Small batches on the folded and eager steps run on one intra-op thread — per-op thread hand-offs cost more
-than they save, and on a busy machine far more — set for the generating thread alone (`own_cpu_threads`), so a
-one-row live stream and a batch job started beside it never change each other's threads.
+cores; for fewer rows than cores, one thread or a team of all, whichever runs faster at the time). Small batches
+on the folded and eager steps run on one intra-op thread — per-op thread hand-offs cost more than they save, and
+on a busy machine far more — set for the generating thread alone (`own_cpu_threads`), so a one-row live stream
+and a batch job started beside it never change each other's threads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
@@ -42,6 +44,9 @@ Mode = Literal["auto", "fast", "fused", "folded", "eager"]
 #: CPU batches up to this size run on one intra-op thread: as fast per clip as a batch of one (see
 #: `own_cpu_threads`).
 SINGLE_THREAD_MAX_BATCH = 4
+#: The fused step makes several frames per call, up to this many, and about this long a call.
+MAX_FRAMES_PER_CALL = 64
+SECONDS_PER_CALL = 0.01
 Precision = Literal["auto", "fp32", "bf16"]
 
 
@@ -53,8 +58,14 @@ class FrameStepper(Protocol):
     def load(self, history: Tensor, state: State | None) -> None:
         """Set the last `lookback` codes (B, L) and the hidden state (None: the initial state)."""
 
+    @property
+    def frames_per_call(self) -> int:
+        """The most frames the next `step` should be given (more per call share its fixed cost; fewer keep a
+        call short enough to cancel between calls at once)."""
+
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        """Generate one frame from temperature and uniform (B, L) float32; returns its codes (B, L) int64.
+        """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32; returns
+        their codes (B, k * L) int64.
 
         The returned tensor may be reused by the next call: copy it out before stepping again.
         """
@@ -72,6 +83,7 @@ class EagerStepper:
             (batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long, device=_device(model)
         )
         self._state: State = model.initial_state(batch_size)
+        self.frames_per_call = 1
 
     def load(self, history: Tensor, state: State | None) -> None:
         self._history = history.clone()
@@ -92,6 +104,7 @@ class _BufferStepper:
 
     frame: FoldedFrameStep | FusedFrameStep
     lookback: int
+    frames_per_call = 1
 
     def load(self, history: Tensor, state: State | None) -> None:
         self.frame.load(history, state)
@@ -183,10 +196,22 @@ class FusedStepper(_BufferStepper):
         library = fused_library()
         if library is None:
             raise RuntimeError("the fused routine is unavailable here")
-        self.frame = FusedFrameStep(folded, batch_size, library, threads)
+        self.frame = FusedFrameStep(folded, batch_size, library, threads, team=True, max_frames=MAX_FRAMES_PER_CALL)
         self.batch_size = batch_size
         self.lookback = folded.config.lookback
         self.greedy_rows = True
+        self.frames_per_call = 1  # until a call has been timed
+        self._seconds_per_frame: float | None = None
+
+    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+        self.frame.set_inputs(temperature, uniform)
+        started = time.perf_counter()
+        self.frame()
+        spent = (time.perf_counter() - started) / self.frame.frames
+        average = self._seconds_per_frame
+        self._seconds_per_frame = spent if average is None else average + 0.25 * (spent - average)
+        self.frames_per_call = max(1, min(MAX_FRAMES_PER_CALL, int(SECONDS_PER_CALL / self._seconds_per_frame)))
+        return self.frame.made
 
 
 class MeasuredStepper:
@@ -207,6 +232,10 @@ class MeasuredStepper:
             self._loaded = (history.clone(), None if state is None else [tuple(t.clone() for t in s) for s in state])
         else:
             self.chosen.load(history, state)
+
+    @property
+    def frames_per_call(self) -> int:
+        return 1 if self.chosen is None else self.chosen.frames_per_call
 
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         if self.chosen is None:
@@ -231,18 +260,20 @@ def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precisi
     """The fastest stepper for the model's device ('auto' or 'fast'), or the one `mode` names.
 
     precision 'auto' is bfloat16 on a GPU and float32 on a CPU (the eager stepper always uses the model's float32).
-    On a CPU, 'fused' falls back to the folded step where the routine cannot be built (the reason is logged once),
-    and so does any precision but float32.
+    On a CPU, 'bf16' means float32 arithmetic on matrices rounded to bfloat16 (half the bytes to read per sample;
+    the fused and the folded step then draw the same codes). 'fused' falls back to the folded step where the routine
+    cannot be built (the reason is logged once).
     """
     device = _device(model)
     if mode == "eager":
         return EagerStepper(model, batch_size)
     if precision == "auto":
         precision = "bf16" if device.type == "cuda" else "fp32"
-    folded = FoldedSampleRNN(model, torch.bfloat16 if precision == "bf16" else torch.float32)
     if device.type == "cuda":
-        return GraphStepper(folded, batch_size)
-    if mode == "folded" or precision != "fp32":
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        return GraphStepper(FoldedSampleRNN(model, dtype), batch_size)
+    folded = FoldedSampleRNN(model, torch.float32, bf16_weights=precision == "bf16")
+    if mode == "folded" or device.type != "cpu":
         return FoldedStepper(folded, batch_size)
     if mode == "fused":
         return FusedStepper(folded, batch_size) if fused_library() is not None else FoldedStepper(folded, batch_size)
