@@ -264,3 +264,22 @@ def test_several_frames_in_one_call_make_what_one_frame_per_call_makes(threads):
     assert torch.equal(torch.cat(made, dim=1), one_by_one)
     with pytest.raises(ValueError, match="whole frames"):
         step.set_inputs(temperature[:, : 5 * L], uniforms(torch.arange(2), 0, 5 * L))
+
+
+@needs_routine
+@pytest.mark.parametrize("config", [CONFIGS[0], ODD], ids=["2tier", "odd"])
+def test_bfloat16_weights_read_half_the_bytes_and_draw_what_the_folded_step_draws_with_them(config):
+    model = random_model(config)
+    folded = FoldedSampleRNN(model, bf16_weights=True)
+    assert all(torch.equal(w, w.bfloat16().float()) for w, _ in folded.hidden)  # the matrices rounded
+    assert not torch.equal(folded.table, folded.table.bfloat16().float())  # the table as it was
+    step = fused.FusedFrameStep(folded, 2, fused.fused_library())
+    reference = FoldedFrameStep(folded, 2)
+    with torch.no_grad():
+        assert torch.equal(frames(step, 2, 30, model.lookback), frames(reference, 2, 30, model.lookback))
+    full = fused.FusedFrameStep(FoldedSampleRNN(model), 2, fused.fused_library())
+    frames(full, 2, 1, model.lookback)
+    frames(step := fused.FusedFrameStep(folded, 2, fused.fused_library()), 2, 1, model.lookback)
+    assert not torch.equal(full.export_state()[0][0], step.export_state()[0][0])  # other weights, other arithmetic
+    stepper = make_stepper(model, 2, "fused", precision="bf16")
+    assert isinstance(stepper, FusedStepper) and stepper.frame.frame.folded.bf16_weights
