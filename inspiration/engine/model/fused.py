@@ -156,6 +156,8 @@ def _load(cache: Path) -> ctypes.CDLL:
         raise FusedUnavailableError(f"cannot load the built routine: {exc}") from exc
     library.inspiration_fused_frame.argtypes = [_P(_Model), ctypes.c_int64]
     library.inspiration_fused_frame.restype = ctypes.c_int
+    library.inspiration_fused_pipeline.argtypes = [_P(_Model)]
+    library.inspiration_fused_pipeline.restype = ctypes.c_int
     return library
 
 

@@ -206,6 +206,35 @@ typedef struct {
     int64_t *codes;     /* (n, 2 * lookback): the team's rows of the codes, as every member draws them */
 } Own;
 
+/* Layer l of `tier` for rows [r0, r0 + n), columns [j0, j1): h (and c) from the gates' inputs gi = W_ih x + b_ih
+ * and gh = W_hh h + b_hh, each (n, gates * dim). */
+static void gates(const Model *m, const Tier *tier, int64_t l, int64_t r0, int64_t n, const float *gi_all,
+                  const float *gh_all, int64_t j0, int64_t j1) {
+    int64_t dim = m->dim, g = tier->gates * dim;
+    for (int64_t r = 0; r < n; r++) {
+        const float *gi = gi_all + r * g, *gh = gh_all + r * g;
+        float *hr = tier->h[l] + (r0 + r) * dim;
+        if (tier->gates == 3) { /* GRU, as torch.gru_cell */
+            for (int64_t j = j0; j < j1; j++) {
+                float reset = sigmoid(gi[j] + gh[j]);
+                float update = sigmoid(gi[dim + j] + gh[dim + j]);
+                float candidate = tanhf(gi[2 * dim + j] + reset * gh[2 * dim + j]);
+                hr[j] = (hr[j] - candidate) * update + candidate;
+            }
+        } else { /* LSTM, as torch.lstm_cell */
+            float *cr = tier->c[l] + (r0 + r) * dim;
+            for (int64_t j = j0; j < j1; j++) {
+                float in = sigmoid(gi[j] + gh[j]);
+                float forget = sigmoid(gi[dim + j] + gh[dim + j]);
+                float cell = tanhf(gi[2 * dim + j] + gh[2 * dim + j]);
+                float out = sigmoid(gi[3 * dim + j] + gh[3 * dim + j]);
+                cr[j] = forget * cr[j] + in * cell;
+                hr[j] = out * tanhf(cr[j]);
+            }
+        }
+    }
+}
+
 /* One RNN step of `tier` for rows [r0, r0 + n): x (n, dim) in, the last layer's h (in tier->h) returned. */
 static const float *rnn_step(const Model *m, const Team *team, const Tier *tier, int64_t r0, int64_t n,
                              const float *x, const Shared *s) {
@@ -216,28 +245,7 @@ static const float *rnn_step(const Model *m, const Team *team, const Tier *tier,
         matmul(m, team, n, dim, g, x, dim, tier->w_ih_t[l], tier->b_ih[l], s->gi, g);
         matmul(m, team, n, dim, g, h, dim, tier->w_hh_t[l], tier->b_hh[l], s->gh, g);
         team_wait(team); /* every gate computed, and h read by all */
-        for (int64_t r = 0; r < n; r++) {
-            const float *gi = s->gi + r * g, *gh = s->gh + r * g;
-            float *hr = h + r * dim;
-            if (tier->gates == 3) { /* GRU, as torch.gru_cell */
-                for (int64_t j = j0; j < j1; j++) {
-                    float reset = sigmoid(gi[j] + gh[j]);
-                    float update = sigmoid(gi[dim + j] + gh[dim + j]);
-                    float candidate = tanhf(gi[2 * dim + j] + reset * gh[2 * dim + j]);
-                    hr[j] = (hr[j] - candidate) * update + candidate;
-                }
-            } else { /* LSTM, as torch.lstm_cell */
-                float *cr = tier->c[l] + (r0 + r) * dim;
-                for (int64_t j = j0; j < j1; j++) {
-                    float in = sigmoid(gi[j] + gh[j]);
-                    float forget = sigmoid(gi[dim + j] + gh[dim + j]);
-                    float cell = tanhf(gi[2 * dim + j] + gh[2 * dim + j]);
-                    float out = sigmoid(gi[3 * dim + j] + gh[3 * dim + j]);
-                    cr[j] = forget * cr[j] + in * cell;
-                    hr[j] = out * tanhf(cr[j]);
-                }
-            }
-        }
+        gates(m, tier, l, r0, n, s->gi, s->gh, j0, j1);
         team_wait(team); /* the new h whole */
         x = h;
     }
@@ -299,6 +307,63 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     return q - 1;
 }
 
+/* Tier i's input for rows r < n at sample `at` of codes (row stride cs): its last frame of codes, expanded, plus
+ * (below the top) the conditioning vector `above` (row stride as_) from the tier above. x (n, dim). */
+static void tier_input(const Model *m, int64_t i, int64_t n, const int64_t *codes, int64_t cs, int64_t at,
+                       const float *above, int64_t as_, float *x) {
+    const Tier *tier = &m->tiers[i];
+    int64_t dim = m->dim, f = tier->frame_size;
+    for (int64_t r = 0; r < n; r++) {
+        const int64_t *frame = codes + r * cs + at - f;
+        float *xr = x + r * dim;
+        memcpy(xr, tier->expand_b, dim * sizeof(float));
+        for (int64_t k = 0; k < f; k++) {
+            float code = (float)frame[k];
+            const float *wk = tier->expand_t + k * dim;
+            for (int64_t j = 0; j < dim; j++) xr[j] += code * wk[j];
+        }
+        if (above)
+            for (int64_t j = 0; j < dim; j++) xr[j] += above[r * as_ + j];
+    }
+}
+
+/* The sample-level MLP's first layer for rows r < n at sample `at` of codes (row stride cs): a sum of table rows
+ * and the conditioning vector (row stride cds), through a ReLU. a (n, dim). */
+static void first_layer(const Model *m, int64_t n, const int64_t *codes, int64_t cs, int64_t at,
+                        const float *conditioning, int64_t cds, float *a) {
+    int64_t dim = m->dim, q = m->q_levels, fs = m->tiers[m->n_tiers - 1].frame_size;
+    for (int64_t r = 0; r < n; r++) {
+        const int64_t *window = codes + r * cs + at - fs;
+        const float *cr = conditioning + r * cds;
+        float *xr = a + r * dim;
+        memcpy(xr, m->table + window[0] * dim, dim * sizeof(float));
+        for (int64_t k = 1; k < fs; k++) {
+            const float *row = m->table + (k * q + window[k]) * dim;
+            for (int64_t j = 0; j < dim; j++) xr[j] += row[j];
+        }
+        for (int64_t j = 0; j < dim; j++) xr[j] = fmaxf(xr[j] + cr[j], 0.0f);
+    }
+}
+
+/* The MLP's hidden layers and output for rows r < n, from its first layer a: the logits (n, q), written into
+ * `logits`. A team shares each layer's columns and meets after each. */
+static void mlp(const Model *m, const Team *team, int64_t n, const float *a, float *const hidden[2], float *logits) {
+    int64_t dim = m->dim, c0, c1;
+    share(team, (dim + PANEL - 1) / PANEL, &c0, &c1);
+    c0 *= PANEL, c1 = c1 * PANEL < dim ? c1 * PANEL : dim;
+    const float *x = a;
+    for (int64_t l = 0; l < m->n_hidden; l++) {
+        float *y = hidden[l % 2];
+        matmul(m, team, n, dim, dim, x, dim, m->hidden_w[l], m->hidden_b[l], y, dim);
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t j = c0; j < c1; j++) y[r * dim + j] = fmaxf(y[r * dim + j], 0.0f);
+        team_wait(team); /* the layer whole */
+        x = y;
+    }
+    matmul(m, team, n, dim, m->q_levels, x, dim, m->out_w, m->out_b, logits, m->q_levels);
+    team_wait(team); /* the logits whole */
+}
+
 /* Frame `frame` of this call for rows [r0, r1), made by `team` (see Team) over `shared` memory; `own` is this
  * member's, its codes holding the last frame's codes (then this frame's). */
 static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1, int64_t frame, const Shared *s,
@@ -312,56 +377,25 @@ static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1,
     for (int64_t t = 0; t < L; t++) {
         for (int64_t i = 0; i < m->n_tiers; i++) {
             const Tier *tier = &m->tiers[i];
-            int64_t f = tier->frame_size;
-            if (t % f) continue;
-            for (int64_t r = 0; r < n; r++) { /* the tier's input: its frame of codes, expanded */
-                const int64_t *frame = codes + r * width + L + t - f;
-                float *xr = o->x + r * dim;
-                memcpy(xr, tier->expand_b, dim * sizeof(float));
-                for (int64_t k = 0; k < f; k++) {
-                    float code = (float)frame[k];
-                    const float *wk = tier->expand_t + k * dim;
-                    for (int64_t j = 0; j < dim; j++) xr[j] += code * wk[j];
-                }
-                if (i > 0) { /* the conditioning vector from the tier above for this frame */
-                    const Tier *above = &m->tiers[i - 1];
-                    int64_t slot = (t % above->frame_size) / f;
-                    const float *cr = s->conditioning[i - 1] + r * above->ratio * dim + slot * dim;
-                    for (int64_t j = 0; j < dim; j++) xr[j] += cr[j];
-                }
+            if (t % tier->frame_size) continue;
+            const float *above = NULL;
+            int64_t above_stride = 0;
+            if (i > 0) { /* the conditioning vector from the tier above for this frame */
+                const Tier *up = &m->tiers[i - 1];
+                above_stride = up->ratio * dim;
+                above = s->conditioning[i - 1] + (t % up->frame_size) / tier->frame_size * dim;
             }
+            tier_input(m, i, n, codes, width, L + t, above, above_stride, o->x);
             const float *h = rnn_step(m, team, tier, r0, n, o->x, s);
             matmul(m, team, n, dim, tier->ratio * dim, h, dim, tier->up_t, tier->up_b, s->conditioning[i],
                    tier->ratio * dim);
             team_wait(team); /* the conditioning whole */
         }
-        for (int64_t r = 0; r < n; r++) { /* the sample-level MLP's first layer: a sum of table rows */
-            const int64_t *window = codes + r * width + L + t - fs;
-            const float *cr = s->conditioning[m->n_tiers - 1] + r * last->ratio * dim + (t % fs) * dim;
-            float *xr = o->a + r * dim;
-            memcpy(xr, m->table + window[0] * dim, dim * sizeof(float));
-            for (int64_t k = 1; k < fs; k++) {
-                const float *row = m->table + (k * q + window[k]) * dim;
-                for (int64_t j = 0; j < dim; j++) xr[j] += row[j];
-            }
-            for (int64_t j = 0; j < dim; j++) xr[j] = fmaxf(xr[j] + cr[j], 0.0f);
-        }
-        const float *x = o->a;
-        int64_t c0, c1;
-        share(team, (dim + PANEL - 1) / PANEL, &c0, &c1);
-        c0 *= PANEL, c1 = c1 * PANEL < dim ? c1 * PANEL : dim;
-        for (int64_t l = 0; l < m->n_hidden; l++) {
-            float *y = s->hidden[l % 2];
-            matmul(m, team, n, dim, dim, x, dim, m->hidden_w[l], m->hidden_b[l], y, dim);
-            for (int64_t r = 0; r < n; r++)
-                for (int64_t j = c0; j < c1; j++) y[r * dim + j] = fmaxf(y[r * dim + j], 0.0f);
-            team_wait(team); /* the layer whole */
-            x = y;
-        }
-        const float *logits = s->logits[t % 2]; /* a member ahead may write the next sample's while others draw */
-        matmul(m, team, n, dim, q, x, dim, m->out_w, m->out_b, (float *)logits, q);
-        team_wait(team); /* the logits whole; every member then draws every row, the same codes */
-        for (int64_t r = 0; r < n; r++) {
+        first_layer(m, n, codes, width, L + t, s->conditioning[m->n_tiers - 1] + (t % fs) * dim, last->ratio * dim,
+                    o->a);
+        float *logits = s->logits[t % 2]; /* a member ahead may write the next sample's while others draw */
+        mlp(m, team, n, o->a, s->hidden, logits);
+        for (int64_t r = 0; r < n; r++) { /* every member draws every row: the same codes */
             int64_t at = (r0 + r) * m->stride + frame * L + t;
             codes[r * width + L + t] = draw(logits + r * q, q, m->temperature[at], m->uniform[at],
                                             o->cdf + r * padded_q);
@@ -436,6 +470,172 @@ static void *run_job(void *arg) {
     return NULL;
 }
 
+/* The pipeline: two threads for a few rows, one making the frame tiers' steps and one the samples, each keeping
+ * its own weights warm in its core's cache (the sample-level MLP is read every sample; the tiers' far larger
+ * matrices once per frame). The tier thread works ahead of the sampler wherever the arithmetic allows: the
+ * recurrent half of each RNN step (W_hh h) as soon as the step before it is done, and the upsampled conditioning
+ * vectors slot by slot, the first as soon as the step is done and the rest while the sampler uses the first. Every
+ * number is computed as in `frame_rows`, so the samples are the same. Needs dim a whole number of panels (a slot of
+ * conditioning is then whole panels of the upsampling). */
+typedef struct {
+    const Model *m;
+    int64_t n, total, seq_width; /* rows; samples this call; row stride of seq */
+    int64_t *seq;                /* (n, lookback + total): the history, then the codes drawn */
+    float **conditioning;        /* per tier (n, ratio * dim) */
+    float **recurrent;           /* per tier and layer (n, gates * dim): W_hh h + b_hh for the tier's next step */
+    float *gi, *x;               /* the tier thread's */
+    float *a, *hidden[2], *logits, *cdf; /* the sampler's */
+    atomic_llong drawn;          /* samples drawn for every row */
+    atomic_llong ready;          /* samples whose conditioning vector is ready for every row */
+} Pipeline;
+
+/* Wait until the other thread has counted to `target`: spin briefly, then yield the core (see team_wait). */
+static void wait_for(atomic_llong *counter, int64_t target) {
+    for (int spins = 0; atomic_load_explicit(counter, memory_order_acquire) < target; spins++) {
+        if (spins < 2000)
+            cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
+/* Panels [p0, p1) of y = b + x @ w for rows r < n, whatever the weight type. */
+static void matmul_range(const Model *m, int64_t n, int64_t in, int64_t out, const float *x, const void *w,
+                         const float *b, float *y, int64_t p0, int64_t p1) {
+    (m->bf16 ? matmul_bf16 : matmul_f32)(n, in, out, x, in, w, b, y, out, p0, p1);
+}
+
+/* Slots [s0, s1) of tier i's upsampled conditioning, from its last layer's h. */
+static void upsample_slots(const Pipeline *p, int64_t i, int64_t s0, int64_t s1) {
+    const Model *m = p->m;
+    const Tier *tier = &m->tiers[i];
+    int64_t dim = m->dim, per_slot = dim / PANEL;
+    matmul_range(m, p->n, dim, tier->ratio * dim, tier->h[tier->layers - 1], tier->up_t, tier->up_b,
+                 p->conditioning[i], s0 * per_slot, s1 * per_slot);
+}
+
+/* W_hh h + b_hh for every layer of tier i, for its next step. */
+static void recurrent_half(const Pipeline *p, int64_t i) {
+    const Model *m = p->m;
+    const Tier *tier = &m->tiers[i];
+    int64_t dim = m->dim, g = tier->gates * dim;
+    float *const *recurrent = p->recurrent + i * 4; /* at most 4 layers per tier: see pipeline_frames */
+    for (int64_t l = 0; l < tier->layers; l++)
+        matmul_range(m, p->n, dim, g, tier->h[l], tier->w_hh_t[l], tier->b_hh[l], recurrent[l], 0, g / PANEL);
+}
+
+static void *tier_thread(void *arg) {
+    Pipeline *p = arg;
+    const Model *m = p->m;
+    int64_t n = p->n, dim = m->dim, L = m->lookback, T = m->n_tiers;
+    int64_t fs = m->tiers[T - 1].frame_size;
+    for (int64_t i = 0; i < T; i++) recurrent_half(p, i);
+    for (int64_t u = 0; u < p->total; u += fs) {
+        wait_for(&p->drawn, u); /* the codes up to u - 1 */
+        int stepped[8] = {0};
+        for (int64_t i = 0; i < T; i++) {
+            const Tier *tier = &m->tiers[i];
+            if (u % tier->frame_size) continue;
+            const float *above = NULL;
+            int64_t above_stride = 0;
+            if (i > 0) {
+                const Tier *up = &m->tiers[i - 1];
+                above_stride = up->ratio * dim;
+                above = p->conditioning[i - 1] + (u % up->frame_size) / tier->frame_size * dim;
+            }
+            tier_input(m, i, n, p->seq, p->seq_width, L + u, above, above_stride, p->x);
+            const float *x = p->x;
+            int64_t g = tier->gates * dim;
+            for (int64_t l = 0; l < tier->layers; l++) {
+                matmul_range(m, n, dim, g, x, tier->w_ih_t[l], tier->b_ih[l], p->gi, 0, g / PANEL);
+                gates(m, tier, l, 0, n, p->gi, p->recurrent[i * 4 + l], 0, dim);
+                x = tier->h[l];
+            }
+            upsample_slots(p, i, 0, 1); /* what the next tier or the sampler needs first */
+            stepped[i] = 1;
+        }
+        atomic_store_explicit(&p->ready, u + 1, memory_order_release);
+        for (int64_t slot = 1; slot < fs; slot++) { /* the sampler's next vectors, one by one */
+            upsample_slots(p, T - 1, slot, slot + 1);
+            atomic_store_explicit(&p->ready, u + slot + 1, memory_order_release);
+        }
+        if (u + fs >= p->total) break; /* nothing ahead to prepare in this call */
+        for (int64_t i = 0; i < T; i++)
+            if (stepped[i]) {
+                if (i < T - 1) upsample_slots(p, i, 1, m->tiers[i].ratio);
+                recurrent_half(p, i);
+            }
+    }
+    return NULL;
+}
+
+/* Every frame of the call for every row by the pipeline. 0, or -1 where it cannot run (no memory, no thread,
+ * a shape it does not take): nothing generated then. */
+static int pipeline_frames(const Model *m) {
+    int64_t n = m->batch, dim = m->dim, q = m->q_levels, L = m->lookback, T = m->n_tiers;
+    int64_t padded_q = (q + PANEL - 1) / PANEL * PANEL, total = m->frames * L, width = 2 * L;
+    if (dim % PANEL || T > 8) return -1;
+    for (int64_t i = 0; i < T; i++)
+        if (m->tiers[i].layers > 4) return -1;
+    Pipeline p = {.m = m, .n = n, .total = total, .seq_width = L + total};
+    size_t floats = (size_t)n * (4 * dim + dim + 3 * dim + q + padded_q);
+    for (int64_t i = 0; i < T; i++)
+        floats += (size_t)n * (m->tiers[i].ratio * dim + m->tiers[i].layers * m->tiers[i].gates * dim);
+    float *memory = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+    int64_t *seq = malloc((size_t)n * p.seq_width * sizeof(int64_t));
+    float *pointers[8 + 8 * 4] = {0};
+    if (!memory || !seq) {
+        free(memory), free(seq);
+        return -1;
+    }
+    float *f = memory;
+    p.gi = f, f += n * 4 * dim;
+    p.x = f, f += n * dim;
+    p.a = f, f += n * dim;
+    p.hidden[0] = f, f += n * dim;
+    p.hidden[1] = f, f += n * dim;
+    p.logits = f, f += n * q;
+    p.cdf = f, f += n * padded_q;
+    p.conditioning = pointers, p.recurrent = pointers + 8;
+    for (int64_t i = 0; i < T; i++) {
+        const Tier *tier = &m->tiers[i];
+        p.conditioning[i] = f, f += n * tier->ratio * dim;
+        for (int64_t l = 0; l < tier->layers; l++) p.recurrent[i * 4 + l] = f, f += n * tier->gates * dim;
+    }
+    p.seq = seq;
+    for (int64_t r = 0; r < n; r++) memcpy(seq + r * p.seq_width, m->codes + r * width + L, L * sizeof(int64_t));
+    atomic_init(&p.drawn, 0);
+    atomic_init(&p.ready, 0);
+    pthread_t tiers;
+    if (pthread_create(&tiers, NULL, tier_thread, &p) != 0) {
+        free(memory), free(seq);
+        return -1;
+    }
+    const Tier *last = &m->tiers[T - 1];
+    int64_t fs = last->frame_size;
+    Team alone = {0, 1, NULL};
+    for (int64_t u = 0; u < total; u++) {
+        wait_for(&p.ready, u + 1);
+        first_layer(m, n, seq, p.seq_width, L + u, p.conditioning[T - 1] + (u % fs) * dim, last->ratio * dim, p.a);
+        mlp(m, &alone, n, p.a, p.hidden, p.logits);
+        for (int64_t r = 0; r < n; r++) {
+            int64_t at = r * m->stride + u;
+            seq[r * p.seq_width + L + u] = draw(p.logits + r * q, q, m->temperature[at], m->uniform[at],
+                                                p.cdf + r * padded_q);
+        }
+        atomic_store_explicit(&p.drawn, u + 1, memory_order_release);
+    }
+    pthread_join(tiers, NULL);
+    for (int64_t r = 0; r < n; r++) {
+        const int64_t *made = seq + r * p.seq_width + L;
+        memcpy(m->made + r * m->stride, made, total * sizeof(int64_t));
+        memcpy(m->codes + r * width, made + total - L, L * sizeof(int64_t));
+        memcpy(m->codes + r * width + L, made + total - L, L * sizeof(int64_t));
+    }
+    free(memory), free(seq);
+    return 0;
+}
+
 /* Generate `m->frames` frames for every row with `threads` threads. With at least as many rows as threads, the rows are
  * split between threads that never wait for each other; with fewer, all threads make all rows as one team, each
  * computing a share of every product's columns. Where threads cannot be started, one thread makes the frame.
@@ -481,4 +681,11 @@ int inspiration_fused_frame(const Model *m, int64_t threads) {
     free(ids), free(barriers), free(jobs), free(shares), free(conditioning), free(memory);
     if (status == 0 && !everyone) return inspiration_fused_frame(m, 1); /* no threads to be had: all rows here */
     return status;
+}
+
+/* Generate `m->frames` frames for every row by the pipeline (see Pipeline), or one thread where it cannot run.
+ * 0 on success, -1 when out of memory. */
+int inspiration_fused_pipeline(const Model *m) {
+    if (pipeline_frames(m) == 0) return 0;
+    return inspiration_fused_frame(m, 1);
 }
