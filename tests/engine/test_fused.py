@@ -230,7 +230,7 @@ def test_generating_never_changes_torchs_thread_count(mode, monkeypatch):
 
 @needs_routine
 @pytest.mark.skipif(fused.cpu_cores() < 2, reason="a team needs two cores")
-def test_a_single_row_switches_between_one_thread_and_a_team_without_a_trace(monkeypatch):
+def test_a_single_row_switches_between_one_thread_a_team_and_the_pipeline_without_a_trace(monkeypatch):
     monkeypatch.setattr(thread_choice, "PROBE_EVERY", 2)  # switch as often as it can
     config = ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8)
     folded = FoldedSampleRNN(random_model(config))
@@ -238,7 +238,7 @@ def test_a_single_row_switches_between_one_thread_and_a_team_without_a_trace(mon
     alone = frames(fused.FusedFrameStep(folded, 1, library, threads=1), 1, 30, config.lookback)
     step = fused.FusedFrameStep(folded, 1, library, team=True)
     assert torch.equal(frames(step, 1, 30, config.lookback), alone)
-    assert step._choice is not None and set(step._choice._seconds) == {1, fused.cpu_cores()}
+    assert step._choice is not None and set(step._choice._seconds) == {1, fused.cpu_cores(), fused.PIPELINE}
 
 
 @needs_routine
@@ -283,3 +283,36 @@ def test_bfloat16_weights_read_half_the_bytes_and_draw_what_the_folded_step_draw
     assert not torch.equal(full.export_state()[0][0], step.export_state()[0][0])  # other weights, other arithmetic
     stepper = make_stepper(model, 2, "fused", precision="bf16")
     assert isinstance(stepper, FusedStepper) and stepper.frame.frame.folded.bf16_weights
+
+
+@needs_routine
+@pytest.mark.parametrize(
+    "config",
+    [
+        *CONFIGS[:2],
+        ModelConfig(frame_sizes=(8, 2), dim=48, embedding_dim=8, rnn_layers=2),
+        ModelConfig(frame_sizes=(16, 4), dim=32, embedding_dim=8, mlp_layers=1),
+    ],
+    ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}-dim{c.dim}-mlp{c.mlp_layers}",
+)
+def test_the_pipeline_makes_what_one_thread_makes(config):
+    assert config.dim % fused.PANEL == 0  # the pipeline's shapes (others fall back to one thread)
+    folded = FoldedSampleRNN(random_model(config))
+    library = fused.fused_library()
+    L = config.lookback
+    made = {}
+    for threads in (1, fused.PIPELINE):
+        step = fused.FusedFrameStep(folded, 3, library, threads=threads, max_frames=5)
+        generator = torch.Generator().manual_seed(0)
+        runs = []
+        for first, count in ((0, 5), (5, 1), (6, 3)):
+            temperature = torch.rand(3, count * L, generator=generator) * 1.5
+            temperature[:, ::7] = 0.0
+            step.set_inputs(temperature, uniforms(torch.arange(3), first * L, count * L))
+            step()
+            runs.append(step.made.clone())
+        made[threads] = (torch.cat(runs, dim=1), step.export_state())
+    codes, state = made[1]
+    assert torch.equal(made[fused.PIPELINE][0], codes)
+    for ours, theirs in zip(made[fused.PIPELINE][1], state):
+        assert all(torch.equal(a, b) for a, b in zip(ours, theirs))

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Hashable
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +46,8 @@ _SOURCE = "fused_frame.c"
 _FLAGS = ["-O3", "-std=gnu11", "-ffp-contract=fast", "-shared", "-fPIC", "-pthread"]
 _NATIVE = ["-march=native", "-mprefer-vector-width=512"]  # dropped for a compiler that refuses them
 PANEL = 16  # columns of a packed weight panel (fused_frame.c: PANEL)
+#: The two-thread pipeline (fused_frame.c: Pipeline), as an option beside thread counts.
+PIPELINE = "pipeline"
 _WORK_PER_THREAD = 4_000_000  # multiply-adds per frame below which another thread costs more than it saves
 
 
@@ -197,9 +200,9 @@ class FusedFrameStep:
     `export_state` it shares). float32 arithmetic.
 
     threads: threads per frame (rows are split between them; with more threads than rows, they make all rows as a
-    team); default: one per row up to the cores, fewer when a frame is too little work to share.
-    team: with fewer rows than cores, let a team of every core make the frames whenever that runs faster here and
-    now (`thread_choice`; both make the same samples).
+    team), or PIPELINE; default: one per row up to the cores, fewer when a frame is too little work to share.
+    team: with fewer rows than cores, let a team of every core or a two-thread pipeline make the frames whenever
+    that runs faster here and now (`thread_choice`; all make the same samples).
     """
 
     def __init__(
@@ -207,7 +210,7 @@ class FusedFrameStep:
         folded: FoldedSampleRNN,
         batch_size: int,
         library: ctypes.CDLL,
-        threads: int | None = None,
+        threads: int | str | None = None,
         team: bool = False,
         max_frames: int = 1,
     ) -> None:
@@ -220,11 +223,12 @@ class FusedFrameStep:
             config = folded.config
             per_row = config.lookback * (config.mlp_layers + 1 + 3 * config.rnn_layers * len(folded.tiers))
             threads = min(cpu_cores(), batch_size * per_row * config.dim * config.dim // _WORK_PER_THREAD)
-        self.threads = max(1, threads)
+        self.threads: int | str = threads if threads == PIPELINE else max(1, int(threads))
         cores = cpu_cores()
-        teamed = team and batch_size < cores and self.threads < cores
-        self._choice = ThreadChoice((self.threads, cores)) if teamed else None
+        teamed = team and batch_size < cores and isinstance(self.threads, int) and self.threads < cores
+        self._choice = ThreadChoice((self.threads, cores, PIPELINE)) if teamed else None
         self._function = library.inspiration_fused_frame
+        self._pipeline = library.inspiration_fused_pipeline
         self.max_frames = max(1, max_frames)
         self.frames = 1  # frames the next call makes (set_inputs)
         self.temperature = torch.ones(batch_size, self.max_frames * lookback)
@@ -329,27 +333,31 @@ class FusedFrameStep:
             self._run(0, self.frames, self.threads)
             return
         done = 0
-        while done < self.frames:  # a try of the other option is one frame long
+        while done < self.frames:  # a try of another option is one frame long
             count = 1 if self._choice.trying else self.frames - done
             started = time.perf_counter()
-            self._run(done, count, self._choice.threads)
+            self._run(done, count, self._choice.option)
             self._choice.record(time.perf_counter() - started, count)
             done += count
 
-    def _run(self, first: int, count: int, threads: int) -> None:
-        """Frames first .. first + count - 1 of the call's inputs."""
+    def _run(self, first: int, count: int, option: Hashable) -> None:
+        """Frames first .. first + count - 1 of the call's inputs, on `option` (threads, or PIPELINE)."""
         model, offset = self._model, first * self.lookback
         model.frames = count
         model.temperature = self.temperature.data_ptr() + offset * 4
         model.uniform = self.uniform.data_ptr() + offset * 4
         model.made = self._made.data_ptr() + offset * 8
-        if self._function(ctypes.byref(model), threads) != 0:
+        if option == PIPELINE:
+            status = self._pipeline(ctypes.byref(model))
+        else:
+            status = self._function(ctypes.byref(model), option)
+        if status != 0:
             raise MemoryError("out of memory in the fused frame step")
 
     @property
-    def threads_now(self) -> int:
-        """The threads the next frame runs on."""
-        return self.threads if self._choice is None else self._choice.threads
+    def option_now(self) -> Hashable:
+        """How the next frame is made: a thread count, or PIPELINE."""
+        return self.threads if self._choice is None else self._choice.option
 
 
 def _padded(b: Tensor) -> Tensor:
