@@ -2,7 +2,8 @@
 
 For each preset (weights at random: speed does not depend on training) and batch size it prints real-time factors
 — seconds of audio per second of wall time, per clip and for the whole batch — of the eager loop, the folded step,
-the fused routine (CPU) and what `auto` picks, and checks that the fast paths draw the same samples as the eager loop
+the fused routine (CPU; and `bf16w`, the fused routine on bfloat16 weights, `--precision bf16`) and what `auto`
+picks, and checks that the fast paths draw the same samples as the eager loop
 in float32. The kinds are timed in interleaved rounds and the best round of each counts, so that other work on a
 shared machine weighs on all alike; absolute figures still depend on that load. Then the live real-time factors of
 `live_speed.py`. On a GPU the fast path is the CUDA graph, and it also times the musician's job: 215 clips × 45 s
@@ -79,7 +80,7 @@ def main() -> None:
     batch = args.batch or (215 if gpu else 16)
     seconds = args.seconds or (3.0 if gpu else 1.0)
     eager_seconds = args.eager_seconds or seconds / 5
-    kinds = ["eager", "fast"] if gpu else ["eager", "folded", "fused"]
+    kinds = ["eager", "fast"] if gpu else ["eager", "folded", "fused", "bf16w"]
     print(f"device: {describe_device(device)}; torch {torch.__version__}; real-time factors (× real time)")
     if not gpu and fused_library() is None:
         print(f"fused routine unavailable ({unavailable_reason()}): its column shows the folded step")
@@ -95,14 +96,17 @@ def main() -> None:
                 for kind in kinds:
                     # the eager loop of a batch times as much audio in all as it does for one clip
                     span = max(eager_seconds / rows, check_frames / 4 / model.config.sample_rate)
-                    rate, _ = timed(model, rows, span if kind == "eager" else seconds, kind)
+                    if kind == "bf16w":  # the fused step on bfloat16 weights (other samples: not compared)
+                        rate, _ = timed(model, rows, seconds, "fused", "bf16")
+                    else:
+                        rate, _ = timed(model, rows, span if kind == "eager" else seconds, kind)
                     best[kind] = max(best[kind], rate)
             _, eager_audio = timed(model, rows, check_frames / model.config.sample_rate, "eager")
             same = []
-            for kind in kinds[1:]:
+            for kind in kinds[1:3]:
                 _, audio = timed(model, rows, check_frames / model.config.sample_rate, kind, "fp32")
                 same.append(f"{kind} {'yes' if np.array_equal(audio, eager_audio) else 'NO'}")
-            fastest = max(best[k] for k in kinds[1:])
+            fastest = max(best[k] for k in kinds[1:3])
             print(
                 f"{name:<8} {rows:>5} "
                 + " ".join(f"{best[k]:>12.3f}" for k in kinds)
