@@ -12,7 +12,7 @@ from inspiration.engine.generation.stream import ClipSpec, ClipStream
 from inspiration.engine.model import cpu_choice, fused, steppers, thread_choice
 from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.counter_rng import uniforms
-from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN, int8_rows
 from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.model.steppers import FoldedStepper, FusedStepper, MeasuredStepper, make_stepper
 from tests.engine.test_generate import CONFIGS, constant, random_model
@@ -270,7 +270,7 @@ def test_several_frames_in_one_call_make_what_one_frame_per_call_makes(threads):
 @pytest.mark.parametrize("config", [CONFIGS[0], ODD], ids=["2tier", "odd"])
 def test_bfloat16_weights_read_half_the_bytes_and_draw_what_the_folded_step_draws_with_them(config):
     model = random_model(config)
-    folded = FoldedSampleRNN(model, bf16_weights=True)
+    folded = FoldedSampleRNN(model, weights="bfloat16")
     assert all(torch.equal(w, w.bfloat16().float()) for w, _ in folded.hidden)  # the matrices rounded
     assert not torch.equal(folded.table, folded.table.bfloat16().float())  # the table as it was
     step = fused.FusedFrameStep(folded, 2, fused.fused_library())
@@ -282,7 +282,7 @@ def test_bfloat16_weights_read_half_the_bytes_and_draw_what_the_folded_step_draw
     frames(step := fused.FusedFrameStep(folded, 2, fused.fused_library()), 2, 1, model.lookback)
     assert not torch.equal(full.export_state()[0][0], step.export_state()[0][0])  # other weights, other arithmetic
     stepper = make_stepper(model, 2, "fused", precision="bf16")
-    assert isinstance(stepper, FusedStepper) and stepper.frame.frame.folded.bf16_weights
+    assert isinstance(stepper, FusedStepper) and stepper.frame.frame.folded.weights == "bfloat16"
 
 
 @needs_routine
@@ -316,3 +316,55 @@ def test_the_pipeline_makes_what_one_thread_makes(config):
     assert torch.equal(made[fused.PIPELINE][0], codes)
     for ours, theirs in zip(made[fused.PIPELINE][1], state):
         assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+
+
+@needs_routine
+@pytest.mark.parametrize("config", [*CONFIGS, ODD], ids=lambda c: f"{c.tiers}tier-{c.rnn_type}{c.rnn_layers}-d{c.dim}")
+@pytest.mark.parametrize("threads", [1, fused.PIPELINE])
+def test_int8_tier_weights_draw_what_the_folded_step_draws_with_them(config, threads):
+    model = random_model(config)
+    folded = FoldedSampleRNN(model, weights="int8")
+    layers = [(i, k) for i, tier in enumerate(folded.tiers) for k in range(len(tier.layers))]
+    expected = {f"tier{i}.{kind}{k}" for i, k in layers for kind in ("ih", "hh")}
+    assert set(folded.int8) == expected | {f"tier{i}.up" for i in range(len(folded.tiers))}
+    codes, scale = folded.int8["tier0.up"]
+    assert codes.dtype == torch.int8 and torch.equal(folded.tiers[0].up_w, codes.float() * scale[:, None])
+    assert torch.equal(folded.output[0], FoldedSampleRNN(model).output[0])  # the MLP as it was
+    step = fused.FusedFrameStep(folded, 2, fused.fused_library(), threads=threads, max_frames=3)
+    reference = FoldedFrameStep(folded, 2)
+    with torch.no_grad():
+        assert torch.equal(frames(step, 2, 24, model.lookback), frames(reference, 2, 24, model.lookback))
+
+
+def test_int8_rows_put_each_rows_largest_weight_at_127_and_keep_zero_rows():
+    w = torch.tensor([[0.5, -1.0, 0.25], [0.0, 0.0, 0.0], [3.0, 1.5, -0.01]])
+    codes, scale = int8_rows(w)
+    assert codes.abs().amax(dim=1).tolist() == [127, 0, 127]
+    assert torch.allclose(codes.float() * scale[:, None], w, atol=float(scale.max()) / 2)
+    assert scale[1] == 1.0
+
+
+@needs_routine
+@pytest.mark.parametrize(
+    ("float32", "int8", "expected"),
+    [(2.0, 4.0, "float32"), (0.7, 1.4, "int8"), (0.7, 0.6, "float32"), (1.2, 1.3, "int8")],
+)
+def test_a_live_stream_keeps_float32_weights_where_they_play_with_a_margin(
+    fresh_library, monkeypatch, float32, int8, expected
+):
+    rates = {"float32": float32, "int8": int8}
+    calls = []
+
+    def rate(folded):
+        calls.append(folded.weights)
+        return rates[folded.weights]
+
+    monkeypatch.setattr(cpu_choice, "_stream_rate", rate)
+    model = random_model(CONFIGS[0])
+    assert cpu_choice.live_weights(model) == expected
+    assert cpu_choice.live_weights(model) == expected and calls == ["float32", "int8"]  # measured once
+    stepper = make_stepper(model, 1, precision="live")
+    stepper.step(torch.ones(1, model.lookback), uniforms(torch.arange(1), 0, model.lookback))
+    assert isinstance(stepper, MeasuredStepper) and stepper.folded is not None
+    assert stepper.folded.weights == expected
+    assert make_stepper(model, 1, "folded", precision="live").frame.folded.weights == "float32"  # not the fast step

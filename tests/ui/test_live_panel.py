@@ -159,6 +159,14 @@ def test_a_model_too_slow_for_real_time_is_named_with_its_measured_speed(panel, 
     )
 
 
+def test_a_model_playing_on_compact_weights_says_so(panel, qtbot, monkeypatch):
+    monkeypatch.setattr(LiveSession, "weights", property(lambda session: "int8"))
+    go_live(panel, qtbot)
+    qtbot.waitUntil(lambda: "real time" in panel.speed.text(), timeout=5000)
+    assert "× real time on compact weights · knob heard within" in panel.speed.text()
+    assert "8-bit weights" in panel.speed.toolTip() and "Generate use full precision" in panel.speed.toolTip()
+
+
 def test_without_an_audio_device_the_panel_says_so(library, jobs, document, models_folder, qtbot):
     transport = Transport(document, jobs, output_factory=unavailable_output("no output device on this computer"))
     panel = LivePanel(library, jobs, transport, models_folder)

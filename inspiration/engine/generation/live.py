@@ -168,7 +168,7 @@ class LiveSession:
         temperature: float = 1.0,
         block_frames: int = LIVE_BLOCK_FRAMES,
         mode: Mode = "auto",
-        precision: Precision = "auto",
+        precision: Precision = "live",
         history_seconds: float = HISTORY_SECONDS,
         model_name: str = "",
         checkpoint_step: int | None = None,
@@ -300,6 +300,12 @@ class LiveSession:
             frames = sum(f for f, _ in self._timings)
             seconds = sum(s for _, s in self._timings)
         return frames / self.sample_rate / max(seconds, 1e-9)
+
+    @property
+    def weights(self) -> str | None:
+        """How the model's weights are kept while it plays: 'float32', or 'int8' frame tiers where float32 would
+        not keep up here (see `cpu_choice.live_weights`); None until the first block."""
+        return self._stream.weights
 
     def output_to_stream_frame(self, output_frame: int) -> int:
         """The model-rate stream frame matching a frame of `read`'s output."""

@@ -117,6 +117,12 @@ class ClipStream:
         with self._lock:
             self._override = value
 
+    @property
+    def weights(self) -> str | None:
+        """How the weights making the clips are kept ('float32', 'bfloat16' or 'int8', see `folded.WeightFormat`);
+        None until the first block where the step chooses then."""
+        return self._stepper.weights
+
     def cancel(self) -> None:
         """Stop at the next frame; the stream then ends without yielding the unfinished block."""
         self._cancelled = True

@@ -6,7 +6,9 @@ the fused routine's thread count (a second thread pays only where a core is free
 measured once — a few interleaved frames of each on the model's own weights, well under a second for the presets —
 and remembered in the user's cache folder (`generation-speed.json`), keyed by machine, torch version, routine,
 model shape, batch size (rounded up to a power of two) and core count; later runs read it at once. A cache that
-cannot be read or written only costs a new measurement.
+cannot be read or written only costs a new measurement. The same goes for the weights a live stream plays on
+(`live_weights`): float32 where they play with a margin, else the frame tiers in int8, which read a quarter of
+the bytes.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ import torch
 from inspiration.engine.atomic import write_json_atomic
 from inspiration.engine.errors import OutputNotWritableError
 from inspiration.engine.model.counter_rng import uniforms
-from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN, WeightFormat
 from inspiration.engine.model.fused import FusedFrameStep, cpu_cores, library_key
+from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.places import user_places
 
 logger = logging.getLogger(__name__)
 
 CpuStep = Literal["fused", "folded"]
+#: A live stream keeps float32 weights when they play this many times faster than real time here.
+LIVE_MARGIN = 1.5
 _FILE = "generation-speed.json"
 _ROUNDS = 3
 _SECONDS_PER_TRY = 0.05  # per round and step kind; at least one frame is always timed
@@ -48,8 +53,8 @@ def speed_key(folded: FoldedSampleRNN, batch_size: int) -> str:
     c = folded.config
     sizes = "x".join(str(f) for f in c.frame_sizes)
     shape = f"{c.rnn_type}{c.rnn_layers} tiers {sizes} dim {c.dim} mlp {c.mlp_layers} q {c.q_levels}"
-    if folded.bf16_weights:
-        shape += " bf16 weights"
+    if folded.weights != "float32":
+        shape += f" {folded.weights} weights"
     bucket = 1 << max(0, batch_size - 1).bit_length()
     return (
         f"{platform.node()} {platform.machine()} cores {cpu_cores()} torch {torch.__version__} "
@@ -88,17 +93,51 @@ def choose_cpu_step(folded: FoldedSampleRNN, batch_size: int, fused_ready: bool)
             ", ".join(f"{name} {rate:.2f}×" for name, rate in rates.items()),
             best,
         )
-        table = _read()
-        table[key] = {
-            "step": choice.step,
-            "threads": choice.threads,
-            "rates": {name: round(rate, 3) for name, rate in rates.items()},
-        }
-        try:
-            write_json_atomic(cache_file(), table)
-        except OutputNotWritableError as exc:
-            logger.info("could not remember the CPU generation speed: %s", exc)
+        rounded = {name: round(rate, 3) for name, rate in rates.items()}
+        _remember(key, {"step": choice.step, "threads": choice.threads, "rates": rounded})
         return choice
+
+
+def live_weights(model: SampleRNN) -> WeightFormat:
+    """The weights a live stream of `model` plays on here: float32 where the fused routine makes one stream at
+    least LIVE_MARGIN times faster than real time (or where nothing else is faster), else int8 for the frame tiers
+    (`folded.WeightFormat`): other samples than float32's, but a bigger model played live without stutter.
+    Measured once per machine and model shape (one row, the fastest way to run it) and remembered as
+    `choose_cpu_step` is."""
+    from inspiration.engine.model.fused import fused_library
+
+    float32 = FoldedSampleRNN(model)
+    if fused_library() is None:
+        return "float32"
+    key = speed_key(float32, 1) + " | live"
+    with _lock:
+        known = _read().get(key)
+        if known in ("float32", "int8"):
+            return "int8" if known == "int8" else "float32"
+        rates = {"float32": _stream_rate(float32), "int8": _stream_rate(FoldedSampleRNN(model, weights="int8"))}
+        choice: WeightFormat = "float32" if rates["float32"] >= min(LIVE_MARGIN, rates["int8"]) else "int8"
+        logger.info(
+            "live generation, real time: %s; using %s weights",
+            ", ".join(f"{name} {rate:.2f}×" for name, rate in rates.items()),
+            choice,
+        )
+        _remember(key, choice)
+        return choice
+
+
+def _stream_rate(folded: FoldedSampleRNN) -> float:
+    """The real-time factor of one row on the fused routine's fastest way to run it here."""
+    from inspiration.engine.model.fused import PIPELINE, FusedFrameStep, cpu_cores, fused_library
+
+    library = fused_library()
+    assert library is not None
+    options: list[int | str] = [1]
+    if cpu_cores() > 1:
+        options += [cpu_cores(), PIPELINE]
+    steps: dict[str, FoldedFrameStep | FusedFrameStep] = {
+        str(option): FusedFrameStep(folded, 1, library, option) for option in options
+    }
+    return max(measure_steps(folded, 1, steps).values())
 
 
 def measure(folded: FoldedSampleRNN, batch_size: int) -> dict[str, float]:
@@ -109,14 +148,21 @@ def measure(folded: FoldedSampleRNN, batch_size: int) -> dict[str, float]:
 
     library = fused_library()
     assert library is not None
-    lookback = folded.config.lookback
-    temperature = torch.ones(batch_size, lookback)
-    noise = uniforms(torch.arange(batch_size), 0, lookback)
     folded_step = FoldedFrameStep(folded, batch_size)
     folded_step.greedy_rows = False  # as generation runs it without temperature-0 samples
     steps: dict[str, FoldedFrameStep | FusedFrameStep] = {"folded": folded_step}
-    for threads in sorted({1, FusedFrameStep(folded, batch_size, library).threads}):
+    for threads in sorted({1, int(FusedFrameStep(folded, batch_size, library).threads)}):
         steps[f"fused {threads}"] = FusedFrameStep(folded, batch_size, library, threads)
+    return measure_steps(folded, batch_size, steps)
+
+
+def measure_steps(
+    folded: FoldedSampleRNN, batch_size: int, steps: dict[str, FoldedFrameStep | FusedFrameStep]
+) -> dict[str, float]:
+    """Real-time factors per clip of each step, one frame per call, timed in interleaved rounds (see `measure`)."""
+    lookback = folded.config.lookback
+    temperature = torch.ones(batch_size, lookback)
+    noise = uniforms(torch.arange(batch_size), 0, lookback)
     best = dict.fromkeys(steps, float("inf"))
 
     def seconds_per_frame(step: FoldedFrameStep | FusedFrameStep) -> float:
@@ -135,6 +181,17 @@ def measure(folded: FoldedSampleRNN, batch_size: int) -> dict[str, float]:
                 best[name] = min(best[name], seconds_per_frame(step))
     seconds = lookback / folded.config.sample_rate
     return {name: seconds / spent for name, spent in best.items()}
+
+
+def _remember(key: str, value: object) -> None:
+    """Add a measurement to the file (call under the lock); a file that cannot be written only costs a new
+    measurement next time."""
+    table = _read()
+    table[key] = value
+    try:
+        write_json_atomic(cache_file(), table)
+    except OutputNotWritableError as exc:
+        logger.info("could not remember the CPU generation speed: %s", exc)
 
 
 def _read() -> dict[str, object]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -36,12 +37,29 @@ class _Tier:
     lstm: bool
 
 
+#: How the matrices of the products are kept: as they are; rounded to bfloat16; or, for the frame tiers' matrices
+#: (read once per frame, far larger than the sample-level MLP's), int8 with a scale per output (`int8_rows`).
+WeightFormat = Literal["float32", "bfloat16", "int8"]
+
+
+def int8_rows(w: Tensor) -> tuple[Tensor, Tensor]:
+    """A matrix (out, in) as int8 codes (out, in) and a float32 scale per row (out,): w ≈ codes * scale, the scale
+    putting each row's largest magnitude at 127 (symmetric, round to nearest)."""
+    w = w.detach().float()
+    largest = w.abs().amax(dim=1)
+    scale = torch.where(largest > 0, largest / 127, torch.ones_like(largest))
+    codes = torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8)
+    return codes, scale
+
+
 class FoldedSampleRNN:
     """Inference-only weights of a SampleRNN in `dtype` on `device` (see the module docstring).
 
-    bf16_weights: round the matrices of the products (the RNNs', the upsamplings', the MLP's after its table) to
-    bfloat16 and keep them in `dtype` — arithmetic at `dtype`'s precision on half the weight bytes, which is what
-    the fused CPU routine stores; the input layers, the table and the biases stay as they are.
+    weights: how the matrices of the products are kept (`WeightFormat`). Reduced formats are held here as the
+    `dtype` values they stand for (a bfloat16 weight widened, an int8 code times its scale), so the arithmetic is
+    `dtype`'s on fewer bytes to read, which is what the fused CPU routine stores; the int8 codes and scales are in
+    `int8` by matrix name ("tier{i}.ih{l}", "tier{i}.hh{l}", "tier{i}.up"). The input layers, the table and the
+    biases stay as they are.
     """
 
     def __init__(
@@ -49,33 +67,48 @@ class FoldedSampleRNN:
         model: SampleRNN,
         dtype: torch.dtype = torch.float32,
         device: torch.device | None = None,
-        bf16_weights: bool = False,
+        weights: WeightFormat = "float32",
     ):
         self.config = model.config
         self.dtype = dtype
-        self.bf16_weights = bf16_weights
+        self.weights = weights
         self.device = device or next(model.parameters()).device
+        self.int8: dict[str, tuple[Tensor, Tensor]] = {}
         q = self.config.q_levels
 
         def put(t: Tensor) -> Tensor:
             return t.detach().to(self.device, dtype).contiguous()
 
-        def put_matrix(t: Tensor) -> Tensor:
-            return put(t.detach().to(torch.bfloat16) if bf16_weights else t)
+        def put_matrix(t: Tensor, name: str) -> Tensor:
+            """A matrix (out, in) of a frame tier ('tier...') or of the MLP, kept as `weights` says."""
+            if weights == "bfloat16":
+                return put(t.detach().to(torch.bfloat16))
+            if weights == "int8" and name.startswith("tier"):
+                codes, scale = int8_rows(t)
+                self.int8[name] = (codes, scale)
+                return put(codes.float() * scale[:, None])
+            return put(t)
 
         with torch.no_grad():
             sample = model.sample_tier
             tiers = model.tiers
+
             # the sample-level input bias joins the last tier's upsampling bias, once per conditioning vector
-            self.tiers = [self._fold_tier(tier, q, put, put_matrix) for tier in tiers[:-1]]
-            self.tiers.append(self._fold_tier(tiers[-1], q, put, put_matrix, extra_up_bias=sample.input.bias))
+            def of_tier(i: int) -> Callable[[Tensor, str], Tensor]:
+                return lambda t, name: put_matrix(t, f"tier{i}.{name}")
+
+            self.tiers = [self._fold_tier(tier, q, put, of_tier(i)) for i, tier in enumerate(tiers[:-1])]
+            last = of_tier(len(tiers) - 1)
+            self.tiers.append(self._fold_tier(tiers[-1], q, put, last, extra_up_bias=sample.input.bias))
             conv_w = sample.input.weight  # (dim, E, Fs), weight norm applied by the parametrisation
             table = torch.einsum("qe,dei->iqd", sample.embedding.weight, conv_w)  # (Fs, Q, dim)
             self.table = put(table.reshape(-1, table.shape[-1]))
             self.offsets = torch.arange(sample.frame_size, device=self.device) * q
             # (in, out) layouts: x @ w is the fastest product for a few rows
-            self.hidden = [(put_matrix(layer.weight.t()), put(layer.bias)) for layer in sample.linear_layers()]
-            self.output = (put_matrix(sample.output.weight.t()), put(sample.output.bias))
+            self.hidden = [
+                (put_matrix(layer.weight, "mlp").t().contiguous(), put(layer.bias)) for layer in sample.linear_layers()
+            ]
+            self.output = (put_matrix(sample.output.weight, "mlp").t().contiguous(), put(sample.output.bias))
         self.initial = [tuple(put(p) for p in tier.initial) for tier in model.tiers]  # each (layers, 1, dim)
 
     @staticmethod
@@ -83,7 +116,7 @@ class FoldedSampleRNN:
         tier: FrameTier,
         q_levels: int,
         put: Callable[[Tensor], Tensor],
-        put_matrix: Callable[[Tensor], Tensor],
+        put_matrix: Callable[[Tensor, str], Tensor],
         extra_up_bias: Tensor | None = None,
     ) -> _Tier:
         w, b = tier.expand.weight, tier.expand.bias  # input x = codes * 4/Q - 2
@@ -92,8 +125,8 @@ class FoldedSampleRNN:
         rnn = tier.rnn
         layers = [
             (
-                put_matrix(getattr(rnn, f"weight_ih_l{k}")),
-                put_matrix(getattr(rnn, f"weight_hh_l{k}")),
+                put_matrix(getattr(rnn, f"weight_ih_l{k}"), f"ih{k}"),
+                put_matrix(getattr(rnn, f"weight_hh_l{k}"), f"hh{k}"),
                 put(getattr(rnn, f"bias_ih_l{k}")),
                 put(getattr(rnn, f"bias_hh_l{k}")),
             )
@@ -108,7 +141,7 @@ class FoldedSampleRNN:
             put(expand_w),
             put(expand_b),
             layers,
-            put_matrix(tier.upsample.weight),
+            put_matrix(tier.upsample.weight, "up"),
             put(up_b),
             isinstance(rnn, torch.nn.LSTM),
         )

@@ -5,8 +5,9 @@ On a CPU the folded step's cost is per-op dispatch: at batch 1 each sample is ab
 each costing more in overhead than in arithmetic. The C routine does the same arithmetic as plain loops over the
 folded weights, so a sample costs its arithmetic only. Its rows are split between threads that never wait for
 each other within a frame; with fewer rows than threads (one live stream), the threads make them as a team, each a
-share of every product's columns. The thread count is chosen per call (no global setting is touched). With
-bfloat16 weights (`FoldedSampleRNN(bf16_weights=True)`) it reads half the bytes and widens them to float32.
+share of every product's columns, or as a pipeline of two. The thread count is chosen per call (no global setting
+is touched). Weights kept in a reduced format (`FoldedSampleRNN(weights=...)`: bfloat16, or int8 for the frame
+tiers) are read as such, fewer bytes per sample, and widened to float32 in registers.
 
 The routine is compiled on first use with the system's C compiler (`$CC`, `cc`, `gcc` or `clang`, for this machine's
 CPU) and kept in the user's cache folder, keyed by its source, the compiler and the machine, so later runs load it
@@ -58,6 +59,19 @@ class FusedUnavailableError(RuntimeError):
 _P = ctypes.POINTER
 
 
+#: Weight formats (fused_frame.c: FLOAT32, BFLOAT16, INT8).
+FORMATS = {"float32": 0, "bfloat16": 1, "int8": 2}
+
+
+class _Matrix(ctypes.Structure):
+    _fields_ = [
+        ("w", ctypes.c_void_p),
+        ("scale", ctypes.c_void_p),
+        ("b", ctypes.c_void_p),
+        ("format", ctypes.c_int64),
+    ]
+
+
 class _Tier(ctypes.Structure):
     _fields_ = [
         ("frame_size", ctypes.c_int64),
@@ -66,12 +80,9 @@ class _Tier(ctypes.Structure):
         ("gates", ctypes.c_int64),
         ("expand_t", ctypes.c_void_p),
         ("expand_b", ctypes.c_void_p),
-        ("w_ih_t", _P(ctypes.c_void_p)),
-        ("w_hh_t", _P(ctypes.c_void_p)),
-        ("b_ih", _P(ctypes.c_void_p)),
-        ("b_hh", _P(ctypes.c_void_p)),
-        ("up_t", ctypes.c_void_p),
-        ("up_b", ctypes.c_void_p),
+        ("w_ih", _P(_Matrix)),
+        ("w_hh", _P(_Matrix)),
+        ("up", _Matrix),
         ("h", _P(ctypes.c_void_p)),
         ("c", _P(ctypes.c_void_p)),
     ]
@@ -85,13 +96,10 @@ class _Model(ctypes.Structure):
         ("q_levels", ctypes.c_int64),
         ("n_tiers", ctypes.c_int64),
         ("n_hidden", ctypes.c_int64),
-        ("bf16", ctypes.c_int64),
         ("tiers", _P(_Tier)),
         ("table", ctypes.c_void_p),
-        ("hidden_w", _P(ctypes.c_void_p)),
-        ("hidden_b", _P(ctypes.c_void_p)),
-        ("out_w", ctypes.c_void_p),
-        ("out_b", ctypes.c_void_p),
+        ("hidden", _P(_Matrix)),
+        ("out", _Matrix),
         ("codes", ctypes.c_void_p),
         ("frames", ctypes.c_int64),
         ("stride", ctypes.c_int64),
@@ -217,6 +225,7 @@ class FusedFrameStep:
         if folded.dtype != torch.float32 or folded.device.type != "cpu":
             raise FusedUnavailableError("the fused step runs float32 arithmetic on a CPU only")
         self.frame = FoldedFrameStep(folded, batch_size)
+        self.folded = folded
         self.batch_size = batch_size
         self.lookback = lookback = folded.config.lookback
         if threads is None:  # a thread per row up to the cores, where a frame's rows are worth a thread each
@@ -241,16 +250,19 @@ class FusedFrameStep:
             keep.append(t)
             return t.data_ptr()
 
-        weight_type = torch.bfloat16 if folded.bf16_weights else torch.float32
+        def matrix(name: str, w_t: Tensor, b: Tensor) -> _Matrix:
+            """A matrix (in, out) of the folded model with its bias, packed in the folded model's format."""
+            if name in folded.int8:  # the codes and scales it stands for
+                codes, scale = folded.int8[name]
+                return _Matrix(kept(_packed(codes.t())), kept(_padded(scale)), kept(_padded(b)), FORMATS["int8"])
+            if folded.weights == "bfloat16":  # already rounded: the cast is exact
+                return _Matrix(kept(_packed(w_t).to(torch.bfloat16)), None, kept(_padded(b)), FORMATS["bfloat16"])
+            return _Matrix(kept(_packed(w_t)), None, kept(_padded(b)), FORMATS["float32"])
 
-        def packed(w_t: Tensor) -> Tensor:  # bfloat16 weights are already rounded: the cast is exact
-            return _packed(w_t).to(weight_type)
-
-        def matrix(w_t: Tensor) -> int:
-            return kept(packed(w_t))
-
-        def bias(b: Tensor) -> int:
-            return kept(_padded(b))
+        def matrices(items: list[_Matrix]) -> ctypes.Array[_Matrix]:
+            array = (_Matrix * max(1, len(items)))(*items)
+            keep.append(array)
+            return array
 
         def array(tensors: list[Tensor]) -> ctypes.Array[ctypes.c_void_p]:
             tensors = [t.contiguous() for t in tensors]
@@ -260,16 +272,14 @@ class FusedFrameStep:
             return pointers
 
         tiers = (_Tier * len(folded.tiers))()
-        for slot, tier, state in zip(tiers, folded.tiers, self.frame.state):
+        for i, (slot, tier, state) in enumerate(zip(tiers, folded.tiers, self.frame.state)):
             n = len(tier.layers)
             slot.frame_size, slot.ratio, slot.layers = tier.frame_size, tier.ratio, n
             slot.gates = 4 if tier.lstm else 3
             slot.expand_t, slot.expand_b = kept(tier.expand_w.t()), kept(tier.expand_b)
-            slot.w_ih_t = array([packed(layer[0].t()) for layer in tier.layers])
-            slot.w_hh_t = array([packed(layer[1].t()) for layer in tier.layers])
-            slot.b_ih = array([_padded(layer[2]) for layer in tier.layers])
-            slot.b_hh = array([_padded(layer[3]) for layer in tier.layers])
-            slot.up_t, slot.up_b = matrix(tier.up_w.t()), bias(tier.up_b)
+            slot.w_ih = matrices([matrix(f"tier{i}.ih{k}", w.t(), b) for k, (w, _, b, _) in enumerate(tier.layers)])
+            slot.w_hh = matrices([matrix(f"tier{i}.hh{k}", w.t(), b) for k, (_, w, _, b) in enumerate(tier.layers)])
+            slot.up = matrix(f"tier{i}.up", tier.up_w.t(), tier.up_b)
             slot.h = array(state[:n])  # the state buffers are contiguous: the C routine updates them in place
             slot.c = array(state[n:]) if tier.lstm else array(state[:n])
         keep.append(tiers)
@@ -281,13 +291,10 @@ class FusedFrameStep:
             q_levels=config.q_levels,
             n_tiers=len(folded.tiers),
             n_hidden=len(folded.hidden),
-            bf16=int(folded.bf16_weights),
             tiers=tiers,
             table=kept(folded.table),
-            hidden_w=array([packed(w) for w, _ in folded.hidden]),
-            hidden_b=array([_padded(b) for _, b in folded.hidden]),
-            out_w=matrix(folded.output[0]),
-            out_b=bias(folded.output[1]),
+            hidden=matrices([matrix("mlp", w, b) for w, b in folded.hidden]),
+            out=matrix("mlp", *folded.output),
             codes=self.frame.codes.data_ptr(),
             frames=1,
             stride=self.max_frames * lookback,

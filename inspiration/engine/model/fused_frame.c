@@ -13,6 +13,9 @@
  * Built at run time with the system's C compiler; float32 only.
  */
 #include <math.h>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -23,29 +26,33 @@
 #define MIN_TEMPERATURE 1e-6f
 #define PANEL 16 /* columns of a packed weight panel (fused.py: PANEL) */
 
+/* How a matrix's weights are stored (fused.py: FORMATS). Every format is widened to float32 in registers, and the
+ * arithmetic is float32: a matrix in bfloat16 or int8 computes what float32 weights of those values compute. */
+enum { FLOAT32 = 0, BFLOAT16 = 1, INT8 = 2 };
+
+typedef struct {
+    const void *w;      /* (in, out) in panels of PANEL columns, (panels, in, PANEL), zero-padded (fused.py packs) */
+    const float *scale; /* INT8: per column, padded to whole panels: a weight is (float)w * scale; else unused */
+    const float *b;     /* (out), padded to whole panels */
+    int64_t format;
+} Matrix;
+
 typedef struct {
     int64_t frame_size, ratio, layers, gates; /* gates: 3 for a GRU, 4 for an LSTM */
     const float *expand_t;                    /* (frame_size, dim), input scaling folded in */
     const float *expand_b;                    /* (dim) */
-    const void *const *w_ih_t;                /* per layer (dim, gates * dim), packed */
-    const void *const *w_hh_t;                /* per layer (dim, gates * dim), packed */
-    const float *const *b_ih;                 /* per layer (gates * dim), padded to whole panels */
-    const float *const *b_hh;                 /* per layer (gates * dim), padded to whole panels */
-    const void *up_t;                         /* (dim, ratio * dim), packed */
-    const float *up_b;                        /* (ratio * dim), padded */
+    const Matrix *w_ih, *w_hh;                /* per layer (dim, gates * dim) */
+    Matrix up;                                /* (dim, ratio * dim) */
     float *const *h;                          /* per layer (batch, dim), updated in place */
     float *const *c;                          /* per layer (batch, dim) for an LSTM, else unused */
 } Tier;
 
 typedef struct {
     int64_t batch, lookback, dim, q_levels, n_tiers, n_hidden;
-    int64_t bf16; /* 1: every packed matrix holds bfloat16 (the top half of a float32), else float32 */
     const Tier *tiers;                  /* top first */
     const float *table;                 /* (fs * Q, dim): embedding and first MLP layer, folded */
-    const void *const *hidden_w;        /* per hidden layer (dim, dim), packed */
-    const float *const *hidden_b;       /* per hidden layer (dim), padded */
-    const void *out_w;                  /* (dim, Q), packed */
-    const float *out_b;                 /* (Q), padded */
+    const Matrix *hidden;               /* per hidden layer (dim, dim) */
+    Matrix out;                         /* (dim, Q) */
     int64_t *codes;                     /* (batch, 2 * lookback): history, then the frame last made */
     int64_t frames, stride;             /* frames to make per call; row stride of the three arrays below */
     const float *temperature;           /* (batch, stride): frames * lookback used */
@@ -59,9 +66,30 @@ typedef float vec_u __attribute__((vector_size(PANEL * sizeof(float)), aligned(4
 typedef int32_t veci __attribute__((vector_size(PANEL * sizeof(float))));
 typedef uint16_t vech_u __attribute__((vector_size(PANEL * sizeof(uint16_t)), aligned(2), may_alias));
 
-/* Weights k .. of panel row `index` as float32: read as they are, or widened from bfloat16 (exactly). */
-static inline __attribute__((always_inline)) vec panel_row(const void *w, int64_t index, int bf16) {
-    if (bf16) return (vec)(__builtin_convertvector(*(const vech_u *)((const uint16_t *)w + index), veci) << 16);
+/* PANEL int8 numbers as float32 (compilers do the generic conversion an element at a time: the instructions). */
+static inline __attribute__((always_inline)) vec widen_int8(const int8_t *p) {
+#if defined(__AVX512F__) && PANEL == 16
+    return (vec)_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+#elif defined(__AVX2__) && PANEL == 16
+    __m256 low = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+    __m256 high = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))));
+    vec v;
+    memcpy(&v, &low, sizeof low);
+    memcpy((char *)&v + sizeof low, &high, sizeof high);
+    return v;
+#else
+    vec v;
+    for (int j = 0; j < PANEL; j++) v[j] = (float)p[j];
+    return v;
+#endif
+}
+
+/* Weights of panel row `index` as float32: read as they are, widened from bfloat16 (exactly), or widened from int8
+ * and scaled by the panel's column scales (one rounding, as float32 weights of that value). */
+static inline __attribute__((always_inline)) vec panel_row(const void *w, int64_t index, int format, vec scale) {
+    if (format == BFLOAT16)
+        return (vec)(__builtin_convertvector(*(const vech_u *)((const uint16_t *)w + index), veci) << 16);
+    if (format == INT8) return widen_int8((const int8_t *)w + index) * scale;
     return *(const vec_u *)((const float *)w + index);
 }
 
@@ -75,14 +103,16 @@ static inline void cpu_relax(void) {
 
 /* Rows [0, rows) x panels [p0, p0 + panels) of y = b + x @ w, the partial sums held in registers. */
 static inline __attribute__((always_inline)) void block(int rows, int panels, int64_t in, int64_t out,
-                                                        const float *x, int64_t xs, const void *w, int bf16,
-                                                        const float *b, float *y, int64_t ys, int64_t p0) {
-    vec acc[4][8];
+                                                        const float *x, int64_t xs, const Matrix *mat, int format,
+                                                        float *y, int64_t ys, int64_t p0) {
+    vec acc[4][8], scale[8];
+    for (int p = 0; p < panels; p++)
+        scale[p] = format == INT8 ? (vec) * (const vec_u *)(mat->scale + (p0 + p) * PANEL) : (vec){0};
     for (int r = 0; r < rows; r++)
-        for (int p = 0; p < panels; p++) acc[r][p] = b ? (vec) * (const vec_u *)(b + (p0 + p) * PANEL) : (vec){0};
+        for (int p = 0; p < panels; p++) acc[r][p] = *(const vec_u *)(mat->b + (p0 + p) * PANEL);
     for (int64_t k = 0; k < in; k++) {
         for (int p = 0; p < panels; p++) {
-            vec wk = panel_row(w, ((p0 + p) * in + k) * PANEL, bf16);
+            vec wk = panel_row(mat->w, ((p0 + p) * in + k) * PANEL, format, scale[p]);
             for (int r = 0; r < rows; r++) acc[r][p] += x[r * xs + k] * wk;
         }
     }
@@ -97,19 +127,18 @@ static inline __attribute__((always_inline)) void block(int rows, int panels, in
         }
 }
 
-/* Panels [p_begin, p_end) of y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs; w packed in panels
- * of PANEL columns, (panels, in, PANEL), and b padded to whole panels (fused.py packs them); y (n, out) with row
+/* Panels [p_begin, p_end) of y[r] = b + x[r] @ w for rows r < n: x (n, in) with row stride xs; y (n, out) with row
  * stride ys. Every element is b[j] + x[k] * w[k][j] added for k = 0, 1, ... in that order, however the rows and
  * panels are blocked or shared between threads. */
 static inline __attribute__((always_inline)) void matmul_panels(int64_t n, int64_t in, int64_t out,
-                                                                const float *x, int64_t xs, const void *w, int bf16,
-                                                                const float *b, float *y, int64_t ys,
-                                                                int64_t p_begin, int64_t p_end) {
+                                                                const float *x, int64_t xs, const Matrix *mat,
+                                                                int format, float *y, int64_t ys, int64_t p_begin,
+                                                                int64_t p_end) {
     if (n == 1) { /* eight panels at once: enough independent sums to keep the FPU busy */
         int64_t p = p_begin;
-        for (; p + 8 <= p_end; p += 8) block(1, 8, in, out, x, xs, w, bf16, b, y, ys, p);
-        for (; p + 4 <= p_end; p += 4) block(1, 4, in, out, x, xs, w, bf16, b, y, ys, p);
-        for (; p < p_end; p++) block(1, 1, in, out, x, xs, w, bf16, b, y, ys, p);
+        for (; p + 8 <= p_end; p += 8) block(1, 8, in, out, x, xs, mat, format, y, ys, p);
+        for (; p + 4 <= p_end; p += 4) block(1, 4, in, out, x, xs, mat, format, y, ys, p);
+        for (; p < p_end; p++) block(1, 1, in, out, x, xs, mat, format, y, ys, p);
         return;
     }
     /* four (or two) panels at a time for all rows, up to four rows at once: each panel is read from memory once
@@ -117,23 +146,40 @@ static inline __attribute__((always_inline)) void matmul_panels(int64_t n, int64
     int64_t p = p_begin;
     for (; p + 4 <= p_end; p += 4) {
         int64_t r = 0;
-        for (; r + 4 <= n; r += 4) block(4, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-        if (n - r == 3) block(3, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-        if (n - r == 2) block(2, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-        if (n - r == 1) block(1, 4, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+        for (; r + 4 <= n; r += 4) block(4, 4, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+        if (n - r == 3) block(3, 4, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+        if (n - r == 2) block(2, 4, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+        if (n - r == 1) block(1, 4, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
     }
     for (; p < p_end; p += 2) {
         int64_t r = 0;
         if (p + 2 <= p_end) {
-            for (; r + 4 <= n; r += 4) block(4, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-            if (n - r == 3) block(3, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-            if (n - r == 2) block(2, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-            if (n - r == 1) block(1, 2, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            for (; r + 4 <= n; r += 4) block(4, 2, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+            if (n - r == 3) block(3, 2, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+            if (n - r == 2) block(2, 2, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+            if (n - r == 1) block(1, 2, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
         } else {
-            for (; r + 4 <= n; r += 4) block(4, 1, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
-            for (; r < n; r++) block(1, 1, in, out, x + r * xs, xs, w, bf16, b, y + r * ys, ys, p);
+            for (; r + 4 <= n; r += 4) block(4, 1, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
+            for (; r < n; r++) block(1, 1, in, out, x + r * xs, xs, mat, format, y + r * ys, ys, p);
         }
     }
+}
+
+/* One compiled copy per weight format. */
+#define MATMUL_OF(name, format)                                                                                   \
+    static void name(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const Matrix *mat, float *y, \
+                     int64_t ys, int64_t p_begin, int64_t p_end) {                                                 \
+        matmul_panels(n, in, out, x, xs, mat, format, y, ys, p_begin, p_end);                                      \
+    }
+MATMUL_OF(matmul_float32, FLOAT32)
+MATMUL_OF(matmul_bfloat16, BFLOAT16)
+MATMUL_OF(matmul_int8, INT8)
+
+/* Panels [p_begin, p_end) of y = b + x @ w, whatever the matrix's format. */
+static void matmul_range(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const Matrix *mat, float *y,
+                         int64_t ys, int64_t p_begin, int64_t p_end) {
+    (mat->format == INT8 ? matmul_int8 : mat->format == BFLOAT16 ? matmul_bfloat16 : matmul_float32)(
+        n, in, out, x, xs, mat, y, ys, p_begin, p_end);
 }
 
 /* A team: `size` threads that make the same rows together, each computing its share of every matrix product's
@@ -174,22 +220,12 @@ static void share(const Team *team, int64_t count, int64_t *begin, int64_t *end)
     *end = count * (team->member + 1) / team->size;
 }
 
-static void matmul_f32(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const void *w,
-                       const float *b, float *y, int64_t ys, int64_t p_begin, int64_t p_end) {
-    matmul_panels(n, in, out, x, xs, w, 0, b, y, ys, p_begin, p_end);
-}
-
-static void matmul_bf16(int64_t n, int64_t in, int64_t out, const float *x, int64_t xs, const void *w,
-                        const float *b, float *y, int64_t ys, int64_t p_begin, int64_t p_end) {
-    matmul_panels(n, in, out, x, xs, w, 1, b, y, ys, p_begin, p_end);
-}
-
-/* This member's panels of y = b + x @ w (see matmul_panels), w of the model's weight type. */
-static void matmul(const Model *m, const Team *team, int64_t n, int64_t in, int64_t out, const float *x,
-                   int64_t xs, const void *w, const float *b, float *y, int64_t ys) {
+/* This member's panels of y = b + x @ w (see matmul_panels). */
+static void matmul(const Team *team, int64_t n, int64_t in, int64_t out, const float *x, int64_t xs,
+                   const Matrix *mat, float *y, int64_t ys) {
     int64_t p_begin, p_end;
     share(team, (out + PANEL - 1) / PANEL, &p_begin, &p_end);
-    (m->bf16 ? matmul_bf16 : matmul_f32)(n, in, out, x, xs, w, b, y, ys, p_begin, p_end);
+    matmul_range(n, in, out, x, xs, mat, y, ys, p_begin, p_end);
 }
 
 static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
@@ -242,8 +278,8 @@ static const float *rnn_step(const Model *m, const Team *team, const Tier *tier,
     share(team, dim, &j0, &j1);
     for (int64_t l = 0; l < tier->layers; l++) {
         float *h = tier->h[l] + r0 * dim;
-        matmul(m, team, n, dim, g, x, dim, tier->w_ih_t[l], tier->b_ih[l], s->gi, g);
-        matmul(m, team, n, dim, g, h, dim, tier->w_hh_t[l], tier->b_hh[l], s->gh, g);
+        matmul(team, n, dim, g, x, dim, &tier->w_ih[l], s->gi, g);
+        matmul(team, n, dim, g, h, dim, &tier->w_hh[l], s->gh, g);
         team_wait(team); /* every gate computed, and h read by all */
         gates(m, tier, l, r0, n, s->gi, s->gh, j0, j1);
         team_wait(team); /* the new h whole */
@@ -354,13 +390,13 @@ static void mlp(const Model *m, const Team *team, int64_t n, const float *a, flo
     const float *x = a;
     for (int64_t l = 0; l < m->n_hidden; l++) {
         float *y = hidden[l % 2];
-        matmul(m, team, n, dim, dim, x, dim, m->hidden_w[l], m->hidden_b[l], y, dim);
+        matmul(team, n, dim, dim, x, dim, &m->hidden[l], y, dim);
         for (int64_t r = 0; r < n; r++)
             for (int64_t j = c0; j < c1; j++) y[r * dim + j] = fmaxf(y[r * dim + j], 0.0f);
         team_wait(team); /* the layer whole */
         x = y;
     }
-    matmul(m, team, n, dim, m->q_levels, x, dim, m->out_w, m->out_b, logits, m->q_levels);
+    matmul(team, n, dim, m->q_levels, x, dim, &m->out, logits, m->q_levels);
     team_wait(team); /* the logits whole */
 }
 
@@ -387,8 +423,7 @@ static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1,
             }
             tier_input(m, i, n, codes, width, L + t, above, above_stride, o->x);
             const float *h = rnn_step(m, team, tier, r0, n, o->x, s);
-            matmul(m, team, n, dim, tier->ratio * dim, h, dim, tier->up_t, tier->up_b, s->conditioning[i],
-                   tier->ratio * dim);
+            matmul(team, n, dim, tier->ratio * dim, h, dim, &tier->up, s->conditioning[i], tier->ratio * dim);
             team_wait(team); /* the conditioning whole */
         }
         first_layer(m, n, codes, width, L + t, s->conditioning[m->n_tiers - 1] + (t % fs) * dim, last->ratio * dim,
@@ -499,19 +534,13 @@ static void wait_for(atomic_llong *counter, int64_t target) {
     }
 }
 
-/* Panels [p0, p1) of y = b + x @ w for rows r < n, whatever the weight type. */
-static void matmul_range(const Model *m, int64_t n, int64_t in, int64_t out, const float *x, const void *w,
-                         const float *b, float *y, int64_t p0, int64_t p1) {
-    (m->bf16 ? matmul_bf16 : matmul_f32)(n, in, out, x, in, w, b, y, out, p0, p1);
-}
-
 /* Slots [s0, s1) of tier i's upsampled conditioning, from its last layer's h. */
 static void upsample_slots(const Pipeline *p, int64_t i, int64_t s0, int64_t s1) {
     const Model *m = p->m;
     const Tier *tier = &m->tiers[i];
     int64_t dim = m->dim, per_slot = dim / PANEL;
-    matmul_range(m, p->n, dim, tier->ratio * dim, tier->h[tier->layers - 1], tier->up_t, tier->up_b,
-                 p->conditioning[i], s0 * per_slot, s1 * per_slot);
+    matmul_range(p->n, dim, tier->ratio * dim, tier->h[tier->layers - 1], dim, &tier->up, p->conditioning[i],
+                 tier->ratio * dim, s0 * per_slot, s1 * per_slot);
 }
 
 /* W_hh h + b_hh for every layer of tier i, for its next step. */
@@ -521,7 +550,7 @@ static void recurrent_half(const Pipeline *p, int64_t i) {
     int64_t dim = m->dim, g = tier->gates * dim;
     float *const *recurrent = p->recurrent + i * 4; /* at most 4 layers per tier: see pipeline_frames */
     for (int64_t l = 0; l < tier->layers; l++)
-        matmul_range(m, p->n, dim, g, tier->h[l], tier->w_hh_t[l], tier->b_hh[l], recurrent[l], 0, g / PANEL);
+        matmul_range(p->n, dim, g, tier->h[l], dim, &tier->w_hh[l], recurrent[l], g, 0, g / PANEL);
 }
 
 static void *tier_thread(void *arg) {
@@ -547,7 +576,7 @@ static void *tier_thread(void *arg) {
             const float *x = p->x;
             int64_t g = tier->gates * dim;
             for (int64_t l = 0; l < tier->layers; l++) {
-                matmul_range(m, n, dim, g, x, tier->w_ih_t[l], tier->b_ih[l], p->gi, 0, g / PANEL);
+                matmul_range(n, dim, g, x, dim, &tier->w_ih[l], p->gi, g, 0, g / PANEL);
                 gates(m, tier, l, 0, n, p->gi, p->recurrent[i * 4 + l], 0, dim);
                 x = tier->h[l];
             }

@@ -33,8 +33,8 @@ import torch
 from torch import Tensor
 
 from inspiration.engine.errors import InspirationWarning
-from inspiration.engine.model.cpu_choice import choose_cpu_step
-from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN
+from inspiration.engine.model.cpu_choice import choose_cpu_step, live_weights
+from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN, WeightFormat
 from inspiration.engine.model.fused import FusedFrameStep, fused_library
 from inspiration.engine.model.samplernn import SampleRNN, State
 from inspiration.engine.model.sampling import sample_codes
@@ -47,7 +47,9 @@ SINGLE_THREAD_MAX_BATCH = 4
 #: The fused step makes several frames per call, up to this many, and about this long a call.
 MAX_FRAMES_PER_CALL = 64
 SECONDS_PER_CALL = 0.01
-Precision = Literal["auto", "fp32", "bf16"]
+Precision = Literal["auto", "live", "fp32", "bf16", "int8"]
+#: How each precision keeps the weights on a CPU (arithmetic is float32 throughout; see `folded.WeightFormat`).
+CPU_WEIGHTS: dict[str, WeightFormat] = {"fp32": "float32", "bf16": "bfloat16", "int8": "int8"}
 
 
 class FrameStepper(Protocol):
@@ -62,6 +64,11 @@ class FrameStepper(Protocol):
     def frames_per_call(self) -> int:
         """The most frames the next `step` should be given (more per call share its fixed cost; fewer keep a
         call short enough to cancel between calls at once)."""
+
+    @property
+    def weights(self) -> WeightFormat | None:
+        """How the weights that make the samples are kept (`folded.WeightFormat`); None until the first step
+        where that is chosen then."""
 
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32; returns
@@ -84,6 +91,7 @@ class EagerStepper:
         )
         self._state: State = model.initial_state(batch_size)
         self.frames_per_call = 1
+        self.weights: WeightFormat | None = "float32"
 
     def load(self, history: Tensor, state: State | None) -> None:
         self._history = history.clone()
@@ -105,6 +113,10 @@ class _BufferStepper:
     frame: FoldedFrameStep | FusedFrameStep
     lookback: int
     frames_per_call = 1
+
+    @property
+    def weights(self) -> WeightFormat | None:
+        return self.frame.folded.weights
 
     def load(self, history: Tensor, state: State | None) -> None:
         self.frame.load(history, state)
@@ -217,12 +229,16 @@ class FusedStepper(_BufferStepper):
 class MeasuredStepper:
     """On a CPU: the fused step or the folded one, whichever `cpu_choice` finds faster here for this model shape
     and batch size. The choice (and, the first time, its measurement and the routine's build) happens at the first
-    `step`, on the thread that generates, so that making a stepper never blocks the thread that asks for one."""
+    `step`, on the thread that generates, so that making a stepper never blocks the thread that asks for one.
 
-    def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
-        self.folded = folded
+    fold: makes the folded weights to run, at that first step (a live stream measures there which weights play).
+    """
+
+    def __init__(self, fold: Callable[[], FoldedSampleRNN], batch_size: int, lookback: int) -> None:
+        self.fold = fold
+        self.folded: FoldedSampleRNN | None = None
         self.batch_size = batch_size
-        self.lookback = folded.config.lookback
+        self.lookback = lookback
         self.greedy_rows = True
         self.chosen: FusedStepper | FoldedStepper | None = None
         self._loaded: tuple[Tensor, State | None] | None = None
@@ -237,6 +253,10 @@ class MeasuredStepper:
     def frames_per_call(self) -> int:
         return 1 if self.chosen is None else self.chosen.frames_per_call
 
+    @property
+    def weights(self) -> WeightFormat | None:
+        return None if self.folded is None else self.folded.weights
+
     def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
         if self.chosen is None:
             self.chosen = self._choose()
@@ -244,12 +264,13 @@ class MeasuredStepper:
         return self.chosen.step(temperature, uniform)
 
     def _choose(self) -> FusedStepper | FoldedStepper:
-        choice = choose_cpu_step(self.folded, self.batch_size, fused_library() is not None)
+        self.folded = folded = self.fold()
+        choice = choose_cpu_step(folded, self.batch_size, fused_library() is not None)
         chosen: FusedStepper | FoldedStepper
         if choice.step == "fused":
-            chosen = FusedStepper(self.folded, self.batch_size, choice.threads)
+            chosen = FusedStepper(folded, self.batch_size, choice.threads)
         else:
-            chosen = FoldedStepper(self.folded, self.batch_size)
+            chosen = FoldedStepper(folded, self.batch_size)
         if self._loaded is not None:
             chosen.load(*self._loaded)
             self._loaded = None
@@ -259,25 +280,30 @@ class MeasuredStepper:
 def make_stepper(model: SampleRNN, batch_size: int, mode: Mode = "auto", precision: Precision = "auto") -> FrameStepper:
     """The fastest stepper for the model's device ('auto' or 'fast'), or the one `mode` names.
 
-    precision 'auto' is bfloat16 on a GPU and float32 on a CPU (the eager stepper always uses the model's float32).
-    On a CPU, 'bf16' means float32 arithmetic on matrices rounded to bfloat16 (half the bytes to read per sample;
-    the fused and the folded step then draw the same codes). 'fused' falls back to the folded step where the routine
+    precision 'auto' is bfloat16 on a GPU and float32 on a CPU (the eager stepper always uses the model's float32);
+    'live' is 'auto' but for the fast step of a CPU, where it keeps float32 if that plays with a margin here and
+    otherwise takes int8 frame tiers (`cpu_choice.live_weights`).
+    On a CPU, 'bf16' and 'int8' mean float32 arithmetic on matrices kept in fewer bytes — all rounded to bfloat16,
+    or the frame tiers' in int8 with a scale per output (`folded.WeightFormat`) — so that a sample reads less memory
+    (the fused and the folded step then draw the same codes). 'fused' falls back to the folded step where the routine
     cannot be built (the reason is logged once).
     """
     device = _device(model)
     if mode == "eager":
         return EagerStepper(model, batch_size)
-    if precision == "auto":
+    if precision == "live" and device.type == "cpu" and mode in ("auto", "fast"):
+        return MeasuredStepper(lambda: FoldedSampleRNN(model, weights=live_weights(model)), batch_size, model.lookback)
+    if precision in ("auto", "live"):
         precision = "bf16" if device.type == "cuda" else "fp32"
     if device.type == "cuda":
-        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        dtype = torch.float32 if precision == "fp32" else torch.bfloat16  # int8: bfloat16, the GPU's compact form
         return GraphStepper(FoldedSampleRNN(model, dtype), batch_size)
-    folded = FoldedSampleRNN(model, torch.float32, bf16_weights=precision == "bf16")
+    folded = FoldedSampleRNN(model, torch.float32, weights=CPU_WEIGHTS[precision])
     if mode == "folded" or device.type != "cpu":
         return FoldedStepper(folded, batch_size)
     if mode == "fused":
         return FusedStepper(folded, batch_size) if fused_library() is not None else FoldedStepper(folded, batch_size)
-    return MeasuredStepper(folded, batch_size)
+    return MeasuredStepper(lambda: folded, batch_size, model.lookback)
 
 
 @contextlib.contextmanager

@@ -400,8 +400,17 @@ class LivePanel(QWidget):
             self.speed.setText("Measuring speed…")
             return
         stutter = f" · {dropouts} dropout{'s' if dropouts != 1 else ''}" if dropouts else ""
-        self._last_speed = f"{rtf:.1f}× real time"
-        self.speed.setText(f"{rtf:.1f}× real time · knob heard within {session.latency_ms:.0f} ms + buffer{stutter}")
+        compact = " on compact weights" if session.weights == "int8" else ""
+        self._last_speed = f"{rtf:.1f}× real time{compact}"
+        self.speed.setText(
+            f"{rtf:.1f}× real time{compact} · knob heard within {session.latency_ms:.0f} ms + buffer{stutter}"
+        )
+        self.speed.setToolTip(
+            "Compact weights: this model is too big to play live here with full-precision weights, so its frame "
+            "tiers play on 8-bit weights. Clips made with Generate use full precision."
+            if compact
+            else ""
+        )
         slow = rtf < KEEP_UP
         self.warning.setVisible(slow)
         if slow:
