@@ -2,8 +2,9 @@
 
 For each preset (weights at random: speed does not depend on training) and batch size it prints real-time factors
 — seconds of audio per second of wall time, per clip and for the whole batch — of the eager loop, the folded step,
-the fused routine (CPU; and `bf16w`, the fused routine on bfloat16 weights, `--precision bf16`) and what `auto`
-picks, and checks that the fast paths draw the same samples as the eager loop
+the fused routine (CPU; and on weights kept in fewer bytes: `bf16w`, all in bfloat16, `--precision bf16`, and
+`int8w`, the frame tiers in int8, `--precision int8`, what a live stream plays on where float32 is too slow) and
+what `auto` picks, and checks that the fast paths draw the same samples as the eager loop
 in float32. The kinds are timed in interleaved rounds and the best round of each counts, so that other work on a
 shared machine weighs on all alike; absolute figures still depend on that load. Then the live real-time factors of
 `live_speed.py`. On a GPU the fast path is the CUDA graph, and it also times the musician's job: 215 clips × 45 s
@@ -30,6 +31,9 @@ from inspiration.engine.model.fused import fused_library, unavailable_reason
 from inspiration.engine.model.presets import get_preset
 from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.model.steppers import MeasuredStepper
+
+#: Columns of the fused step on reduced weights, and the precision that asks for them.
+REDUCED = {"bf16w": "bf16", "int8w": "int8"}
 
 
 def timed(model: SampleRNN, batch: int, seconds: float, mode: str, precision: str = "auto") -> tuple[float, np.ndarray]:
@@ -80,7 +84,7 @@ def main() -> None:
     batch = args.batch or (215 if gpu else 16)
     seconds = args.seconds or (3.0 if gpu else 1.0)
     eager_seconds = args.eager_seconds or seconds / 5
-    kinds = ["eager", "fast"] if gpu else ["eager", "folded", "fused", "bf16w"]
+    kinds = ["eager", "fast"] if gpu else ["eager", "folded", "fused", "bf16w", "int8w"]
     print(f"device: {describe_device(device)}; torch {torch.__version__}; real-time factors (× real time)")
     if not gpu and fused_library() is None:
         print(f"fused routine unavailable ({unavailable_reason()}): its column shows the folded step")
@@ -96,8 +100,8 @@ def main() -> None:
                 for kind in kinds:
                     # the eager loop of a batch times as much audio in all as it does for one clip
                     span = max(eager_seconds / rows, check_frames / 4 / model.config.sample_rate)
-                    if kind == "bf16w":  # the fused step on bfloat16 weights (other samples: not compared)
-                        rate, _ = timed(model, rows, seconds, "fused", "bf16")
+                    if kind in REDUCED:  # the fused step on weights in fewer bytes (other samples: not compared)
+                        rate, _ = timed(model, rows, seconds, "fused", REDUCED[kind])
                     else:
                         rate, _ = timed(model, rows, span if kind == "eager" else seconds, kind)
                     best[kind] = max(best[kind], rate)
@@ -126,7 +130,7 @@ def main() -> None:
             took = time.perf_counter() - start
             print(f"paper: 215 clips × 45 s in one batch: {took:.1f} s ({215 * 45 / took:.0f}× real time overall)")
     if not args.skip_live:
-        print(f"\nlive (one stream read at 48 kHz in {LIVE_BLOCK_FRAMES}-frame model blocks, auto step):")
+        print(f"\nlive (one stream read at 48 kHz in {LIVE_BLOCK_FRAMES}-frame model blocks, live weights):")
         print(f"{'preset':<8} {'live (model)':>13} {'live (read path)':>17}")
         for name in args.presets:
             torch.manual_seed(0)
