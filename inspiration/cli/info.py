@@ -59,7 +59,7 @@ def _recipe(train: TrainConfig) -> str:
     parts = [f"lr {train.learning_rate:g}"]
     if train.warmup_steps:
         parts.append(f"warm-up {train.warmup_steps} steps")
-    if train.final_lr_fraction < 1:
+    if train.final_lr_fraction < 1 and (train.steps is not None or train.hours is not None):
         parts.append(f"cosine to {train.final_lr_fraction * 100:g} %")
     parts.append(f"weight average {train.ema_decay:g}" if train.ema_decay else "no weight average")
     return ", ".join(parts)

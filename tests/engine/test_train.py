@@ -299,3 +299,23 @@ def test_a_state_saved_before_the_recipe_resumes_without_a_warm_up_and_averages_
     assert rates[0] == pytest.approx(lr) and rates[-1] == pytest.approx(lr * (0.55 + 0.45 * math.cos(0.9 * math.pi)))
     assert all(b < a for a, b in zip(rates, rates[1:]))
     assert read_weights(folder.last_path)[2]["step"] == 14 and load_tensors(folder.state_path)[1]["ema_updates"] == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"schedule": {"unit": "minutes"}}, "damaged learning-rate schedule: .*unit"),
+        ({"schedule": "cosine"}, "damaged learning-rate schedule: .*object"),
+        ({"ema_updates": -1}, "ema_updates must be from 0"),
+    ],
+)
+def test_a_damaged_schedule_or_average_in_the_state_is_refused_clearly(make_run, change, message):
+    from inspiration.engine.errors import CheckpointError
+    from inspiration.engine.model.checkpoint import save_tensors
+
+    folder = make_run(steps=5)
+    Trainer(folder, device="cpu").run()
+    tensors, meta = load_tensors(folder.state_path)
+    save_tensors(folder.state_path, tensors, {**meta, **change})
+    with pytest.raises(CheckpointError, match=message):
+        Trainer(folder, device="cpu")
