@@ -45,6 +45,7 @@ TORCH_FREE_MODULES = {
     "training.batches",
     "training.events",
     "training.log",
+    "training.schedule",
 }
 
 

@@ -10,6 +10,7 @@ from inspiration.engine.timefmt import format_duration
 
 if TYPE_CHECKING:
     from inspiration.engine.model.folder import ModelFolder
+    from inspiration.engine.model.train_config import TrainConfig
 
 
 def register(subparsers: Any) -> None:
@@ -48,9 +49,20 @@ def describe(folder: ModelFolder) -> str:
         + (f"; {len(skipped)} skipped" if skipped else "")
     )
     lines.append(f"             from {', '.join(run.sources)}")
-    lines.append(f"  training   batch {train.batch_size} × {train.seq_len} samples, lr {train.learning_rate:g}")
+    lines.append(f"  training   batch {train.batch_size} × {train.seq_len} samples, {_recipe(train)}")
     lines += _checkpoint_lines(folder)
     return "\n".join(lines)
+
+
+def _recipe(train: TrainConfig) -> str:
+    """'lr 0.001, warm-up 200 steps, cosine to 10 %, weight average 0.999'."""
+    parts = [f"lr {train.learning_rate:g}"]
+    if train.warmup_steps:
+        parts.append(f"warm-up {train.warmup_steps} steps")
+    if train.final_lr_fraction < 1 and (train.steps is not None or train.hours is not None):
+        parts.append(f"cosine to {train.final_lr_fraction * 100:g} %")
+    parts.append(f"weight average {train.ema_decay:g}" if train.ema_decay else "no weight average")
+    return ", ".join(parts)
 
 
 def _progress_lines(folder: ModelFolder, steps: int | None, hours: float | None) -> list[str]:

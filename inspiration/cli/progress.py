@@ -68,7 +68,7 @@ class TrainPrinter:
         text = (
             f"step {event.step}/{_total(event.total_steps)}  train {event.train_bits:.3f} bits{val}  "
             f"{event.steps_per_second:.2f} steps/s  {event.samples_per_second / 1000:.1f}k samples/s  "
-            f"ETA {format_duration(event.eta_seconds)}"
+            f"lr {event.learning_rate:.2g}  ETA {format_duration(event.eta_seconds)}"
         )
         if self.live:
             self.stream.write("\r\033[K" + text)

@@ -31,6 +31,9 @@ _TRAIN_FLAGS = {
     "batch": "batch_size",
     "seq_len": "seq_len",
     "lr": "learning_rate",
+    "warmup_steps": "warmup_steps",
+    "final_lr": "final_lr_fraction",
+    "ema_decay": "ema_decay",
     "seed": "seed",
     "val_every": "val_every",
     "checkpoint_every": "checkpoint_every",
@@ -62,7 +65,23 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--batch", type=whole(1, 4096), help="rows per step")
     p.add_argument("--seq-len", type=whole(1, 65536), help="samples per truncated-BPTT chunk")
-    p.add_argument("--lr", type=number(0.0, 1.0, above=True), help="Adam learning rate")
+    p.add_argument("--lr", type=number(0.0, 1.0, above=True), help="Adam's peak learning rate")
+    p.add_argument(
+        "--warmup-steps",
+        type=whole(0, 10**12),
+        help="a new run's learning rate rises over this many steps, at most 5%% of the budget (default 200)",
+    )
+    p.add_argument(
+        "--final-lr",
+        type=number(0.0, 1.0),
+        help="the learning rate falls to this share of --lr at the end of --steps or --hours (default 0.1; "
+        "1 keeps it constant)",
+    )
+    p.add_argument(
+        "--ema-decay",
+        type=number(0.0, 0.999999),
+        help="weight average kept per step, used to validate and generate (default 0.999; 0: the raw weights)",
+    )
     p.add_argument("--seed", type=SEED, help="seed for initial weights and data order")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     p.add_argument("--resume", action="store_true", help="continue an existing model; DATA may be left out")

@@ -52,6 +52,7 @@ def scene(tmp_path_factory, tiny_model_root) -> Path:
         "dim": lambda c: c["model"].update(dim=10**9),
         "layers": lambda c: c["model"].update(rnn_layers=10**5),
         "batch": lambda c: c["train"].update(batch_size=10**8),
+        "ema": lambda c: c["train"].update(ema_decay=1.5),
     }.items():
         shutil.copytree(good, models / name)
         config = json.loads((models / name / "config.json").read_text())
@@ -84,6 +85,7 @@ TABLE = {
     "config dim 10^9": (["info", "{models}/dim"], "dim must be from 1 to"),
     "config rnn_layers 10^5": (["info", "{models}/layers"], "rnn_layers must be from 1 to"),
     "config batch 10^8": (["info", "{models}/batch"], "batch_size must be from 1 to"),
+    "config ema_decay 1.5": (["train", "--resume", "--name", "ema", "--models-dir", "{models}"], "ema_decay must be"),
     "render clip start 1e300": (["render", "{root}/start.json", "--out", "{out}"], "times in a project go up to"),
     "render clip out 1e6": (["render", "{root}/out.json", "--out", "{out}"], "times in a project go up to"),
     "generate --rate 1e9": (["generate", "{tiny}", "--rate", "1e9", "--out", "{out}"], "--rate: must be a whole"),

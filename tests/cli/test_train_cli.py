@@ -99,6 +99,9 @@ def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
         (lambda d: ["train", str(d / "music"), "--name", "x", "--frame-sizes", "8,3"], "divide"),
         (lambda d: ["train", str(d / "music"), "--name", "x", "--batch", "0"], "--batch: must be from 1 to 4096"),
         (lambda d: ["train", "--resume", "--name", "never-trained"], "nothing to resume"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--ema-decay", "1"], "--ema-decay: must be from 0"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--final-lr", "nan"], "--final-lr: must be a finite"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--warmup-steps", "-3"], "--warmup-steps: must be"),
         (
             lambda d: ["train", str(d / "music"), "--name", "x", "--preset", "debug", "--seq-len", "120"],
             "multiple of the model's top frame size",
@@ -148,3 +151,18 @@ def test_resuming_with_another_model_or_other_audio_is_refused(tmp_path, write_t
     assert "trained on other audio" in capsys.readouterr().err
     assert main(["train", "--resume", "--name", "music", "--steps", "10"]) == 0
     assert read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]["step"] == 10
+
+
+def test_the_recipe_flags_are_kept_in_the_config_and_shown(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=3.0)
+    recipe = ["--warmup-steps", "5", "--final-lr", "0.5", "--ema-decay", "0.99"]
+    assert main(["train", "music", *DEBUG, "--steps", "20", "--val-every", "20", *recipe]) == 0
+    assert "lr 0.0005" in capsys.readouterr().err  # the last step's rate, on the closing progress line
+    assert main(["info", "models/music"]) == 0
+    assert "lr 0.001, warm-up 5 steps, cosine to 50 %, weight average 0.99" in capsys.readouterr().out
+    assert read_weights(tmp_path / "models" / "music" / "best.safetensors")[2]["ema_decay"] == 0.99
+    assert main(["train", "--resume", "--name", "music", "--steps", "30", "--final-lr", "1", "--ema-decay", "0"]) == 0
+    assert main(["info", "models/music"]) == 0
+    assert "lr 0.001, warm-up 5 steps, no weight average" in capsys.readouterr().out
+    assert "ema_decay" not in read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]

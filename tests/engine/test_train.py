@@ -5,10 +5,17 @@ import pytest
 import torch
 
 from inspiration.engine.errors import OutputNotWritableError, TrainingDivergedError
-from inspiration.engine.model.checkpoint import load_model, read_weights
+from inspiration.engine.model.checkpoint import load_model, load_tensors, read_weights
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.presets import get_preset
-from inspiration.engine.training.events import CheckpointSaved, Finished, Notice, PreviewSaved, Validated
+from inspiration.engine.training.events import (
+    CheckpointSaved,
+    Finished,
+    Notice,
+    PreviewSaved,
+    StepDone,
+    Validated,
+)
 from inspiration.engine.training.runs import prepare_run
 from inspiration.engine.training.trainer import Trainer
 
@@ -62,7 +69,15 @@ def test_killed_and_resumed_run_equals_an_uninterrupted_one(make_run):
     resumed.run()
     a, b = weights(straight), weights(crashed)
     assert all(torch.equal(a[k], b[k]) for k in a)
-    assert [r["step"] for r in crashed.read_log()] == [r["step"] for r in straight.read_log()]
+    (state_a, meta_a), (state_b, meta_b) = load_tensors(straight.state_path), load_tensors(crashed.state_path)
+    assert state_a.keys() == state_b.keys() and any(k.startswith("ema.") for k in state_a)
+    assert all(torch.equal(state_a[k], state_b[k]) for k in state_a)  # raw weights, average, optimiser, RNG
+    assert (meta_a["schedule"], meta_a["ema_updates"]) == (meta_b["schedule"], meta_b["ema_updates"])
+    rows = [
+        [{k: v for k, v in r.items() if k not in ("time", "elapsed", "samples_per_second")} for r in f.read_log()]
+        for f in (straight, crashed)
+    ]
+    assert rows[0] == rows[1] and any("lr" in r for r in rows[0])
 
 
 def test_stop_request_saves_a_checkpoint_and_resume_continues(make_run):
@@ -207,3 +222,100 @@ def test_a_run_killed_before_its_first_checkpoint_leaves_no_duplicate_log_lines(
     Trainer(folder, device="cpu").run()
     steps = [r["step"] for r in folder.read_log() if "train_bits" in r]
     assert steps == sorted(set(steps)) == [10, 20, 30]
+
+
+def test_the_weight_files_hold_the_average_and_the_state_the_raw_weights(make_run):
+    folder = make_run(steps=30, val_every=30, checkpoint_every=30)
+    Trainer(folder, device="cpu").run()
+    state, meta = load_tensors(folder.state_path)
+    raw = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
+    average = {k[4:]: v for k, v in state.items() if k.startswith("ema.")}
+    for which in ("last", "best"):
+        kept, meta_kept = read_weights(folder.checkpoint_path(which))[1:]
+        assert all(torch.equal(kept[k], average[k]) for k in kept) and meta_kept["ema_decay"] == 0.999
+    assert not all(torch.equal(raw[k], average[k]) for k in raw) and meta["ema_updates"] == 30
+
+    plain = make_run("plain", steps=30, val_every=30, checkpoint_every=30, ema_decay=0.0)
+    Trainer(plain, device="cpu").run()
+    state, meta = load_tensors(plain.state_path)
+    kept, meta_kept = read_weights(plain.last_path)[1:]
+    assert all(torch.equal(kept[k], state[f"model.{k}"]) for k in kept)
+    assert "ema_decay" not in meta_kept and meta["ema_updates"] is None and not any(k.startswith("ema.") for k in state)
+
+
+def test_the_average_follows_the_weights_with_its_warm_up_correction(make_run):
+    folder = make_run(steps=1, val_every=100)
+    trainer = Trainer(folder, device="cpu")
+    start = {k: v.clone() for k, v in trainer.model.named_parameters()}
+    assert all(torch.equal(start[k], v) for k, v in trainer.average.model.named_parameters())
+    trainer.run()
+    # the first update keeps 1/10 of the average (the initial weights) and takes 9/10 of the new weights
+    now = dict(trainer.model.named_parameters())
+    for name, averaged in trainer.average.model.named_parameters():
+        assert torch.allclose(averaged, torch.lerp(start[name], now[name], 0.9)), name
+    assert trainer.average.updates == 1 and trainer.average.weight() == pytest.approx(2 / 11)
+
+
+def test_the_learning_rate_warms_up_decays_to_the_budget_and_a_raised_budget_continues_it(make_run):
+    folder = make_run(steps=60, learning_rate=2e-3, warmup_steps=10, final_lr_fraction=0.1, val_every=100)
+    events = []
+    Trainer(folder, device="cpu", on_event=events.append).run()
+    rates = [e.learning_rate for e in events if isinstance(e, StepDone)]
+    assert rates[0] == pytest.approx(2e-3 / 3)  # warm-up: at most 5 % of 60 steps
+    assert max(rates) == pytest.approx(2e-3, rel=0.01) and rates[-1] == pytest.approx(2e-4, rel=0.01)
+    assert all(b <= a for a, b in zip(rates[3:], rates[4:]))
+    assert [r["lr"] for r in folder.read_log() if "lr" in r] == [
+        float(f"{rates[s - 1]:.4g}") for s in (10, 20, 30, 40, 50, 60)
+    ]
+
+    config = folder.read_config()
+    folder.write_config(replace(config, train=replace(config.train, steps=90)))
+    events.clear()
+    Trainer(folder, device="cpu", on_event=events.append).run()
+    more = [e.learning_rate for e in events if isinstance(e, StepDone)]
+    assert any("budget changed" in e.message for e in events if isinstance(e, Notice))
+    assert len(more) == 30 and all(rate == pytest.approx(2e-4, rel=0.02) for rate in more)  # no spike
+
+
+def test_a_state_saved_before_the_recipe_resumes_without_a_warm_up_and_averages_from_its_weights(tmp_path):
+    import shutil
+
+    from tests.test_release_files import RELEASE
+
+    shutil.copytree(RELEASE / "models" / "tiny", tmp_path / "tiny")
+    folder = ModelFolder(tmp_path / "tiny")
+    _, old = load_tensors(folder.state_path)
+    assert "schedule" not in old and old["step"] == 4
+    config = folder.read_config()
+    folder.write_config(replace(config, train=replace(config.train, steps=14)))
+    events = []
+    trainer = Trainer(folder, device="cpu", on_event=events.append)
+    assert any("saved before learning-rate schedules" in e.message for e in events if isinstance(e, Notice))
+    raw = trainer.model.state_dict()
+    assert all(torch.equal(raw[k], v) for k, v in trainer.average.model.state_dict().items())
+    trainer.run()
+    rates = [e.learning_rate for e in events if isinstance(e, StepDone)]
+    lr = config.train.learning_rate
+    assert rates[0] == pytest.approx(lr) and rates[-1] == pytest.approx(lr * (0.55 + 0.45 * math.cos(0.9 * math.pi)))
+    assert all(b < a for a, b in zip(rates, rates[1:]))
+    assert read_weights(folder.last_path)[2]["step"] == 14 and load_tensors(folder.state_path)[1]["ema_updates"] == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"schedule": {"unit": "minutes"}}, "damaged learning-rate schedule: .*unit"),
+        ({"schedule": "cosine"}, "damaged learning-rate schedule: .*object"),
+        ({"ema_updates": -1}, "ema_updates must be from 0"),
+    ],
+)
+def test_a_damaged_schedule_or_average_in_the_state_is_refused_clearly(make_run, change, message):
+    from inspiration.engine.errors import CheckpointError
+    from inspiration.engine.model.checkpoint import save_tensors
+
+    folder = make_run(steps=5)
+    Trainer(folder, device="cpu").run()
+    tensors, meta = load_tensors(folder.state_path)
+    save_tensors(folder.state_path, tensors, {**meta, **change})
+    with pytest.raises(CheckpointError, match=message):
+        Trainer(folder, device="cpu")

@@ -160,12 +160,16 @@ def test_the_status_follows_the_clis_own_progress_lines():
     out = io.StringIO()
     printer = TrainPrinter(out)
     printer(Started(0, 400, "cpu", 1000, 60.0, 3.0, resumed=False))
-    printer(StepDone(120, 400, 3.2125, 12.0, 9000.0, 23.0, 10.0))
+    printer(StepDone(120, 400, 3.2125, 12.0, 9000.0, 23.0, 10.0, 8.1234e-4))
     printer(Validated(120, 3.4, best=True))
     status = TrainStatus()
     assert all(status.update_from_line(line) for line in out.getvalue().splitlines())
     text = status.describe()
-    assert text == "Training on cpu · step 120 / 400 · train 3.21 · val 3.40 bits/sample · 12.0 steps/s · ETA 0:23"
+    assert text == (
+        "Training on cpu · step 120 / 400 · train 3.21 · val 3.40 bits/sample · 12.0 steps/s · lr 0.00081 · ETA 0:23"
+    )
+    assert status.update_from_records([{"step": 130, "elapsed": 11.0, "train_bits": 3.1, "lr": 7e-4}])
+    assert "· lr 0.0007 ·" in status.describe()
     assert not status.update_from_line("warning: skipped 1 file(s):")
 
 

@@ -33,6 +33,7 @@ PRESETS: dict[str, Preset] = {
                 milestone_every=100,
                 preview_every=0,
                 preview_seconds=0.5,
+                warmup_steps=20,
             ),
         ),
         Preset(

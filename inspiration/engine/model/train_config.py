@@ -22,7 +22,10 @@ class TrainConfig:
     batch_size: int = 32  # rows per step, each following its own window of the audio
     seq_len: int = 512  # target samples per TBPTT chunk (a multiple of the top frame size)
     chunks_per_window: int = 16  # chunks a row follows with carried hidden state before a new window
-    learning_rate: float = 1e-3  # Adam
+    learning_rate: float = 1e-3  # Adam's peak rate (see training.schedule)
+    warmup_steps: int = 200  # the rate rises linearly over this many steps (at most 5 % of the budget; 0: none)
+    final_lr_fraction: float = 0.1  # the rate falls (half a cosine) to this share of the peak at the budget's end
+    ema_decay: float = 0.999  # weight average used to validate, for best and for generation (0: raw weights)
     grad_clip: float = 1.0  # clip the global gradient norm to this
     steps: int | None = 100_000  # total steps to reach, skipped non-finite steps included (None: no step limit)
     hours: float | None = None  # total training time to reach, over every session of the run (None: no limit)
@@ -50,6 +53,7 @@ class TrainConfig:
             "keep_milestones": (0, 10**6),
             "preview_every": (0, _MANY),
             "seed": (0, 2**63 - 1),
+            "warmup_steps": (0, _MANY),
             "max_bad_steps": (1, 10**6),
         }
         for name, (low, high) in ints.items():
@@ -66,6 +70,11 @@ class TrainConfig:
         }
         for name, (bottom, top) in floats.items():
             object.__setattr__(self, name, checked_float(getattr(self, name), name, bottom, top, above=True))
+        object.__setattr__(self, "final_lr_fraction", checked_float(self.final_lr_fraction, "final_lr_fraction", 0, 1))
+        decay = checked_float(self.ema_decay, "ema_decay", 0.0, 1.0)
+        if decay >= 1.0:
+            raise ValueError(f"ema_decay must be from 0 to below 1, not {decay}")
+        object.__setattr__(self, "ema_decay", decay)
         object.__setattr__(self, "preview_seconds", checked_float(self.preview_seconds, "preview_seconds", 0, 3600))
         fraction = checked_float(self.val_fraction, "val_fraction", 0.0, 0.5)
         if fraction >= 0.5:

@@ -59,15 +59,15 @@ class DistContext:
             gc.collect()
             dist.destroy_process_group()
 
-    def any(self, *flags: bool) -> list[bool]:
-        """For each flag, whether any rank raised it."""
+    def maximum(self, *values: float) -> list[float]:
+        """For each value, its largest over the ranks (one all-reduce for them all)."""
         if not self.enabled:
-            return list(flags)
+            return list(values)
         on_gpu = dist.get_backend() == "nccl"
         device = torch.device("cuda", torch.cuda.current_device()) if on_gpu else torch.device("cpu")
-        tensor = torch.tensor([1.0 if f else 0.0 for f in flags], device=device)
+        tensor = torch.tensor(values, dtype=torch.float64, device=device)
         dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-        return [bool(v) for v in tensor.tolist()]
+        return [float(v) for v in tensor.tolist()]
 
     def gather(self, obj: Any) -> list[Any]:
         """Every rank's `obj`, in rank order (on every rank)."""

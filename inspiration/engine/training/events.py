@@ -27,6 +27,7 @@ class StepDone:
     samples_per_second: float
     eta_seconds: float
     elapsed_seconds: float  # training time over all sessions of this model
+    learning_rate: float  # the rate this step was taken with (see training.schedule)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
-"""The training loop: Adam, gradient clipping, TBPTT with carried state, validation, checkpoints, exact resume.
+"""The training loop: Adam with a scheduled learning rate, gradient clipping, TBPTT with carried state, a weight
+average, validation, checkpoints, exact resume.
 
 A run is killed and resumed without changing its result: the training state file holds the weights, optimiser,
-random-generator states, data cursor and carried hidden state of the last checkpoint, written atomically, and
-nothing else in the loop draws random numbers. Progress goes out as events (`train_events`); `should_stop` is
-polled every step and stops the run cleanly with a checkpoint. A run that ends by itself also indexes the training
-audio for lineage (`inspiration.engine.lineage`), once per model.
+random-generator states, data cursor, carried hidden state, weight average and learning-rate schedule of the last
+checkpoint, written atomically, and nothing else in the loop draws random numbers. The weight average
+(`averaging`), not the last step's weights, is what validation scores and what `best`, `last`, the milestones and
+the previews hold; the raw weights live in the state file only. Progress goes out as events (`train_events`);
+`should_stop` is polled every step and stops the run cleanly with a checkpoint. A run that ends by itself also
+indexes the training audio for lineage (`inspiration.engine.lineage`), once per model.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,10 +30,12 @@ from inspiration.engine.audio.dataset import AudioDataset, load_dataset
 from inspiration.engine.audio.files import write_audio
 from inspiration.engine.errors import CheckpointError, InspirationError, TrainingDivergedError
 from inspiration.engine.generation.stream import generate_eager
+from inspiration.engine.limits import checked_int
 from inspiration.engine.model.checkpoint import load_state_into, load_tensors, save_tensors, save_weights
 from inspiration.engine.model.devices import autocast, describe_device, is_out_of_memory, resolve_device
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.samplernn import SampleRNN, State, detach_state, parameter_count
+from inspiration.engine.training.averaging import WeightAverage
 from inspiration.engine.training.batches import TBPTTBatches
 from inspiration.engine.training.distributed import DistContext
 from inspiration.engine.training.evaluate import LN2, mean_bits, sequence_bits
@@ -44,6 +50,7 @@ from inspiration.engine.training.events import (
     Validated,
 )
 from inspiration.engine.training.runs import check_fits
+from inspiration.engine.training.schedule import LRSchedule, new_schedule, resumed_schedule
 
 STATE_FORMAT = "inspiration-train-state"
 LOG_EVERY = 10  # steps per train_log.jsonl line
@@ -75,6 +82,9 @@ class Trainer:
         torch.manual_seed(self.config.seed)
         self.model = SampleRNN(self.run_config.model).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.config.learning_rate)
+        self.average = WeightAverage(self.model, self.config.ema_decay) if self.config.ema_decay > 0 else None
+        self.schedule: LRSchedule = new_schedule(self.config)
+        self.learning_rate = self.config.learning_rate  # the rate of the latest step
         self.batches = TBPTTBatches(
             self.dataset.codes,
             self.dataset.train_segments(),
@@ -103,6 +113,11 @@ class Trainer:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = DistributedDataParallel(self.model, device_ids=ids)
 
+    @property
+    def kept_model(self) -> SampleRNN:
+        """The weights a run validates and keeps: the weight average, or the raw weights without one."""
+        return self.average.model if self.average is not None else self.model
+
     # ----------------------------------------------------------------------------------------------------------
     def run(self) -> Finished:
         """Train until `steps` is reached, the time budget is spent or `should_stop` says so."""
@@ -126,14 +141,17 @@ class Trainer:
         reason: str = "completed"
         while config.steps is None or self.step < config.steps:
             now = time.monotonic()
-            stop, out_of_time, checkpoint_due = self.dist.any(
-                self._should_stop(),
-                self._seconds_left(now - started) <= 0,
-                now - last_checkpoint >= config.checkpoint_minutes * 60,
+            *flags, seconds = self.dist.maximum(  # every rank takes the same decisions and learning rate
+                float(self._should_stop()),
+                float(self._seconds_left(now - started) <= 0),
+                float(now - last_checkpoint >= config.checkpoint_minutes * 60),
+                self.elapsed_before + now - started,
             )
+            stop, out_of_time, checkpoint_due = (flag > 0 for flag in flags)
             if stop or out_of_time:
                 reason = "cancelled" if stop else "time budget"
                 break
+            self._set_learning_rate(seconds)
             bits = self._train_step()
             self.step += 1
             speed.tick()
@@ -147,6 +165,7 @@ class Trainer:
                         "step": self.step,
                         "elapsed": round(elapsed, 3),
                         "train_bits": float(np.mean(window_bits)),
+                        "lr": float(f"{self.learning_rate:.4g}"),
                         "samples_per_second": round(speed.per_second * self._samples_per_step(), 1),
                     }
                 )
@@ -169,6 +188,12 @@ class Trainer:
         return finished
 
     # ----------------------------------------------------------------------------------------------------------
+    def _set_learning_rate(self, seconds: float) -> None:
+        """The scheduled rate for the next step, after `seconds` of training over every session."""
+        self.learning_rate = self.config.learning_rate * self.schedule.factor(self.step, seconds)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.learning_rate
+
     def _train_step(self) -> float | None:
         """One optimiser step on the next TBPTT chunk: bits/sample, or None when the step was skipped."""
         while True:
@@ -195,6 +220,8 @@ class Trainer:
             self._skip_bad_step()
             return None
         self.optimizer.step()
+        if self.average is not None:
+            self.average.update(self.model)
         self.bad_steps = 0
         self._said_unscorable = False
         self.carry = detach_state(state)
@@ -281,6 +308,7 @@ class Trainer:
             speed.per_second * self._samples_per_step(),
             remaining,
             elapsed,
+            self.learning_rate,
         )
 
     def _samples_per_step(self) -> int:
@@ -294,7 +322,7 @@ class Trainer:
         while True:
             try:
                 results = sequence_bits(
-                    self.model,
+                    self.kept_model,
                     self.val_sequences,
                     chunk_len=4 * self.config.seq_len,
                     batch_size=rows,
@@ -313,7 +341,7 @@ class Trainer:
         best = math.isfinite(val_bits) and (self.best_val is None or val_bits < self.best_val)
         if best:
             self.best_val, self.best_step = val_bits, self.step
-            save_weights(self.folder.best_path, self.model, self.step, val_bits=val_bits)
+            self._save_weights(self.folder.best_path, val_bits=val_bits)
         self._log({"step": self.step, "elapsed": round(elapsed, 3), "val_bits": val_bits})
         self._emit(Validated(self.step, val_bits, best))
         if best:
@@ -330,7 +358,7 @@ class Trainer:
                     f"{self.model.lookback}-sample frame; best.safetensors keeps the newest weights instead"
                 )
             )
-        save_weights(self.folder.best_path, self.model, self.step)
+        self._save_weights(self.folder.best_path)
         self._log({"step": self.step, "elapsed": round(elapsed, 3), "val_bits": None})
         self._emit(CheckpointSaved(self.step, self.folder.best_path, "best"))
 
@@ -339,7 +367,8 @@ class Trainer:
             return
         rate = self.dataset.sample_rate
         try:
-            audio = generate_eager(self.model, max(1, int(self.config.preview_seconds * rate)), 1.0, seed=self.step)
+            frames = max(1, int(self.config.preview_seconds * rate))
+            audio = generate_eager(self.kept_model, frames, 1.0, seed=self.step)
         except RuntimeError as exc:
             if not is_out_of_memory(exc):
                 raise
@@ -367,6 +396,8 @@ class Trainer:
             for tier, tier_state in enumerate(part["carry"] or []):
                 for k, tensor in enumerate(tier_state):
                     tensors[f"carry.{rank}.{tier}.{k}"] = tensor
+        if self.average is not None:
+            tensors.update({f"ema.{k}": v for k, v in self.average.model.state_dict().items()})
         tensors["rng.torch"] = torch.get_rng_state()
         metadata = {
             "format": STATE_FORMAT,
@@ -380,15 +411,23 @@ class Trainer:
             "has_carry": [part["carry"] is not None for part in per_rank],
             "param_groups": optim["param_groups"],
             "optim_extra": extra,
+            "schedule": self.schedule.to_dict(),
+            "ema_updates": None if self.average is None else self.average.updates,
         }
         save_tensors(self.folder.state_path, tensors, metadata)
-        save_weights(self.folder.last_path, self.model, self.step, elapsed_seconds=elapsed)
+        self._save_weights(self.folder.last_path, elapsed_seconds=elapsed)
         self._emit(CheckpointSaved(self.step, self.folder.last_path, "last"))
         if milestone:
             path = self.folder.milestone_path(self.step)
-            save_weights(path, self.model, self.step, elapsed_seconds=elapsed)
+            self._save_weights(path, elapsed_seconds=elapsed)
             self.folder.prune_milestones(self.config.keep_milestones)
             self._emit(CheckpointSaved(self.step, path, "milestone"))
+
+    def _save_weights(self, path: Path, **extra: Any) -> None:
+        """Write the kept weights (the average, when the run keeps one) with their step and how they were made."""
+        if self.average is not None:
+            extra["ema_decay"] = self.average.decay
+        save_weights(path, self.kept_model, self.step, **extra)
 
     def _load_state(self) -> None:
         tensors, meta = load_tensors(self.folder.state_path)
@@ -405,11 +444,24 @@ class Trainer:
         for index, values in meta.get("optim_extra", {}).items():
             optim_state.setdefault(int(index), {}).update(values)
         self.optimizer.load_state_dict({"state": optim_state, "param_groups": meta["param_groups"]})
-        for group in self.optimizer.param_groups:  # a changed learning rate in config.json takes effect
-            group["lr"] = self.config.learning_rate
         torch.set_rng_state(tensors["rng.torch"])
         self.step = int(meta["step"])
         self.elapsed_before = float(meta["elapsed_seconds"])
+        self._load_average(tensors, meta)
+        try:  # a state saved before schedules (or averages) existed continues without a warm-up (or averaging anew)
+            saved = LRSchedule.from_dict(meta["schedule"]) if "schedule" in meta else None
+        except ValueError as exc:
+            raise CheckpointError(f"{self.folder.state_path} has a damaged learning-rate schedule: {exc}") from exc
+        self.schedule = resumed_schedule(saved, self.config, self.step, self.elapsed_before)
+        if saved is None:
+            self._emit(
+                Notice(
+                    "this run was saved before learning-rate schedules: from here the rate decays to the end of its "
+                    "budget, and the weight average starts from the current weights"
+                )
+            )
+        elif self.schedule != saved:
+            self._emit(Notice("the training budget changed: the learning rate decays from where it is to the new end"))
         self.best_val, self.best_step = meta.get("best_val_bits"), meta.get("best_step")
         self.bad_steps = int(meta.get("bad_steps", 0))
         rank = self.dist.rank
@@ -426,6 +478,21 @@ class Trainer:
                     _, _, tier, k = name.split(".")
                     tiers.setdefault(int(tier), {})[int(k)] = tensor.to(self.device)
             self.carry = [tuple(t[k] for k in sorted(t)) for _, t in sorted(tiers.items())]
+
+    def _load_average(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        """The saved weight average, or a new one from the current weights when the state has none."""
+        if self.average is None:
+            return
+        saved = {k[4:]: v for k, v in tensors.items() if k.startswith("ema.")}
+        updates = meta.get("ema_updates")
+        if not saved or updates is None:
+            self.average.restart_from(self.model)
+            return
+        load_state_into(self.average.model, saved, self.folder.state_path)
+        try:
+            self.average.updates = checked_int(updates, "ema_updates", 0, 10**12)
+        except ValueError as exc:
+            raise CheckpointError(f"{self.folder.state_path}: {exc}") from exc
 
     # ----------------------------------------------------------------------------------------------------------
     def _log(self, record: dict[str, Any]) -> None:

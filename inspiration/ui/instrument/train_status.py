@@ -14,7 +14,8 @@ from typing import Any
 from inspiration.engine.timefmt import format_duration
 
 _PROGRESS = re.compile(
-    r"^step (\d+)/(\d+|∞)\s+train ([-\d.naif]+) bits(?:\s+val ([-\d.naif]+))?\s+([\d.]+) steps/s.*?ETA (\S+)"
+    r"^step (\d+)/(\d+|∞)\s+train ([-\d.naif]+) bits(?:\s+val ([-\d.naif]+))?\s+([\d.]+) steps/s"
+    r".*?(?:lr ([-+\w.]+)\s+)?ETA (\S+)"
 )
 _VALIDATION = re.compile(r"^step (\d+): validation ([-\d.naif]+) bits/sample")
 _STARTED = re.compile(r"^(Starting|Resuming) at step (\d+) of (\d+|∞) on (.+?):")
@@ -32,6 +33,7 @@ class TrainStatus:
     train_bits: float | None = None
     val_bits: float | None = None
     steps_per_second: float | None = None
+    learning_rate: float | None = None  # from the log's training rows
     eta: str | None = None
     _last_row: tuple[int, float] | None = field(default=None, init=False, repr=False)  # previous training row
 
@@ -41,7 +43,8 @@ class TrainStatus:
             self.step, self.train_bits = int(match[1]), _number(match[3])
             self.total_steps = None if match[2] == "∞" else int(match[2])
             self.val_bits = _number(match[4]) if match[4] else self.val_bits
-            self.steps_per_second, self.eta = float(match[5]), match[6]
+            self.steps_per_second, self.eta = float(match[5]), match[7]
+            self.learning_rate = _number(match[6]) if match[6] else self.learning_rate
         elif match := _VALIDATION.match(line):
             self.step, self.val_bits = max(self.step, int(match[1])), _number(match[2])
         elif match := _STARTED.match(line):
@@ -68,6 +71,7 @@ class TrainStatus:
                 self.val_bits = _number(record["val_bits"])
             if "train_bits" in record:
                 self.train_bits = _number(record["train_bits"])
+                self.learning_rate = _number(record.get("lr"))
                 if self._last_row is not None and step > self._last_row[0] and elapsed > self._last_row[1]:
                     self.steps_per_second = (step - self._last_row[0]) / (elapsed - self._last_row[1])
                 self._last_row = (step, elapsed)
@@ -77,7 +81,8 @@ class TrainStatus:
         return changed
 
     def describe(self) -> str:
-        """'Training on cpu · step 120 / 1,000 · train 3.21 · val 3.40 bits/sample · 12.0 steps/s · ETA 1:13'."""
+        """'Training on cpu · step 120 / 1,000 · train 3.21 · val 3.40 bits/sample · 12.0 steps/s · lr 0.00081 ·
+        ETA 1:13'."""
         parts = [self.phase] if self.phase else []
         if self.step or self.total_steps:
             total = f" / {self.total_steps:,}" if self.total_steps is not None else ""
@@ -91,6 +96,8 @@ class TrainStatus:
             parts.append(" · ".join(bits) + " bits/sample")
         if self.steps_per_second:
             parts.append(f"{self.steps_per_second:.1f} steps/s")
+        if self.learning_rate is not None:
+            parts.append(f"lr {self.learning_rate:.2g}")
         if self.eta and self.eta != "--":
             parts.append(f"ETA {self.eta}")
         return " · ".join(parts)
