@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'set':<26} {'clips':>5} {header}  local flatness, broadband flatness: median / p95")
     dump: dict[str, list[dict[str, object]]] = {}
     for name, clips in sets.items():
+        if not clips:
+            continue
         analyses = [analyse_clip(clip, RATE) for clip in clips]
         rates = flag_rates([a.flags for a in analyses])
         cells = " ".join(f"{100 * rates[flag]:7.1f}%" for flag in FLAGS)
