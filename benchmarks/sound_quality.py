@@ -85,7 +85,10 @@ def generate(model: Any, curve: Any, count: int, seconds: float, seed: int = 0, 
     def spec(index: int) -> Any:
         if min_p == 0.0:  # the field exists only where truncation sampling does
             return ClipSpec(seed + index, curve)
-        return ClipSpec(seed + index, curve, min_p=min_p)  # type: ignore[call-arg]
+        try:
+            return ClipSpec(seed + index, curve, min_p=min_p)  # type: ignore[call-arg]
+        except TypeError:
+            raise SystemExit("sound_quality: this version's ClipSpec has no min_p; only --min-p 0 works") from None
 
     stream = ClipStream(model, [spec(i) for i in range(count)], int(seconds * model.config.sample_rate))
     audio = np.concatenate([block.audio for block in stream], axis=1)

@@ -119,3 +119,13 @@ def test_a_model_that_records_no_training_level_peak_normalises_each_file():
     assert scoring_level({"gain_db": True}).source == "peak"
     assert scoring_level({"gain_db": 2.0}, gain_db=-3.0) == ScoringLevel("gain", -3.0)
     assert scoring_level({"gain_db": 2.0}, as_is=True) == ScoringLevel("as-is", 0.0)
+
+
+def test_a_model_from_before_the_level_was_recorded_says_it_peak_normalises(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    release = Path(__file__).resolve().parent.parent / "data" / "release-0.1.0"
+    shutil.copytree(release / "models" / "tiny", tmp_path / "tiny")
+    assert main(["eval", str(tmp_path / "tiny"), str(release / "audio" / "take.wav")]) == 0
+    assert "level: each file peak-normalised to 0.95 on its own" in capsys.readouterr().out
