@@ -8,9 +8,7 @@ from typing import Any
 
 from inspiration.cli.argtypes import number
 from inspiration.engine.errors import AudioReadError, InspirationError
-
-#: The most gain --gain takes, either way (dB).
-MAX_GAIN_DB = 120.0
+from inspiration.engine.limits import MAX_GAIN_DB, MIN_GAIN_DB
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +28,7 @@ def register(subparsers: Any) -> None:
     level = p.add_mutually_exclusive_group()
     level.add_argument(
         "--gain",
-        type=number(-MAX_GAIN_DB, MAX_GAIN_DB),
+        type=number(MIN_GAIN_DB, MAX_GAIN_DB),
         metavar="DB",
         help="score every file at this gain in dB instead (samples it takes past full scale are clipped)",
     )

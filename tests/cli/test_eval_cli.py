@@ -98,7 +98,7 @@ def test_eval_says_which_level_it_used_and_gain_and_as_is_do_what_they_say(album
     ("flags", "message"),
     [
         (["--gain", "nan"], "--gain: must be a finite number"),
-        (["--gain", "500"], "--gain: must be from -120 to 120"),
+        (["--gain", "500"], "--gain: must be from -120 to 60"),
         (["--gain", "loud"], "--gain: must be a number"),
         (["--gain", "3", "--as-is"], "not allowed with argument"),
     ],
@@ -119,6 +119,9 @@ def test_a_model_that_records_no_training_level_peak_normalises_each_file():
     assert scoring_level({"gain_db": True}).source == "peak"
     assert scoring_level({"gain_db": 2.0}, gain_db=-3.0) == ScoringLevel("gain", -3.0)
     assert scoring_level({"gain_db": 2.0}, as_is=True) == ScoringLevel("as-is", 0.0)
+    for bad in (float("nan"), 61.0, -121.0):
+        with pytest.raises(ValueError, match="the gain must be from -120 to 60 dB"):
+            scoring_level({}, gain_db=bad)
 
 
 def test_a_model_from_before_the_level_was_recorded_says_it_peak_normalises(tmp_path, capsys):

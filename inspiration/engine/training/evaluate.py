@@ -22,6 +22,7 @@ from inspiration.engine.audio.dataset import recorded_gain_db
 from inspiration.engine.audio.encode import PEAK_TARGET, db_to_gain, encode_signal
 from inspiration.engine.audio.files import remove_dc
 from inspiration.engine.audio.quantize import Scheme
+from inspiration.engine.limits import MAX_GAIN_DB, MIN_GAIN_DB
 from inspiration.engine.model.devices import autocast
 from inspiration.engine.model.samplernn import SampleRNN
 
@@ -67,8 +68,8 @@ def scoring_level(data: Mapping[str, object], gain_db: float | None = None, as_i
     if as_is:
         return ScoringLevel("as-is", 0.0)
     if gain_db is not None:
-        if not (math.isfinite(gain_db) and abs(gain_db) <= 120.0):
-            raise ValueError(f"the gain must be a finite number of dB within ±120, not {gain_db}")
+        if not (math.isfinite(gain_db) and MIN_GAIN_DB <= gain_db <= MAX_GAIN_DB):
+            raise ValueError(f"the gain must be from {MIN_GAIN_DB:g} to {MAX_GAIN_DB:g} dB, not {gain_db}")
         return ScoringLevel("gain", float(gain_db))
     recorded = recorded_gain_db(data)
     return ScoringLevel("peak", None) if recorded is None else ScoringLevel("training", recorded)
