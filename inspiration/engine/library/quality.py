@@ -3,7 +3,7 @@
 They target SampleRNN's failure modes: output that decays into silence ("silent"), blows up into full-scale noise at
 high temperature ("clipped", "noise"), or gets stuck repeating a short pattern at low temperature ("loop"). Each
 detector is a pure, vectorised function of float32 mono audio (frames,) and its sample rate, with its thresholds as
-named constants below. `analyse_clip` runs them all (about 15–25 ms for 45 s at 16 kHz on one CPU core).
+named constants below. `analyse_clip` runs them all (about 20–40 ms for 45 s at 16 kHz on one CPU core).
 """
 
 from __future__ import annotations
