@@ -45,7 +45,8 @@ class ScoringLevel:
     def describe(self) -> str:
         """One line for the output, saying which level was used."""
         if self.source == "training":
-            return f"the model's training level ({self.gain_db:+.2f} dB, the gain that normalised its training audio)"
+            gain = f"{self.gain_db:+.2f} dB"
+            return f"the model's training level ({gain}, the median gain that normalised its training files)"
         if self.source == "peak":
             return (
                 f"each file peak-normalised to {PEAK_TARGET} on its own (the model records no training level; "
