@@ -63,3 +63,31 @@ def test_save_and_load_round_trip(tmp_path, write_tone):
     loaded = load_dataset(tmp_path / "data.safetensors")
     assert np.array_equal(loaded.codes, dataset.codes)
     assert loaded.files == dataset.files and loaded.scheme == "mulaw" and loaded.sample_rate == 16000
+
+
+def test_each_files_gain_is_recorded_and_their_length_weighted_median_is_the_training_level(tmp_path, write_tone):
+    from inspiration.engine.audio.dataset import recorded_gain_db, training_gain_db
+    from inspiration.engine.audio.files import peak_normalize, read_mono, remove_dc
+    from inspiration.engine.audio.quantize import quantize
+
+    write_tone("album/a.wav", seconds=1.0, amp=0.5)
+    write_tone("album/b.wav", seconds=3.0, amp=0.1)
+    write_tone("album/c.wav", seconds=1.0, amp=0.9)
+    dataset = build_dataset([tmp_path / "album"])
+    peaks = [float(np.max(np.abs(remove_dc(read_mono(f.path, 16000))))) for f in dataset.files]
+    assert [f.gain_db for f in dataset.files] == pytest.approx([20 * np.log10(0.95 / p) for p in peaks], abs=1e-4)
+    assert dataset.summary()["gain_db"] == dataset.files[1].gain_db  # b is over half of all the audio
+    for f in dataset.files:  # the codes are those of the whole file peak-normalised, as always
+        expected = quantize(peak_normalize(remove_dc(read_mono(f.path, 16000)), 0.95))
+        assert np.array_equal(dataset.codes[f.offset : f.offset + f.frames], expected)
+    again = load_dataset(save_and_return(dataset, tmp_path / "d.safetensors"))
+    assert again.files == dataset.files
+    old = [type(f)(f.path, f.offset, f.frames, f.train_frames) for f in dataset.files]  # written before gains were
+    assert training_gain_db(old) is None and training_gain_db([]) is None
+    assert recorded_gain_db(dataset.summary()) == dataset.files[1].gain_db
+    assert recorded_gain_db({}) is None and recorded_gain_db({"gain_db": "3"}) is None
+
+
+def save_and_return(dataset, path):
+    save_dataset(dataset, path)
+    return path

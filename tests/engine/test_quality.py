@@ -176,3 +176,54 @@ def _timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
+
+
+def with_noise(music: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    noise = noise / noise.std() * music.std() * 10 ** (-snr_db / 20)
+    return (music + noise).astype(np.float32)
+
+
+def test_hiss_over_music_is_noise_but_dense_low_texture_is_not(music):
+    """The "noise" rule's second branch: locally noise-like (0.4 to 0.5) counts only when the spectrum is flat as a
+    whole too. Noise below 1 kHz as loud as the music (a stand-in for dense low texture) stays tonal overall."""
+    rng = np.random.default_rng(7)
+    white = rng.standard_normal(len(music))
+    spectrum = np.fft.rfft(rng.standard_normal(len(music)))
+    rumble = np.fft.irfft(spectrum * (np.fft.rfftfreq(len(music), 1 / RATE) < 1000), len(music))
+    hiss = analyse_clip(with_noise(music, white, 0.0), RATE)
+    assert 0.4 <= hiss.flatness < 0.5 and hiss.broadband_flatness > 0.2
+    assert hiss.flags == ("noise",)
+    texture = analyse_clip(with_noise(music, rumble, 0.0), RATE)
+    assert 0.4 <= texture.flatness < 0.5 and texture.broadband_flatness < 0.01
+    assert texture.flags == ()  # the rule before (local flatness 0.4 alone) called it noise
+    assert analyse_clip(with_noise(music, white, 6.0), RATE).flags == ()  # hiss 6 dB under the music: music
+
+
+@pytest.mark.parametrize(
+    ("local", "broadband", "noise"),
+    [(0.5, 0.0, True), (0.499, 0.099, False), (0.4, 0.1, True), (0.399, 0.9, False), (0.45, 0.05, False)],
+)
+def test_the_noise_rule_at_its_boundaries(local, broadband, noise):
+    from inspiration.engine.library.quality import is_noise
+
+    assert is_noise(local, broadband) is noise
+
+
+def test_a_repeat_that_differs_by_a_quiet_tone_is_no_longer_a_loop(monkeypatch):
+    """A 3 s phrase repeated, a quiet tone (-57 dBFS) at 2.5 kHz added to every other repeat: the repeats differ by
+    about 2-3 dB RMS over the mel bands. Played music repeats its bars with about that much difference; a model stuck
+    in a loop repeats closer than 2 dB."""
+    from inspiration.engine.library import quality
+
+    def varied(amp: float) -> np.ndarray:
+        x = phrase_loop(45, phrase=3.0).astype(np.float64)
+        n = 3 * RATE
+        tone = amp * np.sin(2 * np.pi * 2500 * np.arange(len(x)) / RATE)
+        for start in range(n, len(x), 2 * n):
+            x[start : start + n] += tone[start : start + n]
+        return x.astype(np.float32)
+
+    assert analyse_clip(varied(0.0005), RATE).flags == ("loop",)
+    assert analyse_clip(varied(0.0015), RATE).flags == ()
+    monkeypatch.setattr(quality, "LOOP_MATCH_DB", 3.0)  # the threshold before
+    assert analyse_clip(varied(0.0015), RATE).flags == ("loop",)

@@ -1,20 +1,22 @@
 """Training data: audio files decoded, normalised and quantised into one array of integer codes.
 
 An hour of 16 kHz audio is about 58 MB as uint8 codes. Each file contributes a training part and, from its last
-`val_fraction`, a validation part, so the split is deterministic and recorded with the model.
+`val_fraction`, a validation part, so the split is deterministic and recorded with the model. The gain that
+normalised each file is recorded too, and their median is the model's training level (`training_gain_db`).
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from inspiration.engine.audio import files as audio_io
-from inspiration.engine.audio.encode import encode_signal
+from inspiration.engine.audio.encode import encode_signal, gain_to_db, peak_gain
 from inspiration.engine.audio.quantize import Scheme
 from inspiration.engine.errors import AudioReadError, NoUsableAudioError
 
@@ -32,6 +34,7 @@ class SourceFile:
     offset: int
     frames: int
     train_frames: int
+    gain_db: float | None = None  # the gain that normalised it (None in datasets written before it was recorded)
 
     @property
     def val_frames(self) -> int:
@@ -81,6 +84,7 @@ class AudioDataset:
             "val_fraction": self.val_fraction,
             "train_seconds": round(train / self.sample_rate, 3),
             "val_seconds": round((len(self.codes) - train) / self.sample_rate, 3),
+            "gain_db": training_gain_db(self.files),
             "files": [asdict(f) for f in self.files],
             "skipped": [asdict(s) for s in self.skipped],
         }
@@ -128,9 +132,10 @@ def build_dataset(
         if reason:
             skipped.append(SkippedFile(str(path), reason))
             continue
-        codes = encode_signal(signal, q_levels, scheme)
+        gain = peak_gain(signal)
+        codes = encode_signal(signal, q_levels, scheme, gain)
         train_frames = len(codes) - int(len(codes) * val_fraction)
-        files.append(SourceFile(str(path), offset, len(codes), train_frames))
+        files.append(SourceFile(str(path), offset, len(codes), train_frames, round(gain_to_db(gain), 4)))
         pieces.append(codes)
         offset += len(codes)
     if not files:
@@ -145,6 +150,26 @@ def build_dataset(
         val_fraction=val_fraction,
         skipped=skipped,
     )
+
+
+def training_gain_db(files: Sequence[SourceFile]) -> float | None:
+    """The model's training level: the median gain (dB) that normalised its files, weighted by their length, so
+    audio scored at it is as loud as what the model learned from. None when a file's gain was not recorded."""
+    known = [(f.gain_db, f.frames) for f in files if f.gain_db is not None]
+    if not files or len(known) < len(files):
+        return None
+    known.sort()
+    halfway = np.searchsorted(np.cumsum([frames for _, frames in known]), sum(frames for _, frames in known) / 2)
+    return round(known[int(halfway)][0], 4)
+
+
+def recorded_gain_db(summary: Mapping[str, object]) -> float | None:
+    """The training level a model's data summary (config.json's "data") records, or None for models trained before
+    it was recorded (or a value that is not a finite gain within ±120 dB)."""
+    value = summary.get("gain_db")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and abs(value) <= 120.0 else None
 
 
 def _unusable_reason(signal: np.ndarray, sample_rate: int) -> str | None:

@@ -1,5 +1,8 @@
 """Negative log-likelihood of audio under a model, in bits per sample.
 
+Audio is scored at a `ScoringLevel`: by default the model's training level (the gain that normalised its training
+files, recorded with the dataset), so an excerpt scores as it would inside the file it was cut from; models trained
+before that was recorded fall back to peak-normalising each file on its own, as training normalises a whole file.
 Sequences are scored in parallel rows, each in chunks with the hidden state carried across its chunks, exactly as
 the model would hear the audio from its start.
 """
@@ -7,15 +10,70 @@ the model would hear the audio from its start.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from inspiration.engine.audio.dataset import recorded_gain_db
+from inspiration.engine.audio.encode import PEAK_TARGET, db_to_gain, encode_signal
+from inspiration.engine.audio.files import remove_dc
+from inspiration.engine.audio.quantize import Scheme
+from inspiration.engine.limits import MAX_GAIN_DB, MIN_GAIN_DB
 from inspiration.engine.model.devices import autocast
 from inspiration.engine.model.samplernn import SampleRNN
 
 LN2 = math.log(2.0)
+
+LevelSource = Literal["training", "peak", "gain", "as-is"]
+
+
+@dataclass(frozen=True)
+class ScoringLevel:
+    """How audio is scaled before it is quantised and scored (DC is always removed, as in training).
+
+    source "training": by the model's training gain; "peak": each file peak-normalised on its own (models that record
+    no training gain); "gain": by a gain the user chose; "as-is": not at all. gain_db is None only for "peak".
+    """
+
+    source: LevelSource
+    gain_db: float | None
+
+    def describe(self) -> str:
+        """One line for the output, saying which level was used."""
+        if self.source == "training":
+            gain = f"{self.gain_db:+.2f} dB"
+            return f"the model's training level ({gain}, the median gain that normalised its training files)"
+        if self.source == "peak":
+            return (
+                f"each file peak-normalised to {PEAK_TARGET} on its own (the model records no training level; "
+                "--gain or --as-is choose one)"
+            )
+        if self.source == "gain":
+            return f"--gain {self.gain_db:+.2f} dB"
+        return "as is (no gain)"
+
+    def encode(self, signal: np.ndarray, q_levels: int, scheme: Scheme) -> tuple[np.ndarray, int]:
+        """Mono audio at the model rate (frames,) -> (codes, how many samples the gain took past full scale)."""
+        gain = None if self.gain_db is None else db_to_gain(self.gain_db)
+        clipped = 0 if gain is None else int(np.count_nonzero(np.abs(remove_dc(signal)) * gain > 1.0))
+        return encode_signal(signal, q_levels, scheme, gain), clipped
+
+
+def scoring_level(data: Mapping[str, object], gain_db: float | None = None, as_is: bool = False) -> ScoringLevel:
+    """The level to score at: `as_is`, else `gain_db` when given, else the training level the model's data summary
+    (config.json's "data") records, else each file's own peak normalisation."""
+    if as_is:
+        return ScoringLevel("as-is", 0.0)
+    if gain_db is not None:
+        if not (math.isfinite(gain_db) and MIN_GAIN_DB <= gain_db <= MAX_GAIN_DB):
+            raise ValueError(f"the gain must be from {MIN_GAIN_DB:g} to {MAX_GAIN_DB:g} dB, not {gain_db}")
+        return ScoringLevel("gain", float(gain_db))
+    recorded = recorded_gain_db(data)
+    return ScoringLevel("peak", None) if recorded is None else ScoringLevel("training", recorded)
 
 
 @torch.no_grad()

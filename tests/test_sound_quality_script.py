@@ -1,0 +1,53 @@
+"""benchmarks/sound_quality.py and benchmarks/flag_rates.py on a tiny model and a made-up corpus: every figure is
+printed, and two models give the before/after table."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from benchmarks import flag_rates, sound_quality
+
+RATE = 16000
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    for split, style, freq, seconds in (("train", "a", 220, 3), ("test", "a", 330, 46), ("test", "b", 440, 3)):
+        t = np.arange(seconds * RATE) / RATE
+        (tmp_path / split / style).mkdir(parents=True, exist_ok=True)
+        tone = 0.3 * np.sin(2 * np.pi * freq * t) * np.exp(-2 * (t % 0.5))
+        sf.write(tmp_path / split / style / f"{freq}.flac", tone.astype(np.float32), RATE)
+    return tmp_path
+
+
+def test_sound_quality_prints_every_figure_and_compares_two_models(tiny_model_root, corpus, capsys):
+    model = str(tiny_model_root / "models" / "tiny")
+    args = ["--model", model, "--model", model, "--corpus", str(corpus), "--clips", "2", "--seconds", "0.5"]
+    assert sound_quality.main([*args, "--test-seconds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"held-out NLL \d+\.\d{3} bits/sample on 2 test files \(the model's training level", out)
+    for row in ("training audio", "T=1.0", "ramp"):
+        assert re.search(rf"^  {re.escape(row)} +\d+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +\d+%", out, re.M)
+    assert f"before: {model}" in out and "held-out NLL, bits/sample" in out and "ramp: flagged noise, %" in out
+    assert "+0.000" in out  # the same model twice: nothing changed
+
+
+def test_sound_quality_refuses_bad_numbers(capsys):
+    with pytest.raises(SystemExit) as exc:
+        sound_quality.main(["--clips", "0", "--seconds", "nan", "--model", "x"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--clips must be from 1 to 256" in err and "--seconds must be from 0.5 to 600" in err
+
+
+def test_flag_rates_prints_a_row_per_set(corpus, capsys):
+    assert flag_rates.main(["--corpus", str(corpus), "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert "train/a" not in out and "test/b" not in out  # 3 s pieces hold no 10-45 s excerpt
+    for name in ("test/a", "white noise", "pink noise", "music + white 0 dB", "music + pink 20 dB"):
+        assert re.search(rf"^{re.escape(name)} +\d+ +[\d.]+% +[\d.]+% +[\d.]+% +[\d.]+%", out, re.M), name
+    assert flag_rates.main(["--corpus", str(corpus / "nowhere")]) == 2
