@@ -87,6 +87,7 @@ class _Model(ctypes.Structure):
         ("codes", ctypes.c_void_p),
         ("temperature", ctypes.c_void_p),
         ("uniform", ctypes.c_void_p),
+        ("log_min_p", ctypes.c_void_p),
     ]
 
 
@@ -205,6 +206,7 @@ class FusedFrameStep:
         self._function = library.inspiration_fused_frame
         self.temperature = torch.ones(batch_size, lookback)
         self.uniform = torch.full((batch_size, lookback), 0.5)
+        self.log_min_p = torch.full((batch_size,), -torch.inf)
         keep: list[object] = []  # everything the C structure points at must live as long as it does
 
         def kept(t: Tensor) -> int:
@@ -256,6 +258,7 @@ class FusedFrameStep:
             codes=self.frame.codes.data_ptr(),
             temperature=self.temperature.data_ptr(),
             uniform=self.uniform.data_ptr(),
+            log_min_p=self.log_min_p.data_ptr(),
         )
         self._keep = keep
 
@@ -273,10 +276,15 @@ class FusedFrameStep:
         """(B, 2L) int64: the last L codes, then the frame just made (as in `FoldedFrameStep`)."""
         return self.frame.codes
 
-    def set_inputs(self, temperature: Tensor, uniform: Tensor) -> None:
-        """Copy the next frame's temperature and uniform numbers, each (B, L), into the step's buffers."""
+    def set_inputs(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> None:
+        """Copy the next frame's temperature and uniform numbers, each (B, L), and its min-p cut (B,) from
+        `sampling.log_min_p` (None: no cut), into the step's buffers."""
         self.temperature.copy_(temperature)
         self.uniform.copy_(uniform)
+        if log_min_p is None:
+            self.log_min_p.fill_(-torch.inf)
+        else:
+            self.log_min_p.copy_(log_min_p)
 
     def __call__(self) -> None:
         """Generate one frame (the C routine releases the GIL while it runs)."""

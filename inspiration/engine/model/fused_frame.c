@@ -46,6 +46,7 @@ typedef struct {
     int64_t *codes;                     /* (batch, 2 * lookback): history, then the frame being made */
     const float *temperature;           /* (batch, lookback) */
     const float *uniform;               /* (batch, lookback) */
+    const float *log_min_p;             /* (batch): the min-p cut, log(min_p) in float32 (-inf: no cut) */
 } Model;
 
 /* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
@@ -167,8 +168,8 @@ static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
 }
 
 /* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
- * rounded up to whole panels. */
-static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float *cdf) {
+ * rounded up to whole panels. Codes whose shifted scaled logit is below log_min_p get probability 0 (min-p). */
+static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float log_min_p, float *cdf) {
     if (!(temperature > MIN_TEMPERATURE)) {
         int64_t best = 0;
         for (int64_t i = 1; i < q; i++)
@@ -183,7 +184,8 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     for (int64_t i = q; i % PANEL; i++) cdf[i] = top; /* the last panel's lanes past q: set to 0 below */
     vec partial = {0}; /* PANEL running sums side by side, then added up */
     for (int64_t i = 0; i < q; i += PANEL) {
-        vec e = exp_nonpositive(*(const vec_u *)(cdf + i) - top);
+        vec shifted = *(const vec_u *)(cdf + i) - top;
+        vec e = (vec)((veci)exp_nonpositive(shifted) & ~(veci)(shifted < log_min_p));
         for (int j = 0; i + PANEL > q && j < PANEL; j++)
             if (i + j >= q) e[j] = 0.0f;
         *(vec_u *)(cdf + i) = e;
@@ -275,7 +277,7 @@ static int frame_rows(const Model *m, int64_t r0, int64_t r1) {
         for (int64_t r = 0; r < n; r++) {
             int64_t row = r0 + r;
             m->codes[row * width + L + t] = draw(s.logits + r * q, q, m->temperature[row * L + t],
-                                                 m->uniform[row * L + t], s.cdf + r * padded_q);
+                                                 m->uniform[row * L + t], m->log_min_p[row], s.cdf + r * padded_q);
         }
     }
     for (int64_t r = r0; r < r1; r++) memcpy(m->codes + r * width, m->codes + r * width + L, L * sizeof(int64_t));

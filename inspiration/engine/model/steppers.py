@@ -8,8 +8,9 @@
   the fast path on a CPU.
 - `GraphStepper`: the folded step captured once as a CUDA graph and replayed per frame; the fast path on a GPU.
 
-All take the per-sample temperature and uniform numbers as tensors and never copy to the host, so a frame costs no
-host synchronisation; they draw the same codes from the same inputs (up to float rounding).
+All take the per-sample temperature and uniform numbers and the per-row min-p cut (`sampling.log_min_p`) as
+tensors and never copy to the host, so a frame costs no host synchronisation; they draw the same codes from the
+same inputs (up to float rounding).
 
 Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
 starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
@@ -49,12 +50,14 @@ class FrameStepper(Protocol):
     batch_size: int
     lookback: int
     greedy_rows: bool  # False promises that no temperature of the next frames is 0
+    truncating: bool  # False promises that no min-p of the next frames is above 0
 
     def load(self, history: Tensor, state: State | None) -> None:
         """Set the last `lookback` codes (B, L) and the hidden state (None: the initial state)."""
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        """Generate one frame from temperature and uniform (B, L) float32; returns its codes (B, L) int64.
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        """Generate one frame from temperature and uniform (B, L) float32 and the min-p cut (B,) float32 (None: no
+        cut); returns its codes (B, L) int64.
 
         The returned tensor may be reused by the next call: copy it out before stepping again.
         """
@@ -68,6 +71,7 @@ class EagerStepper:
         self.batch_size = batch_size
         self.lookback = model.lookback
         self.greedy_rows = True
+        self.truncating = True
         self._history = torch.full(
             (batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long, device=_device(model)
         )
@@ -77,11 +81,12 @@ class EagerStepper:
         self._history = history.clone()
         self._state = self.model.initial_state(self.batch_size) if state is None else list(state)
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
         greedy = self.greedy_rows
+        cut = log_min_p if self.truncating else None
 
         def draw(logits: Tensor, t: int) -> Tensor:
-            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy)
+            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy, cut)
 
         self._history, self._state = self.model.generate_frame(self._history, self._state, draw)
         return self._history
@@ -96,8 +101,8 @@ class _BufferStepper:
     def load(self, history: Tensor, state: State | None) -> None:
         self.frame.load(history, state)
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p)
         self.frame()
         return self.frame.codes[:, self.lookback :]
 
@@ -120,24 +125,33 @@ class FoldedStepper(_BufferStepper):
     def greedy_rows(self, value: bool) -> None:
         self.frame.greedy_rows = value
 
+    @property
+    def truncating(self) -> bool:
+        return self.frame.truncating
+
+    @truncating.setter
+    def truncating(self, value: bool) -> None:
+        self.frame.truncating = value
+
 
 class GraphStepper(FoldedStepper):
     """The folded step as a CUDA graph per top frame: a frame costs one replay instead of hundreds of launches.
 
-    Two graphs are captured lazily, with and without the argmax that temperature-0 samples need.
+    Up to four graphs are captured lazily, with and without the argmax that temperature-0 samples need and with and
+    without the min-p cut; the inputs (the cut included) are copied into the captured buffers before each replay.
     """
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
         super().__init__(folded, batch_size)
-        self._graphs: dict[bool, torch.cuda.CUDAGraph] = {}
+        self._graphs: dict[tuple[bool, bool], torch.cuda.CUDAGraph] = {}
         self._capture_failed = False
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
-        greedy = self.frame.greedy_rows
-        if greedy not in self._graphs and not self._capture_failed:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p)
+        kind = (self.frame.greedy_rows, self.frame.truncating)
+        if kind not in self._graphs and not self._capture_failed:
             try:
-                self._graphs[greedy] = self._capture()
+                self._graphs[kind] = self._capture()
             except RuntimeError as exc:  # a torch build or driver that cannot capture: run the same step eagerly
                 self._capture_failed = True
                 warnings.warn(
@@ -146,12 +160,13 @@ class GraphStepper(FoldedStepper):
         if self._capture_failed:
             self.frame()
         else:
-            self._graphs[greedy].replay()
+            self._graphs[kind].replay()
         return self.frame.codes[:, self.lookback :]
 
     def _capture(self) -> torch.cuda.CUDAGraph:
         frame = self.frame
-        buffers = [frame.codes, frame.temperature, frame.uniform] + [t for tier in frame.state for t in tier]
+        buffers = [frame.codes, frame.temperature, frame.uniform, frame.log_min_p]
+        buffers += [t for tier in frame.state for t in tier]
         saved = [b.clone() for b in buffers]
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
@@ -174,7 +189,8 @@ class GraphStepper(FoldedStepper):
 class FusedStepper(_BufferStepper):
     """The fused C routine per frame (float32, CPU); see `fused.FusedFrameStep`.
 
-    Temperature-0 samples are always checked for (a comparison per sample), so `greedy_rows` changes nothing.
+    Temperature-0 samples and the min-p cut are always checked for (a comparison per sample, per code), so
+    `greedy_rows` and `truncating` change nothing.
     """
 
     frame: FusedFrameStep
@@ -187,6 +203,7 @@ class FusedStepper(_BufferStepper):
         self.batch_size = batch_size
         self.lookback = folded.config.lookback
         self.greedy_rows = True
+        self.truncating = True
 
 
 class MeasuredStepper:
@@ -199,6 +216,7 @@ class MeasuredStepper:
         self.batch_size = batch_size
         self.lookback = folded.config.lookback
         self.greedy_rows = True
+        self.truncating = True
         self.chosen: FusedStepper | FoldedStepper | None = None
         self._loaded: tuple[Tensor, State | None] | None = None
 
@@ -208,11 +226,12 @@ class MeasuredStepper:
         else:
             self.chosen.load(history, state)
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
         if self.chosen is None:
             self.chosen = self._choose()
         self.chosen.greedy_rows = self.greedy_rows
-        return self.chosen.step(temperature, uniform)
+        self.chosen.truncating = self.truncating
+        return self.chosen.step(temperature, uniform, log_min_p)
 
     def _choose(self) -> FusedStepper | FoldedStepper:
         choice = choose_cpu_step(self.folded, self.batch_size, fused_library() is not None)
