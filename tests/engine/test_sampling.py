@@ -1,8 +1,10 @@
 import numpy as np
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inspiration.engine.model.counter_rng import fold_seed, uniforms
-from inspiration.engine.model.sampling import log_min_p, sample_codes, truncate
+from inspiration.engine.model.sampling import inverse_temperature, log_min_p, sample_codes, truncate
 
 
 def test_uniforms_are_uniform_and_depend_only_on_seed_and_index():
@@ -101,3 +103,19 @@ def test_temperature_zero_stays_argmax_whatever_the_min_p():
     logits = torch.tensor([[0.0, 3.0, 1.0], [5.0, 0.0, 0.0]])
     cut = log_min_p(torch.tensor([0.5, 0.99]))
     assert sample_codes(logits, torch.zeros(2), torch.tensor([0.999, 0.001]), log_min_p=cut).tolist() == [1, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(0.1, 30.0),
+    temperature=st.floats(0.01, 5.0),
+    min_p=st.floats(0.0, 0.999),
+    u=st.floats(1e-7, 1 - 2**-24),
+)
+def test_a_draw_never_lands_on_a_code_below_the_cut(seed, scale, temperature, min_p, u):
+    logits = torch.randn(1, 256, generator=torch.Generator().manual_seed(seed)) * scale
+    cut = log_min_p(torch.tensor([min_p]))
+    code = int(sample_codes(logits, torch.tensor([temperature]), torch.tensor([u], dtype=torch.float32), log_min_p=cut))
+    scaled = logits[0] * inverse_temperature(torch.tensor(temperature, dtype=torch.float32))
+    assert float(scaled[code] - scaled.max()) >= float(cut)

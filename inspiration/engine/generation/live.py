@@ -262,9 +262,9 @@ class LiveSession:
     def set_min_p(self, value: float) -> None:
         """Turn the min-p knob: from the next model block on; LimitError (a ValueError) outside [0, 1)."""
         value = checked_min_p(value)
+        self._stream.set_min_p(value)
         with self._steering._lock:
             self._min_p = value
-            self._stream.set_min_p(value)
 
     def set_automation(self, automation: Automation | None, *, restart: bool = False) -> None:
         """The curve to follow; a new curve keeps its position unless `restart` (None: nothing to follow)."""
