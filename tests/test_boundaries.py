@@ -42,6 +42,7 @@ TORCH_FREE_MODULES = {
     "model.folder",
     "model.weights_file",
     "model.catalog",
+    "model.truncation",
     "training.batches",
     "training.events",
     "training.log",

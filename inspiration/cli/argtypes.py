@@ -22,6 +22,7 @@ from inspiration.engine.limits import (
     parse_float,
     parse_int,
 )
+from inspiration.engine.model.truncation import checked_min_p
 
 
 def whole(low: int, high: int) -> Callable[[str], int]:
@@ -32,6 +33,11 @@ def whole(low: int, high: int) -> Callable[[str], int]:
 def number(low: float = -math.inf, high: float = math.inf, *, above: bool = False) -> Callable[[str], float]:
     """A finite number from `low` (exclusive with `above`) to `high`."""
     return argument(lambda text: parse_float(text, "it", low, high, above=above))
+
+
+def MIN_P(text: str) -> float:  # noqa: N802 - named like the other flag types
+    """A min-p: a number at least 0 and below 1."""
+    return float(argument(lambda t: checked_min_p(parse_float(t, "it"), "it"))(text))
 
 
 def unit_interval(text: str) -> float:

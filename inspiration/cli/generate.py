@@ -8,9 +8,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inspiration.cli.argtypes import LENGTH, RATE, SECONDS, SEED, whole
+from inspiration.cli.argtypes import LENGTH, MIN_P, RATE, SECONDS, SEED, whole
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.engine.errors import InspirationError
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 from inspiration.engine.timefmt import format_duration
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ def register(subparsers: Any) -> None:
         "generate",
         help="generate clips with an expressive temperature curve",
         description="Generate clips from a trained model into a clip library folder. Each clip gets its own seed "
-        "(--seed S gives S, S+1, ...) and the temperature curve; the same model, seed, curve and device give the "
-        "same audio. Ctrl+C keeps the clips finished so far.",
+        "(--seed S gives S, S+1, ...) and the temperature curve; the same model, seed, curve, min-p and device give "
+        "the same audio. Ctrl+C keeps the clips finished so far.",
     )
     p.add_argument("model", type=Path, help="model folder (or one .safetensors weights file)")
     p.add_argument("--checkpoint", default="best", help="best, last or a milestone step (default: best)")
@@ -42,6 +43,14 @@ def register(subparsers: Any) -> None:
         "to change the interpolation (default 1.0)",
     )
     curve.add_argument("--curve-file", type=Path, help="a temperature curve saved as JSON")
+    p.add_argument(
+        "--min-p",
+        type=MIN_P,
+        default=DEFAULT_MIN_P,
+        metavar="X",
+        help="cut the hiss: never play a sample value less than X times as likely as the likeliest one "
+        f"(0 to below 1; 0 is plain sampling; default {DEFAULT_MIN_P:g})",
+    )
     p.add_argument("--seed", type=SEED, help="seed of the first clip (default: random, printed)")
     p.add_argument("--prime", type=Path, help="an audio file to continue from")
     p.add_argument("--prime-seconds", type=SECONDS, default=8.0, help="use the last S seconds of --prime (default 8)")
@@ -82,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         count=args.count,
         seconds=args.seconds,
         curve=curve,
+        min_p=args.min_p,
         first_seed=args.seed,
         prime=Prime.from_file(args.prime) if args.prime else None,
         prime_seconds=args.prime_seconds,
@@ -119,7 +129,7 @@ def _announce(plan: GeneratePlan) -> None:
     print(
         f"Generating {plan.count} × {plan.seconds:g} s from {plan.model_name} (step {plan.checkpoint_step}) on "
         f"{plan.device}, batch {plan.batch}, seeds {plan.first_seed}..{plan.first_seed + plan.count - 1}, "
-        f"temperature {plan.curve.to_string()}",
+        f"temperature {plan.curve.to_string()}, min-p {plan.min_p:g}",
         file=sys.stderr,
     )
 

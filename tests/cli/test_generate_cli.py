@@ -13,6 +13,7 @@ import torch
 
 from inspiration.cli import main
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,10 @@ def test_rate_format_and_prime_options(trained, capsys):
         (["--checkpoint", "12345"], "no checkpoint at step 12345"),
         (["--count", "0"], "--count"),
         (["--seconds", "0.00001"], "shorter than one sample"),
+        (["--min-p", "nan"], "--min-p: must be a finite number"),
+        (["--min-p", "-0.01"], "--min-p: must be at least 0 and below 1"),
+        (["--min-p", "1"], "--min-p: must be at least 0 and below 1"),
+        (["--min-p", "lots"], "--min-p: must be a number"),
     ],
 )
 def test_bad_input_gives_a_clear_message(trained, capsys, args, message):
@@ -151,3 +156,21 @@ def test_ctrl_c_keeps_the_clips_finished_so_far(trained):
     kept = ClipLibrary(trained / "interrupted").list()
     assert 1 <= len(kept) < 50 and f"stopped: {len(kept)} of 50 clips kept" in err
     assert all(not r.missing and r.duration == pytest.approx(1.0) for r in kept)
+
+
+def test_min_p_is_recorded_and_announced(trained, capsys):
+    args = ["--count", "2", "--seconds", "0.25", "--temperature", "1.3", "--seed", "5"]
+    assert run(trained, *args, "--out", "cut", "--min-p", "0.1") == 0
+    assert "min-p 0.1" in capsys.readouterr().err
+    assert run(trained, *args, "--out", "plain", "--min-p", "0") == 0
+    assert run(trained, *args, "--out", "default") == 0
+    capsys.readouterr()
+    for folder, value in (("cut", 0.1), ("plain", 0.0), ("default", DEFAULT_MIN_P)):
+        assert [r.min_p for r in ClipLibrary(trained / folder).list()] == [value, value]
+
+
+def test_help_explains_min_p(capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--min-p X" in text and "0 is plain sampling" in text

@@ -14,22 +14,25 @@ from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.counter_rng import uniforms
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN, int8_rows
 from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.sampling import log_min_p
 from inspiration.engine.model.steppers import FoldedStepper, FusedStepper, MeasuredStepper, make_stepper
-from tests.engine.test_generate import CONFIGS, constant, random_model
+from tests.engine.test_generate import CONFIGS, constant, peaked_model, random_model
 
 needs_routine = pytest.mark.skipif(
     fused.fused_library() is None, reason=f"no fused routine here: {fused.unavailable_reason()}"
 )
 
 
-def frames(step, batch, count, lookback, seed=0):
-    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0); the codes made, (B, count * L)."""
+def frames(step, batch, count, lookback, seed=0, min_p=None):
+    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0) and min-p (B,) (None: no cut); the codes
+    made, (B, count * L)."""
     generator = torch.Generator().manual_seed(seed)
+    cut = None if min_p is None else log_min_p(torch.as_tensor(min_p))
     out = []
     for f in range(count):
         temperature = torch.rand(8, lookback, generator=generator)[:batch] * 1.5  # row r's do not depend on batch
         temperature[:, f % lookback] = 0.0
-        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback))
+        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback), cut)
         step()
         out.append(step.codes[:, lookback:].clone())
     return torch.cat(out, dim=1)
@@ -59,6 +62,27 @@ def test_the_fused_step_makes_the_folded_steps_codes_and_state(config):
     for ours, theirs in zip(step.export_state(), reference.export_state()):
         for a, b in zip(ours, theirs):
             torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+@needs_routine
+@pytest.mark.parametrize("config", [CONFIGS[1], ODD], ids=["2tier-lstm", "odd"])
+def test_the_fused_step_cuts_the_same_tail_as_the_folded_step(config):
+    model = peaked_model(config)
+    folded = FoldedSampleRNN(model)
+    min_p = [0.0, 0.01, 0.05, 0.2]
+    history = torch.randint(0, config.q_levels, (4, model.lookback), generator=torch.Generator().manual_seed(2))
+    runs = []
+    for step in (FoldedFrameStep(folded, 4), fused.FusedFrameStep(folded, 4, fused.fused_library())):
+        step.load(history, None)
+        with torch.no_grad():
+            runs.append(frames(step, 4, 40, model.lookback, seed=3, min_p=min_p))
+    assert torch.equal(runs[0], runs[1])
+    fused_step = fused.FusedFrameStep(folded, 4, fused.fused_library())
+    plain = []
+    for cut in ([0.0] * 4, None):  # min-p 0 everywhere is no cut at all
+        fused_step.load(history, None)
+        plain.append(frames(fused_step, 4, 20, model.lookback, seed=3, min_p=cut))
+    assert torch.equal(plain[0], plain[1]) and not torch.equal(plain[0], runs[1][:, : plain[0].shape[1]])
 
 
 @needs_routine

@@ -44,6 +44,16 @@ def random_model(config, seed=0):
     return model
 
 
+def peaked_model(config, seed=0):
+    """A random model whose output distribution has a long tail (a random model alone is nearly flat, so min-p
+    would cut nothing): the output bias spreads the logits over several nats."""
+    model = random_model(config, seed)
+    with torch.no_grad():
+        output = model.sample_tier.output
+        output.bias.copy_(torch.randn(config.q_levels, generator=torch.Generator().manual_seed(seed)) * 3)
+    return model
+
+
 CONFIGS = [
     ModelConfig(frame_sizes=(16,), dim=32, embedding_dim=8),
     ModelConfig(frame_sizes=(8, 2), rnn_type="lstm", rnn_layers=2, dim=32, embedding_dim=8),
@@ -59,12 +69,62 @@ def stream_audio(model, specs, frames, **kwargs):
 @pytest.mark.parametrize("mode", ["fast", "fused", "folded"])
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}")
 def test_fast_paths_draw_the_same_samples_as_the_eager_loop(config, mode):
-    model = random_model(config)
-    specs = [ClipSpec(1, constant(1.0)), ClipSpec(2, Steps(((0, 0.0), (100, 1.3)))), ClipSpec(3, constant(0.6))]
+    model = peaked_model(config)
+    specs = [
+        ClipSpec(1, constant(1.0), min_p=0.0),
+        ClipSpec(2, Steps(((0, 0.0), (100, 1.3))), min_p=0.02),
+        ClipSpec(3, constant(0.6), min_p=0.1),
+        ClipSpec(4, constant(1.6), min_p=0.3),
+    ]
     fast = stream_audio(model, specs, 700, mode=mode)
     eager = stream_audio(model, specs, 700, mode="eager")
-    assert fast.shape == (3, 700) and fast.dtype == np.float32
+    assert fast.shape == (4, 700) and fast.dtype == np.float32
     assert np.array_equal(fast, eager)
+    plain = [replace(spec, min_p=0.0) for spec in specs]  # no row truncates: the steps skip the cut altogether
+    assert np.array_equal(stream_audio(model, plain, 700, mode=mode), stream_audio(model, plain, 700, mode="eager"))
+
+
+@pytest.mark.parametrize("mode", ["fused", "folded", "eager"])
+def test_a_min_p_change_between_blocks_applies_from_the_next_block_on_every_path(mode):
+    model = peaked_model(CONFIGS[1])
+    specs = [ClipSpec(6, constant(1.4), min_p=0.0), ClipSpec(7, constant(1.4), min_p=0.05)]
+    stream = ClipStream(model, specs, 768, block_frames=256, mode=mode)
+    blocks = iter(stream)
+    first = next(blocks)
+    stream.set_min_p(0.2)
+    second = next(blocks)
+    stream.set_min_p(None)
+    third = next(blocks)
+    assert first.min_p.tolist() == [0.0, 0.05] and second.min_p.tolist() == [0.2, 0.2]
+    assert third.min_p.tolist() == [0.0, 0.05]
+    played = np.concatenate([first.audio, second.audio, third.audio], axis=1)
+    untouched = stream_audio(model, specs, 768, block_frames=256, mode=mode)
+    assert np.array_equal(played[:, :256], untouched[:, :256]) and not np.array_equal(played, untouched)
+    if mode != "eager":  # the same turns of the knob on the reference loop
+        reference = ClipStream(model, specs, 768, block_frames=256, mode="eager")
+        ref_blocks = iter(reference)
+        pieces = [next(ref_blocks).audio]
+        reference.set_min_p(0.2)
+        pieces.append(next(ref_blocks).audio)
+        reference.set_min_p(None)
+        pieces.append(next(ref_blocks).audio)
+        assert np.array_equal(played, np.concatenate(pieces, axis=1))
+    with pytest.raises(ValueError, match="min-p"):
+        stream.set_min_p(1.0)
+
+
+def test_min_p_cuts_the_improbable_tail_of_a_hot_model():
+    """At a high temperature the tail is drawn often; with the cut, far fewer distinct levels are drawn."""
+    model = peaked_model(CONFIGS[0])
+    plain = stream_audio(model, [ClipSpec(3, constant(2.0), min_p=0.0)], 2000, dc_block=False)[0]
+    cut = stream_audio(model, [ClipSpec(3, constant(2.0), min_p=0.3)], 2000, dc_block=False)[0]
+    assert len(np.unique(cut)) < 0.6 * len(np.unique(plain))
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.0, 1.5, float("nan"), float("inf"), "0.1", None])
+def test_a_clip_spec_refuses_a_min_p_outside_zero_to_one(value):
+    with pytest.raises(ValueError, match="min-p"):
+        ClipSpec(1, constant(1.0), min_p=value)
 
 
 def test_same_seed_same_audio_and_different_seeds_differ():

@@ -15,6 +15,7 @@ from inspiration.engine.generation.job import (
 )
 from inspiration.engine.generation.stream import batch_spans
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,7 @@ def test_each_clip_is_added_as_its_batch_finishes_with_its_metadata(model_root, 
     assert [r.seed for r in records] == [7, 8, 9]
     assert all(r.model == "tiny" and r.checkpoint_step == 3 and r.prime is None for r in records)
     assert records[0].temperature_curve() == curve and records[0].duration == pytest.approx(0.1)
+    assert all(r.min_p == DEFAULT_MIN_P for r in records) and plan.min_p == DEFAULT_MIN_P
     assert (2, 2) in progress  # the first batch was in the library before the second one was made
     assert (1, 1) in progress  # and the count moved with each clip, not each batch
     assert progress[-1] == (3, 3)
@@ -93,6 +95,8 @@ def test_a_prime_from_samples_is_mixed_resampled_and_described(model_root, tmp_p
         ({"count": 0}, "number of clips"),
         ({"seconds": 0}, "more than 0 and at most 86400"),
         ({"seconds": 1e-6}, "shorter than one sample"),
+        ({"min_p": 1.0}, "min-p must be at least 0 and below 1"),
+        ({"min_p": float("nan")}, "min-p must be a finite number"),
         ({"checkpoint": 999}, "no checkpoint at step 999"),
         ({"prime": Prime.from_file("/nowhere/prime.wav")}, "no such prime file"),
         ({"prime": Prime.from_audio(np.zeros(800), 16000, "the loop")}, "the loop: the prime is empty or silent"),
@@ -140,3 +144,10 @@ def test_sound_first_gives_the_same_clips_as_one_batch(model_root, tmp_path):
 
     for x, y in zip(first, together, strict=True):
         np.testing.assert_array_equal(sf.read(a.path_of(x))[0], sf.read(b.path_of(y))[0])
+
+
+def test_each_clip_records_the_min_p_it_was_made_with(model_root, tmp_path):
+    library = ClipLibrary(tmp_path / "lib")
+    for value in (0.0, 0.1):
+        ids = generate_into_library(request(model_root, count=2, min_p=value), library)
+        assert [library.get(i).min_p for i in ids] == [value, value]

@@ -92,6 +92,9 @@ def test_stereo_other_formats_and_curve_objects(lib, music):
         (np.zeros(100, np.float32), {"seed": 1.5}, "seed must be a whole number"),
         (np.zeros(100, np.float32), {"tags": [3]}, "a tag must be text"),
         (np.zeros(100, np.float32), {"curve": "0:9"}, "temperature 9 is too high"),
+        (np.zeros(100, np.float32), {"min_p": 1.0}, "min-p must be a number at least 0 and below 1"),
+        (np.zeros(100, np.float32), {"min_p": float("nan")}, "min-p must be"),
+        (np.zeros(100, np.float32), {"min_p": "0.1"}, "min-p must be"),
     ],
 )
 def test_bad_clips_are_refused_and_leave_nothing_behind(lib, audio, kwargs, message):

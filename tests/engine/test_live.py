@@ -169,3 +169,33 @@ def test_closing_while_another_thread_reads_ends_quietly(model):
     reader.join(5)
     assert not reader.is_alive() and result["audio"].shape == (1, 80000)
     assert live.closed and not np.any(live.read(100))
+
+
+def test_the_min_p_knob_applies_from_the_next_block_and_a_take_records_the_one_used_most(model):
+    live = session(model, temperature=1.2, min_p=0.0)
+    assert live.min_p == 0.0
+    live.read(2 * BLOCK)
+    live.start_take()
+    live.set_min_p(0.2)
+    live.read(BLOCK)
+    turned_at = live.frames_made
+    live.set_min_p(0.05)
+    live.read(3 * BLOCK)
+    assert live.min_p == 0.05
+    take = live.stop_take()
+    assert take.min_p == 0.05  # 0.2 for one block, 0.05 for the rest
+    # the same turns on the engine stream: block by block, the same audio
+    reference = ClipStream(model, [ClipSpec(7, constant(1.2), min_p=0.0)], 10**9, block_frames=BLOCK)
+    blocks = iter(reference)
+    pieces = [next(blocks).audio[0] for _ in range(2)]
+    reference.set_min_p(0.2)
+    pieces += [next(blocks).audio[0] for _ in range((turned_at - 2 * BLOCK) // BLOCK)]
+    reference.set_min_p(0.05)
+    pieces += [next(blocks).audio[0] for _ in range(3)]
+    made = np.concatenate(pieces)
+    np.testing.assert_array_equal(take.audio, made[2 * BLOCK : live.frames_made])
+    for bad in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="min-p"):
+            live.set_min_p(bad)
+    assert live.min_p == 0.05
+    live.close()

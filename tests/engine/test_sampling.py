@@ -1,8 +1,10 @@
 import numpy as np
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inspiration.engine.model.counter_rng import fold_seed, uniforms
-from inspiration.engine.model.sampling import sample_codes
+from inspiration.engine.model.sampling import inverse_temperature, log_min_p, sample_codes, truncate
 
 
 def test_uniforms_are_uniform_and_depend_only_on_seed_and_index():
@@ -42,3 +44,78 @@ def test_a_code_of_probability_zero_is_never_drawn():
     u = torch.full((20_000,), 1 - 2**-24)  # the largest uniform the noise can produce, and more
     codes = sample_codes(logits, torch.ones(20_000), u)
     assert int(codes.max()) < 255
+
+
+def old_draw(logits, temperature, uniform):
+    """The draw as it was before min-p existed (sampling.draw's plain inverse CDF)."""
+    cdf = torch.softmax(logits * (1 / temperature.clamp_min(1e-6)).unsqueeze(1), dim=-1).cumsum(dim=-1)
+    codes = torch.searchsorted(cdf, uniform.unsqueeze(1) * cdf[:, -1:], right=True).clamp_max(logits.shape[-1] - 1)
+    return torch.where(temperature > 1e-6, codes.squeeze(1), logits.argmax(dim=-1))
+
+
+def test_min_p_zero_gives_exactly_the_old_draw():
+    generator = torch.Generator().manual_seed(5)
+    logits = torch.randn(4000, 256, generator=generator) * 4
+    temperature = torch.rand(4000, generator=generator) * 2
+    temperature[::17] = 0.0
+    u = uniforms(torch.tensor([fold_seed(9)]), 0, 4000)[0]
+    cut = log_min_p(torch.zeros(4000))
+    assert torch.isneginf(cut).all()
+    old = old_draw(logits, temperature, u)
+    assert torch.equal(sample_codes(logits, temperature, u, log_min_p=cut), old)
+    assert torch.equal(sample_codes(logits, temperature, u), old)
+
+
+def test_min_p_cuts_exactly_the_codes_below_the_threshold_on_the_scaled_logits():
+    generator = torch.Generator().manual_seed(6)
+    logits = torch.randn(300, 256, generator=generator) * 3
+    inv = torch.rand(300, 1, generator=generator) + 0.5
+    min_p = torch.tensor([0.0, 0.01, 0.05, 0.3, 0.9]).repeat(60)
+    cut = log_min_p(min_p).unsqueeze(1)
+    scaled = logits * inv
+    kept = (scaled - scaled.max(dim=-1, keepdim=True).values) >= cut
+    truncated = truncate(scaled, cut)
+    assert torch.equal(torch.isfinite(truncated), kept)
+    assert torch.equal(truncated[kept], scaled[kept])  # the kept codes keep their scaled logits exactly
+    for value in (0.05, 0.3):  # the definition in probabilities: p_i >= min_p * p_max, up to float rounding
+        rows = min_p == value
+        p = torch.softmax(scaled[rows], dim=-1)
+        ratio = p / p.max(dim=-1, keepdim=True).values
+        clear = (ratio - value).abs() > 1e-5
+        assert torch.equal(kept[rows][clear], (ratio >= value)[clear])
+
+
+def test_min_p_draws_follow_the_truncated_tempered_distribution_and_never_land_in_the_cut_tail():
+    logits = torch.tensor([[2.0, 1.0, 0.0, -1.0, -3.0]]).repeat(50_000, 1)
+    u = uniforms(torch.tensor([fold_seed(4)]), 0, 50_000)[0]
+    for temperature, min_p in ((1.0, 0.1), (2.0, 0.2), (0.5, 0.01)):
+        cut = log_min_p(torch.full((50_000,), min_p))
+        codes = sample_codes(logits, torch.full((50_000,), temperature), u, log_min_p=cut)
+        observed = np.bincount(codes.numpy(), minlength=5) / 50_000
+        p = torch.softmax(logits[0] / temperature, dim=0)
+        p = torch.where(p >= min_p * p.max(), p, 0.0)
+        expected = (p / p.sum()).numpy()
+        assert np.all(observed[expected == 0] == 0), (temperature, min_p, observed)
+        assert np.abs(observed - expected).max() < 0.01, (temperature, min_p, observed, expected)
+
+
+def test_temperature_zero_stays_argmax_whatever_the_min_p():
+    logits = torch.tensor([[0.0, 3.0, 1.0], [5.0, 0.0, 0.0]])
+    cut = log_min_p(torch.tensor([0.5, 0.99]))
+    assert sample_codes(logits, torch.zeros(2), torch.tensor([0.999, 0.001]), log_min_p=cut).tolist() == [1, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(0.1, 30.0),
+    temperature=st.floats(0.01, 5.0),
+    min_p=st.floats(0.0, 0.999),
+    u=st.floats(1e-7, 1 - 2**-24),
+)
+def test_a_draw_never_lands_on_a_code_below_the_cut(seed, scale, temperature, min_p, u):
+    logits = torch.randn(1, 256, generator=torch.Generator().manual_seed(seed)) * scale
+    cut = log_min_p(torch.tensor([min_p]))
+    code = int(sample_codes(logits, torch.tensor([temperature]), torch.tensor([u], dtype=torch.float32), log_min_p=cut))
+    scaled = logits[0] * inverse_temperature(torch.tensor(temperature, dtype=torch.float32))
+    assert float(scaled[code] - scaled.max()) >= float(cut)

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.library.clip_library import ClipLibrary
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 from inspiration.ui.instrument.generate_panel import GeneratePanel
+from inspiration.ui.instrument.live_knob import TAIL_CUT_MAXIMUM
 
 CURVE = parse_curve("0:0.8,1:1.2")
 
@@ -168,16 +170,43 @@ def test_settings_are_remembered_and_the_length_is_announced(qtbot, make_panel):
     panel.prime.set_mode("file")
     panel.prime.seconds_box.setValue(3.0)
     panel.checkpoint_box.setCurrentIndex(1)
+    panel.tail_cut_box.setValue(12.5)
     again = make_panel()
     assert again.count_box.value() == 30 and again.seed.seed() == 77 and again.prime.mode() == "file"
     assert again.prime.seconds() == 3.0 and again.checkpoint_box.currentData() == "last"
+    assert again.min_p() == 0.125
 
 
 def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
-    for key, value in {"count": "lots", "seconds": "nan", "seedFixed": "maybe", "prime": "radio"}.items():
+    for key, value in {
+        "count": "lots",
+        "seconds": "nan",
+        "seedFixed": "maybe",
+        "prime": "radio",
+        "min_p": "inf",
+    }.items():
         QSettings().setValue(f"generate/{key}", value)
     panel = make_panel()
     assert panel.count_box.value() == 4 and panel.seed.seed() is None and panel.prime.mode() == "none"
+    assert panel.min_p() == DEFAULT_MIN_P
+    QSettings().setValue("generate/min_p", 7)  # out of range: the control keeps to its own
+    assert 0 <= make_panel().min_p() <= TAIL_CUT_MAXIMUM / 100
+
+
+def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel):
+    panel = make_panel()
+    assert panel.min_p() == DEFAULT_MIN_P  # the engine's default on first use
+    assert "0 % is plain sampling" in panel.tail_cut_box.toolTip()
+    panel.count_box.setValue(2)
+    panel.tail_cut_box.setFocus()
+    panel.tail_cut_box.selectAll()
+    qtbot.keyClicks(panel.tail_cut_box, "10")
+    qtbot.keyClick(panel.tail_cut_box, Qt.Key.Key_Tab)
+    assert panel.min_p() == pytest.approx(0.1)
+    ids = run(qtbot, panel)
+    assert [panel._library.get(i).min_p for i in ids] == [pytest.approx(0.1)] * 2
+    panel.tail_cut_box.setValue(0.0)
+    assert [panel._library.get(i).min_p for i in run(qtbot, panel)] == [0.0, 0.0]
 
 
 def test_clips_are_counted_and_listed_as_each_one_lands(qtbot, make_panel, tmp_path):

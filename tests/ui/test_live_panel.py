@@ -16,6 +16,7 @@ from inspiration.engine.composition.project import Clip, ClipSource, Track
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.generation.live import LiveSession
 from inspiration.engine.generation.stream import ClipStream
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 from inspiration.ui.instrument.live_panel import LivePanel
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.output import unavailable_output
@@ -80,6 +81,26 @@ def test_a_knob_change_is_applied_within_one_model_block(panel, qtbot):
     later = [e for e in session.temperature_log() if e.frame >= changed_at + session.block_frames]
     assert later and all(e.value == pytest.approx(1.1) for e in later)
     assert session.temperature_log()[0].value == pytest.approx(1.0)
+
+
+def test_the_tail_cut_knob_opens_the_session_and_a_turn_reaches_it_and_the_take(panel, library, qtbot):
+    assert panel.min_p() == DEFAULT_MIN_P and "0 % is plain sampling" in panel.cut_knob.dial.toolTip()
+    QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_Down)  # -0.5 % before playing: the session starts there
+    session = go_live(panel, qtbot)
+    assert session.min_p == pytest.approx(DEFAULT_MIN_P - 0.005)
+    panel.set_recording(True)
+    listen(panel, qtbot, 0.2)
+    turned_at = session.frames_made
+    QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_PageUp)  # +5 %
+    assert panel.cut_knob.label.text() == f"{DEFAULT_MIN_P * 100 + 4.5:.1f} %"
+    assert session.min_p == pytest.approx(DEFAULT_MIN_P + 0.045) == panel.min_p()
+    listen(panel, qtbot, 1.5)
+    assert session.frames_made > turned_at + 3 * session.block_frames
+    with qtbot.waitSignal(panel.takeRecorded, timeout=10000) as recorded:
+        panel.set_recording(False)
+    assert session.take().min_p == library.get(recorded.args[0]).min_p
+    assert library.get(recorded.args[0]).min_p == pytest.approx(DEFAULT_MIN_P + 0.045)  # the one used most
+    assert panel.knob.value() == 1.0  # the temperature knob is its own
 
 
 def test_following_the_curve_steers_the_temperature_and_the_knob_shows_it(panel, qtbot):

@@ -1,11 +1,11 @@
-"""Generating clips: a batch of clips, each with its own temperature curve and seed, streamed in blocks.
+"""Generating clips: a batch of clips, each with its own temperature curve, min-p and seed, streamed in blocks.
 
 `ClipStream` is the streaming generator (for live playback and the app): it yields blocks of audio as they are made,
-can be cancelled between frames, and takes a live temperature override from another thread that applies from the
-next block. `generate_clips` runs many clips in batches on top of it, with progress and cancel.
+can be cancelled between frames, and takes live temperature and min-p overrides from another thread that apply from
+the next block. `generate_clips` runs many clips in batches on top of it, with progress and cancel.
 
-The same model, seed, curve, device, precision and batch size give identical audio: the random numbers are a pure
-function of (seed, sample index), see `noise`.
+The same model, seed, curve, min-p, device, precision and batch size give identical audio: the random numbers are a
+pure function of (seed, sample index), see `noise`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from inspiration.engine.audio.quantize import dequantize
 from inspiration.engine.curves.curve import constant
 from inspiration.engine.model.counter_rng import fold_seed, uniforms
 from inspiration.engine.model.samplernn import SampleRNN, State
-from inspiration.engine.model.sampling import MIN_TEMPERATURE
+from inspiration.engine.model.sampling import MIN_TEMPERATURE, log_min_p
 from inspiration.engine.model.steppers import Mode, Precision, make_stepper, own_cpu_threads
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, checked_min_p
 
 #: Samples per streamed block unless asked otherwise (about a quarter of a second at 16 kHz).
 DEFAULT_BLOCK_FRAMES = 4096
@@ -41,10 +42,15 @@ class Curve(Protocol):
 
 @dataclass(frozen=True)
 class ClipSpec:
-    """How one clip is made: its seed and its temperature curve."""
+    """How one clip is made: its seed, its temperature curve and its min-p (see `model.truncation`; 0: plain
+    sampling). A min-p outside [0, 1) raises LimitError."""
 
     seed: int
     curve: Curve
+    min_p: float = DEFAULT_MIN_P
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "min_p", checked_min_p(self.min_p))
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Block:
     start: int
     audio: np.ndarray  # (B, n) float32
     temperature: np.ndarray  # (B, n) float32: the temperatures actually used, live override included
+    min_p: np.ndarray  # (B,) float64: the min-p each clip used for this block, live override included
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class ClipStream:
         self._seeds = torch.tensor([fold_seed(spec.seed) for spec in self.specs], device=self._device)
         self._dc = DCBlocker(len(self.specs), self.sample_rate) if dc_block else None
         self._override: float | None = None
+        self._min_p_override: float | None = None
         self._lock = threading.Lock()
         self._cancelled = False
         self._should_stop = should_stop or (lambda: False)
@@ -122,6 +130,15 @@ class ClipStream:
         """How the weights making the clips are kept ('float32', 'bfloat16' or 'int8', see `folded.WeightFormat`);
         None until the first block where the step chooses then."""
         return self._stepper.weights
+
+    def set_min_p(self, value: float | None) -> None:
+        """Override every clip's min-p with `value` from the next block on (None: back to each clip's own).
+
+        Safe to call from any thread; LimitError for a value outside [0, 1).
+        """
+        checked = None if value is None else checked_min_p(value)
+        with self._lock:
+            self._min_p_override = checked
 
     def cancel(self) -> None:
         """Stop at the next frame; the stream then ends without yielding the unfinished block."""
@@ -150,8 +167,11 @@ class ClipStream:
         valid = min(self.block_frames, self.frames - start)
         count = -(-valid // lookback) * lookback
         temperature = self._temperatures(start, valid, count)
+        min_p = self._min_ps()
         self._stepper.greedy_rows = bool((temperature <= MIN_TEMPERATURE).any())
+        self._stepper.truncating = bool((min_p > 0).any())
         temperature_t = torch.from_numpy(temperature).to(self._device)
+        cut = log_min_p(torch.from_numpy(min_p)).to(self._device)
         noise = uniforms(self._seeds, start, count)
         codes = torch.empty(rows, count, dtype=torch.long, device=self._device)
         frame = 0
@@ -160,12 +180,19 @@ class ClipStream:
                 self._cancelled = True
                 return None
             span = slice(frame, min(count, frame + self._stepper.frames_per_call * lookback))
-            codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span]))
+            codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span], cut))
             frame = span.stop
         audio = dequantize(codes[:, :valid].cpu().numpy(), config.q_levels, config.quantization)  # type: ignore[arg-type]
         if self._dc is not None:
             audio = self._dc(audio)
-        return Block(start, audio, temperature[:, :valid])
+        return Block(start, audio, temperature[:, :valid], min_p)
+
+    def _min_ps(self) -> np.ndarray:
+        with self._lock:
+            override = self._min_p_override
+        if override is not None:
+            return np.full(len(self.specs), override)
+        return np.array([spec.min_p for spec in self.specs], dtype=np.float64)
 
     def _temperatures(self, start: int, valid: int, count: int) -> np.ndarray:
         with self._lock:
@@ -335,9 +362,10 @@ def generate_eager(
     temperature: float = 1.0,
     seed: int = 0,
     batch_size: int = 1,
+    min_p: float = DEFAULT_MIN_P,
 ) -> np.ndarray:
     """`batch_size` clips of `frames_out` samples from silence at a constant temperature, with the eager reference
     loop (training previews use it): float32 (batch_size, frames_out)."""
-    specs = [ClipSpec(seed + row, constant(temperature)) for row in range(batch_size)]
+    specs = [ClipSpec(seed + row, constant(temperature), min_p) for row in range(batch_size)]
     stream = ClipStream(model, specs, frames_out, mode="eager", dc_block=False)
     return np.concatenate([block.audio for block in stream], axis=1)

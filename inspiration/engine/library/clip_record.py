@@ -35,7 +35,8 @@ class ClipRecord:
     most ECHO_NOVELTY; `score` is the quality sort key in (0, 1], `measures` the raw measurements; `overview` is
     OVERVIEW_POINTS min/max pairs as int8 bytes (see `overview_minmax`). `novelty` (0..1) and `lineage` (the best
     match as `inspiration.engine.lineage.query.Match.to_dict`) are None until the clip is compared with its model's
-    training audio.
+    training audio. `min_p` is the min-p truncation a generated clip was made with (0: plain sampling, also for
+    clips made before it was recorded); None for a clip that was not generated.
     """
 
     id: str
@@ -63,6 +64,7 @@ class ClipRecord:
     missing: bool
     novelty: float | None = None
     lineage: dict[str, Any] | None = None
+    min_p: float | None = None
 
     @property
     def name(self) -> str:
@@ -114,6 +116,7 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
             missing=not (folder / relative).is_file(),
             novelty=_must(d["novelty"], (int, float, type(None))),
             lineage=None if d["lineage"] is None else _must(loads_limited(d["lineage"], "lineage"), dict),
+            min_p=_min_p(d["min_p"], generated=curve is not None),
         )
         if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2 or not 0 <= (record.novelty or 0) <= 1:
             raise ValueError("rating or overview out of range")
@@ -150,6 +153,15 @@ def optional_text(value: Any, what: str) -> str | None:
     return None if value is None else checked_text(value, what)
 
 
+def optional_min_p(value: Any) -> float | None:
+    """A min-p to record: None, or a finite number in [0, 1) (as `model.truncation` checks it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value < 1:
+        raise LibraryError(f"min-p must be a number at least 0 and below 1, not {value!r}")
+    return float(value)
+
+
 def optional_int(value: Any, what: str) -> int | None:
     if value is None:
         return None
@@ -177,6 +189,16 @@ def _must(value: Any, kind: type | tuple[type, ...]) -> Any:
 def _iso_time(text: Any) -> str:
     datetime.fromisoformat(_must(text, str).replace("Z", "+00:00"))  # raises ValueError if it is not one
     return str(text)
+
+
+def _min_p(value: Any, generated: bool) -> float | None:
+    """The stored min-p; a generated clip's row from before min-p was recorded (NULL) reads as 0."""
+    if value is None:
+        return 0.0 if generated else None
+    number = float(_must(value, (int, float)))
+    if not 0 <= number < 1:
+        raise ValueError(f"min-p {number!r} out of range")
+    return number
 
 
 def _echo(novelty: Any) -> tuple[str, ...]:

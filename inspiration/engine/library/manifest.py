@@ -29,7 +29,7 @@ BUSY_TIMEOUT = 30.0
 COLUMNS = (
     "id", "path", "created", "duration", "sample_rate", "channels", "model", "checkpoint_step", "seed", "curve",
     "prime", "source", "peak", "rms", "rating", "discarded", "tags", "notes", "flags", "score", "measures", "overview",
-    "novelty", "lineage",
+    "novelty", "lineage", "min_p",
 )  # fmt: skip
 
 _SCHEMA = """
@@ -57,12 +57,13 @@ CREATE TABLE IF NOT EXISTS clips (
     measures TEXT NOT NULL DEFAULT '{}', -- JSON: quality measurements
     overview BLOB NOT NULL DEFAULT x'',  -- int8 (points, 2) min/max pairs, scaled by 127
     novelty REAL,                        -- 0..1, share of the clip not found in its model's training audio
-    lineage TEXT                         -- JSON: the best match (see inspiration.engine.lineage.query.Match)
+    lineage TEXT,                        -- JSON: the best match (see inspiration.engine.lineage.query.Match)
+    min_p REAL                           -- the min-p truncation a generated clip was made with (NULL: 0, as before)
 );
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 #: Columns added since the first manifests, with their declarations: `_create` adds those an old manifest lacks.
-_ADDED_COLUMNS = {"novelty": "REAL", "lineage": "TEXT"}
+_ADDED_COLUMNS = {"novelty": "REAL", "lineage": "TEXT", "min_p": "REAL"}
 
 
 def open_manifest(folder: Path) -> Path | None:

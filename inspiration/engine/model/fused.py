@@ -106,6 +106,7 @@ class _Model(ctypes.Structure):
         ("temperature", ctypes.c_void_p),
         ("uniform", ctypes.c_void_p),
         ("made", ctypes.c_void_p),
+        ("log_min_p", ctypes.c_void_p),
     ]
 
 
@@ -242,6 +243,7 @@ class FusedFrameStep:
         self.frames = 1  # frames the next call makes (set_inputs)
         self.temperature = torch.ones(batch_size, self.max_frames * lookback)
         self.uniform = torch.full((batch_size, self.max_frames * lookback), 0.5)
+        self.log_min_p = torch.full((batch_size,), -torch.inf)
         self._made = torch.zeros(batch_size, self.max_frames * lookback, dtype=torch.long)
         keep: list[object] = []  # everything the C structure points at must live as long as it does
 
@@ -301,6 +303,7 @@ class FusedFrameStep:
             temperature=self.temperature.data_ptr(),
             uniform=self.uniform.data_ptr(),
             made=self._made.data_ptr(),
+            log_min_p=self.log_min_p.data_ptr(),
         )
         self._keep = keep
 
@@ -323,9 +326,9 @@ class FusedFrameStep:
         """(B, frames * L) int64: the codes the last call made."""
         return self._made[:, : self.frames * self.lookback]
 
-    def set_inputs(self, temperature: Tensor, uniform: Tensor) -> None:
+    def set_inputs(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> None:
         """Copy the next call's temperature and uniform numbers, each (B, k * L) for k frames (1 ≤ k ≤ max_frames),
-        into the step's buffers."""
+        and its min-p cut (B,) from `sampling.log_min_p` (None: no cut), into the step's buffers."""
         columns = temperature.shape[-1]
         frames = columns // self.lookback
         if not 1 <= frames <= self.max_frames or columns % self.lookback or uniform.shape != temperature.shape:
@@ -333,6 +336,10 @@ class FusedFrameStep:
         self.frames = frames
         self.temperature[:, :columns].copy_(temperature)
         self.uniform[:, :columns].copy_(uniform)
+        if log_min_p is None:
+            self.log_min_p.fill_(-torch.inf)
+        else:
+            self.log_min_p.copy_(log_min_p)
 
     def __call__(self) -> None:
         """Generate the frames set up by `set_inputs` (the C routine releases the GIL while it runs)."""

@@ -58,6 +58,7 @@ typedef struct {
     const float *temperature;           /* (batch, stride): frames * lookback used */
     const float *uniform;               /* (batch, stride) */
     int64_t *made;                      /* (batch, stride): the codes made */
+    const float *log_min_p;             /* (batch): the min-p cut, log(min_p) in float32 (-inf: no cut) */
 } Model;
 
 /* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
@@ -309,8 +310,8 @@ static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
 }
 
 /* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
- * rounded up to whole panels. */
-static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float *cdf) {
+ * rounded up to whole panels. Codes whose shifted scaled logit is below log_min_p get probability 0 (min-p). */
+static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float log_min_p, float *cdf) {
     if (!(temperature > MIN_TEMPERATURE)) {
         int64_t best = 0;
         for (int64_t i = 1; i < q; i++)
@@ -325,7 +326,8 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     for (int64_t i = q; i % PANEL; i++) cdf[i] = top; /* the last panel's lanes past q: set to 0 below */
     vec partial = {0}; /* PANEL running sums side by side, then added up */
     for (int64_t i = 0; i < q; i += PANEL) {
-        vec e = exp_nonpositive(*(const vec_u *)(cdf + i) - top);
+        vec shifted = *(const vec_u *)(cdf + i) - top;
+        vec e = (vec)((veci)exp_nonpositive(shifted) & ~(veci)(shifted < log_min_p));
         for (int j = 0; i + PANEL > q && j < PANEL; j++)
             if (i + j >= q) e[j] = 0.0f;
         *(vec_u *)(cdf + i) = e;
@@ -433,7 +435,7 @@ static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1,
         for (int64_t r = 0; r < n; r++) { /* every member draws every row: the same codes */
             int64_t at = (r0 + r) * m->stride + frame * L + t;
             codes[r * width + L + t] = draw(logits + r * q, q, m->temperature[at], m->uniform[at],
-                                            o->cdf + r * padded_q);
+                                            m->log_min_p[r0 + r], o->cdf + r * padded_q);
         }
     }
     for (int64_t r = 0; r < n; r++) { /* the frame made: out, and the next frame's history */
@@ -650,7 +652,7 @@ static int pipeline_frames(const Model *m) {
         for (int64_t r = 0; r < n; r++) {
             int64_t at = r * m->stride + u;
             seq[r * p.seq_width + L + u] = draw(p.logits + r * q, q, m->temperature[at], m->uniform[at],
-                                                p.cdf + r * padded_q);
+                                                m->log_min_p[r], p.cdf + r * padded_q);
         }
         atomic_store_explicit(&p.drawn, u + 1, memory_order_release);
     }

@@ -1,7 +1,10 @@
-"""Drawing codes from logits at a per-row temperature, by inverse-CDF sampling on the logits' device.
+"""Drawing codes from logits at a per-row temperature and min-p, by inverse-CDF sampling on the logits' device.
 
-p(code) ∝ exp(logit / T). Each draw uses one uniform number per row (see `noise`), so a draw depends only on the
-logits, the temperature and that number. T = 0 means argmax, handled explicitly (no division by zero).
+p(code) ∝ exp(logit / T), with the improbable tail cut by min-p (see `truncation`): on the scaled logits
+x = logit × (1/T), a code is kept iff x - max(x) >= log(min_p). Each draw uses one uniform number per row (see
+`noise`), so a draw depends only on the logits, the temperature, min-p and that number. T = 0 means argmax, handled
+explicitly (no division by zero). Without a min-p (None, or log(min_p) = -inf everywhere) nothing is cut: the same
+draws as plain sampling.
 """
 
 from __future__ import annotations
@@ -18,24 +21,44 @@ def inverse_temperature(temperature: Tensor) -> Tensor:
     return temperature.clamp_min(MIN_TEMPERATURE).reciprocal()
 
 
-def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor) -> Tensor:
-    """Inverse-CDF draw: logits (B, Q) float32, inv_temperature and uniform (B, 1) -> codes (B, 1) int64.
+def log_min_p(min_p: Tensor) -> Tensor:
+    """The cut on shifted logits: log(min_p) in float32, elementwise (-inf for 0: nothing is cut).
+
+    Every stepper takes its threshold from here, so the C routine and torch cut exactly the same codes.
+    """
+    return min_p.to(torch.float32).log()
+
+
+def truncate(scaled: Tensor, log_min_p: Tensor) -> Tensor:
+    """Scaled logits (B, Q) float32 with the codes below the cut set to -inf; log_min_p (B, 1)."""
+    shifted = scaled - scaled.amax(dim=-1, keepdim=True)
+    return scaled.masked_fill(shifted < log_min_p, -torch.inf)
+
+
+def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+    """Inverse-CDF draw: logits (B, Q) float32, inv_temperature, uniform and log_min_p (B, 1) -> codes (B, 1) int64.
 
     The uniform is scaled by the cumulative sum's last value (float32 sums end a little off 1), so a code of
-    probability 0 is never drawn; the clamp only guards the last rounding.
+    probability 0 (cut, or too improbable to count) is never drawn; the clamp only guards the last rounding.
     """
-    cdf = torch.softmax(logits * inv_temperature, dim=-1).cumsum_(dim=-1)
+    scaled = logits * inv_temperature
+    if log_min_p is not None:
+        scaled = truncate(scaled, log_min_p)
+    cdf = torch.softmax(scaled, dim=-1).cumsum_(dim=-1)
     return torch.searchsorted(cdf, uniform * cdf[:, -1:], right=True).clamp_max_(logits.shape[-1] - 1)
 
 
-def sample_codes(logits: Tensor, temperature: Tensor, uniform: Tensor, greedy_rows: bool = True) -> Tensor:
-    """logits (B, Q), temperature (B,), uniform (B,) in (0, 1) -> codes (B,) int64.
+def sample_codes(
+    logits: Tensor, temperature: Tensor, uniform: Tensor, greedy_rows: bool = True, log_min_p: Tensor | None = None
+) -> Tensor:
+    """logits (B, Q), temperature (B,), uniform (B,) in (0, 1), log_min_p (B,) or None -> codes (B,) int64.
 
     With `greedy_rows` False the caller promises no temperature is 0, which saves an argmax per draw.
     """
     logits = logits.float()
     inv_temperature = inverse_temperature(temperature).unsqueeze(1)
-    codes = draw(logits, inv_temperature, uniform.contiguous().unsqueeze(1)).squeeze(1)
+    cut = None if log_min_p is None else log_min_p.unsqueeze(1)
+    codes = draw(logits, inv_temperature, uniform.contiguous().unsqueeze(1), cut).squeeze(1)
     if greedy_rows:
         codes = torch.where(temperature > MIN_TEMPERATURE, codes, logits.argmax(dim=-1))
     return codes

@@ -8,8 +8,9 @@
   the fast path on a CPU.
 - `GraphStepper`: the folded step captured once as a CUDA graph and replayed per frame; the fast path on a GPU.
 
-All take the per-sample temperature and uniform numbers as tensors and never copy to the host, so a frame costs no
-host synchronisation; they draw the same codes from the same inputs (up to float rounding).
+All take the per-sample temperature and uniform numbers and the per-row min-p cut (`sampling.log_min_p`) as
+tensors and never copy to the host, so a frame costs no host synchronisation; they draw the same codes from the
+same inputs (up to float rounding).
 
 Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
 starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
@@ -56,6 +57,7 @@ class FrameStepper(Protocol):
     batch_size: int
     lookback: int
     greedy_rows: bool  # False promises that no temperature of the next frames is 0
+    truncating: bool  # False promises that no min-p of the next frames is above 0
 
     def load(self, history: Tensor, state: State | None) -> None:
         """Set the last `lookback` codes (B, L) and the hidden state (None: the initial state)."""
@@ -70,9 +72,9 @@ class FrameStepper(Protocol):
         """How the weights that make the samples are kept (`folded.WeightFormat`); None until the first step
         where that is chosen then."""
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32; returns
-        their codes (B, k * L) int64.
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32 and the
+        min-p cut (B,) float32 (None: no cut); returns their codes (B, k * L) int64.
 
         The returned tensor may be reused by the next call: copy it out before stepping again.
         """
@@ -86,6 +88,7 @@ class EagerStepper:
         self.batch_size = batch_size
         self.lookback = model.lookback
         self.greedy_rows = True
+        self.truncating = True
         self._history = torch.full(
             (batch_size, self.lookback), model.config.q_levels // 2, dtype=torch.long, device=_device(model)
         )
@@ -97,11 +100,12 @@ class EagerStepper:
         self._history = history.clone()
         self._state = self.model.initial_state(self.batch_size) if state is None else list(state)
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
         greedy = self.greedy_rows
+        cut = log_min_p if self.truncating else None
 
         def draw(logits: Tensor, t: int) -> Tensor:
-            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy)
+            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy, cut)
 
         self._history, self._state = self.model.generate_frame(self._history, self._state, draw)
         return self._history
@@ -121,8 +125,8 @@ class _BufferStepper:
     def load(self, history: Tensor, state: State | None) -> None:
         self.frame.load(history, state)
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p)
         self.frame()
         return self.frame.codes[:, self.lookback :]
 
@@ -145,24 +149,33 @@ class FoldedStepper(_BufferStepper):
     def greedy_rows(self, value: bool) -> None:
         self.frame.greedy_rows = value
 
+    @property
+    def truncating(self) -> bool:
+        return self.frame.truncating
+
+    @truncating.setter
+    def truncating(self, value: bool) -> None:
+        self.frame.truncating = value
+
 
 class GraphStepper(FoldedStepper):
     """The folded step as a CUDA graph per top frame: a frame costs one replay instead of hundreds of launches.
 
-    Two graphs are captured lazily, with and without the argmax that temperature-0 samples need.
+    Up to four graphs are captured lazily, with and without the argmax that temperature-0 samples need and with and
+    without the min-p cut; the inputs (the cut included) are copied into the captured buffers before each replay.
     """
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
         super().__init__(folded, batch_size)
-        self._graphs: dict[bool, torch.cuda.CUDAGraph] = {}
+        self._graphs: dict[tuple[bool, bool], torch.cuda.CUDAGraph] = {}
         self._capture_failed = False
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
-        greedy = self.frame.greedy_rows
-        if greedy not in self._graphs and not self._capture_failed:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p)
+        kind = (self.frame.greedy_rows, self.frame.truncating)
+        if kind not in self._graphs and not self._capture_failed:
             try:
-                self._graphs[greedy] = self._capture()
+                self._graphs[kind] = self._capture()
             except RuntimeError as exc:  # a torch build or driver that cannot capture: run the same step eagerly
                 self._capture_failed = True
                 warnings.warn(
@@ -171,12 +184,13 @@ class GraphStepper(FoldedStepper):
         if self._capture_failed:
             self.frame()
         else:
-            self._graphs[greedy].replay()
+            self._graphs[kind].replay()
         return self.frame.codes[:, self.lookback :]
 
     def _capture(self) -> torch.cuda.CUDAGraph:
         frame = self.frame
-        buffers = [frame.codes, frame.temperature, frame.uniform] + [t for tier in frame.state for t in tier]
+        buffers = [frame.codes, frame.temperature, frame.uniform, frame.log_min_p]
+        buffers += [t for tier in frame.state for t in tier]
         saved = [b.clone() for b in buffers]
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
@@ -199,7 +213,8 @@ class GraphStepper(FoldedStepper):
 class FusedStepper(_BufferStepper):
     """The fused C routine per frame (float32, CPU); see `fused.FusedFrameStep`.
 
-    Temperature-0 samples are always checked for (a comparison per sample), so `greedy_rows` changes nothing.
+    Temperature-0 samples and the min-p cut are always checked for (a comparison per sample, per code), so
+    `greedy_rows` and `truncating` change nothing.
     """
 
     frame: FusedFrameStep
@@ -212,11 +227,12 @@ class FusedStepper(_BufferStepper):
         self.batch_size = batch_size
         self.lookback = folded.config.lookback
         self.greedy_rows = True
+        self.truncating = True
         self.frames_per_call = 1  # until a call has been timed
         self._seconds_per_frame: float | None = None
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
-        self.frame.set_inputs(temperature, uniform)
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p)
         started = time.perf_counter()
         self.frame()
         spent = (time.perf_counter() - started) / self.frame.frames
@@ -240,6 +256,7 @@ class MeasuredStepper:
         self.batch_size = batch_size
         self.lookback = lookback
         self.greedy_rows = True
+        self.truncating = True
         self.chosen: FusedStepper | FoldedStepper | None = None
         self._loaded: tuple[Tensor, State | None] | None = None
 
@@ -257,11 +274,12 @@ class MeasuredStepper:
     def weights(self) -> WeightFormat | None:
         return None if self.folded is None else self.folded.weights
 
-    def step(self, temperature: Tensor, uniform: Tensor) -> Tensor:
+    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
         if self.chosen is None:
             self.chosen = self._choose()
         self.chosen.greedy_rows = self.greedy_rows
-        return self.chosen.step(temperature, uniform)
+        self.chosen.truncating = self.truncating
+        return self.chosen.step(temperature, uniform, log_min_p)
 
     def _choose(self) -> FusedStepper | FoldedStepper:
         self.folded = folded = self.fold()

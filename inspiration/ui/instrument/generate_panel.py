@@ -1,4 +1,4 @@
-"""The generate panel: choose a model, how many clips, how long, the seed and a prime, then Generate.
+"""The generate panel: choose a model, how many clips, how long, the tail cut, the seed and a prime, then Generate.
 
 Threads: the GUI thread owns the panel; a JobRunner job runs `generate_into_library` (engine, imported inside the
 job so the window opens without loading torch). Each finished clip is announced through a relay QObject whose
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.errors import InspirationError
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 from inspiration.ui.instrument.generate_prime import (
     LOOP_DESCRIPTION,
     SELECTION_DESCRIPTION,
@@ -36,6 +37,7 @@ from inspiration.ui.instrument.generate_prime import (
 from inspiration.ui.instrument.generate_progress import ProgressRow, format_progress
 from inspiration.ui.instrument.generate_seed import SeedChooser
 from inspiration.ui.instrument.generate_settings import read_number, read_text, write
+from inspiration.ui.instrument.live_knob import TAIL_CUT_HELP, TAIL_CUT_MAXIMUM
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.theme import COLORS
@@ -140,6 +142,12 @@ class GeneratePanel(QWidget):
         self.seconds_box.setSingleStep(0.5)
         self.seconds_box.setSuffix(" s")
         self.seconds_box.setToolTip("The length of each clip (the temperature envelope spans it)")
+        self.tail_cut_box = QDoubleSpinBox()
+        self.tail_cut_box.setRange(0.0, TAIL_CUT_MAXIMUM)
+        self.tail_cut_box.setDecimals(1)
+        self.tail_cut_box.setSingleStep(0.5)
+        self.tail_cut_box.setSuffix(" %")
+        self.tail_cut_box.setToolTip(TAIL_CUT_HELP)
         self.seed = SeedChooser()
         self.prime = PrimeChooser(prime_provider, prime_available=prime_available)
         self.generate_button = QPushButton()
@@ -163,6 +171,7 @@ class GeneratePanel(QWidget):
         form.addRow("Weights", self.checkpoint_box)
         form.addRow("Clips", self.count_box)
         form.addRow("Length", self.seconds_box)
+        form.addRow("Tail cut", self.tail_cut_box)
         form.addRow("Seed", self.seed)
         form.addRow("Prime", self.prime)
         layout = QVBoxLayout(self)
@@ -181,6 +190,7 @@ class GeneratePanel(QWidget):
         self.count_box.valueChanged.connect(self._count_changed)
         self.seconds_box.valueChanged.connect(self._seconds_changed)
         self.checkpoint_box.currentIndexChanged.connect(self._save)
+        self.tail_cut_box.valueChanged.connect(self._save)
         self.picker.statusMessage.connect(self.statusMessage)
         self.generate_button.clicked.connect(self.generate)
         self.progress.cancelRequested.connect(self.cancel)
@@ -194,6 +204,14 @@ class GeneratePanel(QWidget):
     def seconds(self) -> float:
         """The length of each clip in seconds (what `durationChanged` reports)."""
         return float(self.seconds_box.value())
+
+    def min_p(self) -> float:
+        """The tail cut as a min-p (0: plain sampling)."""
+        return float(self.tail_cut_box.value()) / 100
+
+    def set_min_p(self, value: float) -> None:
+        """Show a min-p as the tail cut (within the control's range)."""
+        self.tail_cut_box.setValue(value * 100)
 
     def is_running(self) -> bool:
         return self._job is not None
@@ -222,6 +240,7 @@ class GeneratePanel(QWidget):
             "count": self.count_box.value(),
             "seconds": self.seconds(),
             "curve": curve,
+            "min_p": self.min_p(),
             "first_seed": self.seed.seed(),
             "prime_seconds": self.prime.seconds(),
             "include_prime": self.prime.include_prime() and prime is not None,
@@ -359,7 +378,13 @@ class GeneratePanel(QWidget):
     def _restore(self) -> None:
         self.count_box.setValue(read_number("count", DEFAULT_COUNT))
         self.seconds_box.setValue(read_number("seconds", DEFAULT_SECONDS))
+        self.tail_cut_box.setValue(read_number("min_p", DEFAULT_MIN_P) * 100)
         self.checkpoint_box.setCurrentIndex(max(0, self.checkpoint_box.findData(read_text("checkpoint", "best"))))
 
     def _save(self) -> None:
-        write(count=self.count_box.value(), seconds=self.seconds(), checkpoint=self.checkpoint_box.currentData())
+        write(
+            count=self.count_box.value(),
+            seconds=self.seconds(),
+            checkpoint=self.checkpoint_box.currentData(),
+            min_p=self.min_p(),
+        )

@@ -1,6 +1,6 @@
 """The Generate tab: the temperature curve drawn over the clip length, above the generate controls.
 
-Its settings (the curve, clip length, count, seed, weights and model) are what a project saves with it
+Its settings (the curve, clip length, count, tail cut, seed, weights and model) are what a project saves with it
 (`settings`, `apply_settings`); the curve is also remembered in QSettings after every finished change, so the next
 start shows the last one drawn (the panel remembers its own fields).
 """
@@ -74,6 +74,7 @@ class GenerateTab(QWidget):
             "curve": self.editor.curve().to_dict(),
             "seconds": panel.seconds(),
             "count": panel.count_box.value(),
+            "min_p": panel.min_p(),
             "seed": panel.seed.seed(),
             "checkpoint": panel.checkpoint_box.currentData(),
         }
@@ -96,6 +97,11 @@ class GenerateTab(QWidget):
             panel.count_box.setValue(count)
         elif count is not None:
             problems.append(f"clip count {count!r}")
+        min_p = data.get("min_p")
+        if isinstance(min_p, (int, float)) and not isinstance(min_p, bool) and 0 <= min_p < 1:
+            panel.set_min_p(float(min_p))
+        elif min_p is not None:
+            problems.append(f"tail cut {min_p!r}")
         if "seed" in data:
             seed = data["seed"]
             if seed is None or (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED):
@@ -117,7 +123,8 @@ class GenerateTab(QWidget):
 
     def use_clip(self, record: ClipRecord, with_seed: bool = False) -> bool:
         """Load the curve a library clip was made with (one undo step); `with_seed` also fixes its seed and takes its
-        length and model, so Generate makes that clip again. False (and a message) when the clip has no curve."""
+        length, tail cut and model, so Generate makes that clip again. False (and a message) when the clip has no
+        curve."""
         try:
             curve = record.temperature_curve()
         except InvalidCurveError as exc:
@@ -136,7 +143,7 @@ class GenerateTab(QWidget):
         return True
 
     def generate_variations(self, record: ClipRecord) -> bool:
-        """Generate more clips like `record`: its curve, length and model with new random seeds."""
+        """Generate more clips like `record`: its curve, length, tail cut and model with new random seeds."""
         if not self.use_clip(record):
             return False
         self._take_length_and_model(record)
@@ -146,6 +153,8 @@ class GenerateTab(QWidget):
 
     def _take_length_and_model(self, record: ClipRecord) -> None:
         self.panel.seconds_box.setValue(record.duration)
+        if record.min_p is not None:
+            self.panel.set_min_p(record.min_p)
         for model in self.panel.picker.models():
             if model.name == record.model:
                 self.panel.picker.select(model.path)

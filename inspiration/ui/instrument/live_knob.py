@@ -1,7 +1,8 @@
-"""The live temperature knob: a big dial, the value in large type and a fine slider, kept in sync.
+"""The live knobs: a dial, the value in large type and a fine slider, kept in sync.
 
-The range is 0–2 in steps of 0.01 (arrow keys and the wheel step 0.01, Page Up/Down 0.1); double-click the value to
-return to 1.00. The knob can be moved by the program (following a curve) without emitting `valueChanged`.
+`LiveKnob()` is the temperature knob: 0–2 in steps of 0.01 (arrow keys and the wheel step 0.01, Page Up/Down 0.1);
+double-click the value to return to 1.00. `tail_cut_knob()` is the smaller min-p knob beside it, in percent. A knob
+can be moved by the program (following a curve) without emitting `valueChanged`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QDial, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 from inspiration.ui.theme import COLORS, qcolor
 
-#: The knob's range and resolution.
+#: The temperature knob's range and resolution.
 MAXIMUM = 2.0
 STEPS_PER_UNIT = 100
+#: The tail-cut knob's range in percent (min-p × 100) and resolution (steps of 0.5 %).
+TAIL_CUT_MAXIMUM = 25.0
+TAIL_CUT_STEPS = 2
+#: What the tail cut does, for the knob and the Generate tab.
+TAIL_CUT_HELP = (
+    "Tail cut: never play a sample value less than this share as likely as the likeliest one. It cuts the "
+    "improbable tail that sounds as hiss, while the temperature still explores; 0 % is plain sampling, higher is "
+    "cleaner and tamer."
+)
 
 
 #: The knob turns through 300°, from 7 o'clock to 5 o'clock.
@@ -78,20 +89,44 @@ class _ValueLabel(QLabel):
 
 
 class LiveKnob(QWidget):
-    """Signal `valueChanged(float)` when the musician moves the dial or the slider (not on `set_value`)."""
+    """Signal `valueChanged(float)` when the musician moves the dial or the slider (not on `set_value`).
+
+    By default the temperature knob; the keywords make another (see `tail_cut_knob`): its range 0..`maximum` in
+    steps of 1 / `steps_per_unit`, the value a double-click returns to, the caption, the labels at the two ends, the
+    tooltip, how the value is written (`decimals`, `suffix`), the dial's size in pixels, and whether the value
+    sits beside the dial or, `stacked`, under it.
+    """
 
     valueChanged = Signal(float)
 
-    def __init__(self, value: float = 1.0, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        value: float = 1.0,
+        parent: QWidget | None = None,
+        *,
+        maximum: float = MAXIMUM,
+        steps_per_unit: int = STEPS_PER_UNIT,
+        neutral: float = 1.0,
+        caption: str = "temperature",
+        ends: tuple[str, str] = ("0 calm", f"{MAXIMUM:g} wild"),
+        tooltip: str = "Temperature: low is calm and repetitive, high is wild (arrow keys step 0.01)",
+        decimals: int = 2,
+        suffix: str = "",
+        dial_size: int = 148,
+        stacked: bool = False,
+    ) -> None:
         super().__init__(parent)
-        top = round(MAXIMUM * STEPS_PER_UNIT)
+        self.maximum = maximum
+        self.steps_per_unit = steps_per_unit
+        self.decimals, self.suffix, self.name = decimals, suffix, caption
+        top = round(maximum * steps_per_unit)
         self.dial = _Dial()
         self.dial.setRange(0, top)
         self.dial.setSingleStep(1)
         self.dial.setPageStep(10)
         self.dial.setWrapping(False)
-        self.dial.setFixedSize(148, 148)
-        self.dial.setToolTip("Temperature: low is calm and repetitive, high is wild (arrow keys step 0.01)")
+        self.dial.setFixedSize(dial_size, dial_size)
+        self.dial.setToolTip(tooltip)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, top)
         self.slider.setSingleStep(1)
@@ -99,46 +134,54 @@ class LiveKnob(QWidget):
         self.slider.setToolTip(self.dial.toolTip())
         self.label = _ValueLabel()
         font = QFont(self.font())
-        font.setPixelSize(40)
+        font.setPixelSize(round(40 * min(1.0, dial_size / 148)))
         font.setWeight(QFont.Weight.DemiBold)
         self.label.setFont(font)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setMinimumWidth(110)
-        self.label.setToolTip("Double-click for 1.00")
-        self.caption = QLabel("temperature")
+        self.label.setMinimumWidth(round(110 * min(1.0, dial_size / 148)))
+        self.label.setToolTip(f"Double-click for {self._text(neutral)}")
+        self.caption = QLabel(caption)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setStyleSheet(f"color: {COLORS.text_dim};")
-        ends = QHBoxLayout()
-        for text, align in (("0 calm", Qt.AlignmentFlag.AlignLeft), (f"{MAXIMUM:g} wild", Qt.AlignmentFlag.AlignRight)):
+        end_row = QHBoxLayout()
+        for text, align in ((ends[0], Qt.AlignmentFlag.AlignLeft), (ends[1], Qt.AlignmentFlag.AlignRight)):
             end = QLabel(text)
             end.setStyleSheet(f"color: {COLORS.text_dim}; font-size: 10px;")
-            ends.addWidget(end, 1, align)
-        readout = QVBoxLayout()
-        readout.addStretch(1)
-        readout.addWidget(self.label)
-        readout.addWidget(self.caption)
-        readout.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.dial)
-        row.addLayout(readout, 1)
+            end_row.addWidget(end, 1, align)
+        row: QHBoxLayout | QVBoxLayout
+        if stacked:  # the value under the dial, for two knobs side by side
+            row = QVBoxLayout()
+            row.setSpacing(0)
+            row.addWidget(self.dial, 0, Qt.AlignmentFlag.AlignHCenter)
+            row.addWidget(self.label)
+            row.addWidget(self.caption)
+        else:
+            readout = QVBoxLayout()
+            readout.addStretch(1)
+            readout.addWidget(self.label)
+            readout.addWidget(self.caption)
+            readout.addStretch(1)
+            row = QHBoxLayout()
+            row.addWidget(self.dial)
+            row.addLayout(readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.slider)
-        layout.addLayout(ends)
+        layout.addLayout(end_row)
         self.dial.valueChanged.connect(self._moved)
         self.slider.valueChanged.connect(self._moved)
-        self.label.reset.connect(lambda: self._moved(STEPS_PER_UNIT))
+        self.label.reset.connect(lambda: self._moved(round(neutral * steps_per_unit)))
         self._following = False
         self._steps = -1
-        self._show(round(value * STEPS_PER_UNIT))
+        self._show(round(min(max(value, 0.0), maximum) * steps_per_unit))
 
     def value(self) -> float:
-        return self._steps / STEPS_PER_UNIT
+        return self._steps / self.steps_per_unit
 
     def set_value(self, value: float) -> None:
         """Show `value` (clamped to the knob's range) without emitting `valueChanged`."""
-        self._show(round(min(max(value, 0.0), MAXIMUM) * STEPS_PER_UNIT))
+        self._show(round(min(max(value, 0.0), self.maximum) * self.steps_per_unit))
 
     def set_following(self, following: bool) -> None:
         """Draw the value as automation (the curve steers) or as the knob's own."""
@@ -157,12 +200,32 @@ class LiveKnob(QWidget):
             control.blockSignals(True)
             control.setValue(steps)
             control.blockSignals(False)
-        self.label.setText(f"{self.value():.2f}")
+        self.label.setText(self._text(self.value()))
         self._paint_label()
+
+    def _text(self, value: float) -> str:
+        return f"{value:.{self.decimals}f}{self.suffix}"
 
     def _paint_label(self) -> None:
         color = COLORS.waveform if self._following else COLORS.accent
         self.label.setStyleSheet(f"color: {color};")
         self.dial.arc_color = color
         self.dial.update()
-        self.caption.setText("temperature · following the curve" if self._following else "temperature")
+        self.caption.setText(f"{self.name} · following the curve" if self._following else self.name)
+
+
+def tail_cut_knob(min_p: float) -> LiveKnob:
+    """The smaller knob beside the temperature: the min-p cut in percent (`value() / 100` is the min-p)."""
+    return LiveKnob(
+        min_p * 100,
+        maximum=TAIL_CUT_MAXIMUM,
+        steps_per_unit=TAIL_CUT_STEPS,
+        neutral=DEFAULT_MIN_P * 100,
+        caption="tail cut",
+        ends=("0 % plain", f"{TAIL_CUT_MAXIMUM:g} % clean"),
+        tooltip=TAIL_CUT_HELP + " Arrow keys step 0.5 %.",
+        decimals=1,
+        suffix=" %",
+        dial_size=100,
+        stacked=True,
+    )

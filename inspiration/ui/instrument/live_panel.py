@@ -1,4 +1,4 @@
-"""Live mode: the model plays through the sound card while the musician turns the temperature knob.
+"""Live mode: the model plays through the sound card while the musician turns the temperature and tail-cut knobs.
 
 Threads: the GUI thread owns the panel and steers the session (short locks only). Loading the model and opening the
 session run in a job; the transport's feeder thread runs the model as it pulls audio (`LiveSource`); saving a take
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.ui.instrument.live_knob import LiveKnob
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.ui.instrument.live_knob import LiveKnob, tail_cut_knob
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.playback.live_source import LiveSource
@@ -41,11 +42,11 @@ if TYPE_CHECKING:
 KEEP_UP = 1.0
 
 
-def live_open_session(path: Path, output_rate: int, seed: int, temperature: float) -> LiveSession:
+def live_open_session(path: Path, output_rate: int, seed: int, temperature: float, min_p: float) -> LiveSession:
     """Load the model (best checkpoint, fastest device) and open a mono live session at `output_rate`."""
     from inspiration.engine.generation.live import LiveSession
 
-    return LiveSession.open(path, output_rate=output_rate, channels=1, seed=seed, temperature=temperature)
+    return LiveSession.open(path, output_rate=output_rate, channels=1, seed=seed, temperature=temperature, min_p=min_p)
 
 
 def live_save_take(library: ClipLibrary, session: LiveSession, take: LiveTake) -> str:
@@ -58,6 +59,7 @@ def live_save_take(library: ClipLibrary, session: LiveSession, take: LiveTake) -
         checkpoint_step=session.checkpoint_step,
         seed=take.seed,
         curve=take.curve,
+        min_p=take.min_p,
         tags=["live"],
         notes=f"Played live: {take.start_seconds:.1f}–{end:.1f} s into the stream of seed {take.seed}",
         name=f"live-{session.model_name or 'take'}",
@@ -132,9 +134,10 @@ class LivePanel(QWidget):
             self.statusMessage.emit("Choose a trained model to play live")
             return
         seed, rate, temperature = secrets.randbelow(2**31), self.transport.output_rate, self.knob.value()
+        min_p = self.min_p()
         job = self.jobs.start(
             f"Load {model.name} for live playing",
-            lambda report, stop: live_open_session(model.path, rate, seed, temperature),
+            lambda report, stop: live_open_session(model.path, rate, seed, temperature, min_p),
         )
         self._load_job = job
         job.succeeded.connect(lambda session: self._loaded(job, model, session))
@@ -167,6 +170,10 @@ class LivePanel(QWidget):
             self._save(session, session.stop_take(self._heard_frame()))
         self._update()
 
+    def min_p(self) -> float:
+        """The tail-cut knob as a min-p (0: plain sampling)."""
+        return self.cut_knob.value() / 100
+
     def reload_curve(self) -> None:
         """Ask `curve_provider` again (the curve was edited); a followed curve keeps its position."""
         if self.follow.isChecked():
@@ -183,8 +190,10 @@ class LivePanel(QWidget):
         self.no_device.setStyleSheet(
             f"background: {COLORS.offline}; color: {COLORS.text}; border-radius: 4px; padding: 6px;"
         )
-        self.knob = LiveKnob()
+        self.knob = LiveKnob(dial_size=132, stacked=True)
         self.knob.valueChanged.connect(self._knob_turned)
+        self.cut_knob = tail_cut_knob(DEFAULT_MIN_P)
+        self.cut_knob.valueChanged.connect(self._cut_turned)
         self.follow = QCheckBox("Follow curve")
         self.follow.setToolTip("Let the temperature curve steer; turning the knob takes over again")
         self.follow.toggled.connect(lambda on: self._follow(on, restart=True))
@@ -231,7 +240,11 @@ class LivePanel(QWidget):
         layout.addWidget(self.picker)
         layout.addWidget(self.no_device)
         layout.addSpacing(6)
-        layout.addWidget(self.knob)
+        knobs = QHBoxLayout()
+        knobs.setSpacing(12)
+        knobs.addWidget(self.knob, 3)
+        knobs.addWidget(self.cut_knob, 2, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(knobs)
         layout.addLayout(follow_row)
         layout.addSpacing(6)
         layout.addLayout(buttons)
@@ -310,6 +323,10 @@ class LivePanel(QWidget):
             self.statusMessage.emit("The knob has the temperature again (curve following is off)")
         if self._session is not None:
             self._session.set_temperature(value)
+
+    def _cut_turned(self, percent: float) -> None:
+        if self._session is not None:
+            self._session.set_min_p(percent / 100)
 
     def _follow(self, on: bool, *, restart: bool) -> None:
         session = self._session
