@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import default_dest  # noqa: E402
+from benchmarks.music import pink_noise  # noqa: E402
 from inspiration.engine.audio.files import read_mono  # noqa: E402
 from inspiration.engine.library.quality import FLAGS, analyse_clip, flag_rates  # noqa: E402
 
@@ -64,17 +65,11 @@ def white(frames: int, rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal(frames)
 
 
-def pink(frames: int, rng: np.random.Generator) -> np.ndarray:
-    spectrum = np.fft.rfft(rng.standard_normal(frames))
-    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
-    return np.fft.irfft(spectrum, frames)
-
-
 def hiss_sets(music: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
     """Noise alone at several levels, and `music` excerpts with noise mixed in at several SNRs."""
     rng = np.random.default_rng(13)
     sets: dict[str, list[np.ndarray]] = {}
-    for name, colour in (("white", white), ("pink", pink)):
+    for name, colour in (("white", white), ("pink", pink_noise)):
         clips = []
         for level in NOISE_LEVELS:
             for _ in range(4):

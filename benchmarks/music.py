@@ -1,5 +1,5 @@
 """Synthetic music for benchmarks and the bundled demo: plucked strings (Karplus-Strong) playing a modal melody
-over a bass line, with a little room noise. Deterministic for a seed.
+over a bass line, with a little room noise. Deterministic for a seed. Also hiss to test against: pink noise.
 
     python benchmarks/music.py OUT.flac [--seconds 45] [--rate 16000] [--seed 0]
 """
@@ -48,6 +48,14 @@ def synthetic_music(seconds: float, rate: int = 16000, seed: int = 0) -> np.ndar
         t += length
     mix = mix[:frames] + 0.002 * rng.standard_normal(frames).astype(np.float32)
     return (0.9 * mix / np.max(np.abs(mix))).astype(np.float32)
+
+
+def pink_noise(frames: int, rng: np.random.Generator) -> np.ndarray:
+    """Pink (1/f power) noise of unit standard deviation: float64 (frames,)."""
+    spectrum = np.fft.rfft(rng.standard_normal(frames))
+    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
+    x = np.fft.irfft(spectrum, frames)
+    return x / x.std()
 
 
 def main() -> None:

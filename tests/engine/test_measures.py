@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.music import synthetic_music
+from benchmarks.music import pink_noise, synthetic_music
 from inspiration.engine.audio.measures import (
     band_edges,
     clipping_rate,
@@ -24,11 +24,7 @@ def white(seconds: float, level_db: float, seed: int = 0) -> np.ndarray:
 
 
 def pink(seconds: float, seed: int = 1) -> np.ndarray:
-    frames = int(seconds * RATE)
-    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(frames))
-    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
-    x = np.fft.irfft(spectrum, frames)
-    return (0.1 * x / x.std()).astype(np.float32)
+    return (0.1 * pink_noise(int(seconds * RATE), np.random.default_rng(seed))).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
