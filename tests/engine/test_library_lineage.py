@@ -1,15 +1,13 @@
 """The clip library keeps each clip's novelty and best match: old manifests gain the columns, "echo" flags the
 copies, and the list sorts by novelty."""
 
-import sqlite3
-
 import numpy as np
 import pytest
 
 from inspiration.engine.errors import LibraryError
 from inspiration.engine.generation.job import GenerateRequest, generate_into_library
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.engine.library.manifest import MANIFEST_NAME
+from tests.engine.old_manifests import FIRST_COLUMNS, write_old_manifest
 
 MATCH = {
     "source": "/music/a.wav",
@@ -28,23 +26,14 @@ def tone(seconds=0.5, rate=16000):
 
 def test_a_manifest_written_without_the_lineage_columns_opens_and_gains_them(tmp_path):
     folder = tmp_path / "old"
-    (folder / "clips").mkdir(parents=True)
-    db = sqlite3.connect(folder / MANIFEST_NAME)
-    db.executescript(
+    write_old_manifest(
+        folder,
+        [FIRST_COLUMNS],
         """
-        CREATE TABLE clips (id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, created TEXT NOT NULL,
-            duration REAL NOT NULL, sample_rate INTEGER NOT NULL, channels INTEGER NOT NULL, model TEXT,
-            checkpoint_step INTEGER, seed INTEGER, curve TEXT, prime TEXT, source TEXT, peak REAL NOT NULL,
-            rms REAL NOT NULL, rating INTEGER NOT NULL DEFAULT 0, discarded INTEGER NOT NULL DEFAULT 0,
-            tags TEXT NOT NULL DEFAULT '[]', notes TEXT NOT NULL DEFAULT '', flags TEXT NOT NULL DEFAULT '[]',
-            score REAL NOT NULL DEFAULT 1.0, measures TEXT NOT NULL DEFAULT '{}', overview BLOB NOT NULL DEFAULT x'');
-        CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO info VALUES ('format', '1');
         INSERT INTO clips (id, path, created, duration, sample_rate, channels, peak, rms, rating)
             VALUES ('old', 'clips/old.wav', '2026-01-01T00:00:00.000Z', 1.0, 16000, 1, 0.5, 0.2, 3);
-        """
+        """,
     )
-    db.close()
     library = ClipLibrary(folder)
     record = library.get("old")
     assert record.rating == 3 and record.novelty is None and record.lineage is None

@@ -9,31 +9,22 @@ import pytest
 from inspiration.engine.errors import InspirationWarning
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.manifest import MANIFEST_NAME
+from tests.engine.old_manifests import FIRST_COLUMNS, LINEAGE_COLUMNS, write_old_manifest
 
 
 def test_a_manifest_without_the_min_p_column_gains_it_and_old_generated_clips_read_as_zero(tmp_path):
     folder = tmp_path / "old"
-    (folder / "clips").mkdir(parents=True)
-    db = sqlite3.connect(folder / MANIFEST_NAME)
-    db.executescript(
+    write_old_manifest(
+        folder,
+        [FIRST_COLUMNS, LINEAGE_COLUMNS],
         """
-        CREATE TABLE clips (id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, created TEXT NOT NULL,
-            duration REAL NOT NULL, sample_rate INTEGER NOT NULL, channels INTEGER NOT NULL, model TEXT,
-            checkpoint_step INTEGER, seed INTEGER, curve TEXT, prime TEXT, source TEXT, peak REAL NOT NULL,
-            rms REAL NOT NULL, rating INTEGER NOT NULL DEFAULT 0, discarded INTEGER NOT NULL DEFAULT 0,
-            tags TEXT NOT NULL DEFAULT '[]', notes TEXT NOT NULL DEFAULT '', flags TEXT NOT NULL DEFAULT '[]',
-            score REAL NOT NULL DEFAULT 1.0, measures TEXT NOT NULL DEFAULT '{}', overview BLOB NOT NULL DEFAULT x'',
-            novelty REAL, lineage TEXT);
-        CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO info VALUES ('format', '1');
         INSERT INTO clips (id, path, created, duration, sample_rate, channels, model, seed, curve, peak, rms)
             VALUES ('made', 'clips/made.wav', '2026-01-01T00:00:00.000Z', 1.0, 16000, 1, 'tiny', 7,
                     '{"points": [[0, 1.0]]}', 0.5, 0.2);
         INSERT INTO clips (id, path, created, duration, sample_rate, channels, source, peak, rms)
             VALUES ('imported', 'clips/imported.wav', '2026-01-01T00:00:00.000Z', 1.0, 16000, 1, '/a.wav', 0.5, 0.2);
-        """
+        """,
     )
-    db.close()
     library = ClipLibrary(folder)
     assert library.get("made").min_p == 0.0 and library.get("imported").min_p is None
     tone = (0.5 * np.sin(np.arange(1600) / 5)).astype(np.float32)
