@@ -16,7 +16,7 @@ temporary folder). For each model it prints:
   bands, levels matched), the median RMS (dBFS), the clipping rate, and the share of clips carrying each quality flag;
 - the same figures for the training audio itself (the model's dataset, as the model heard it, cut into clips as long).
 
-Given two models it ends with a before/after table. Min-p values other than 0 need a ClipSpec with a `min_p` field.
+Given two models it ends with a before/after table.
 Figures depend on the machine only through the model's training; generation is seeded and deterministic.
 """
 
@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.corpus import default_dest  # noqa: E402
 from inspiration.engine.audio import measures  # noqa: E402
 from inspiration.engine.library.quality import FLAGS, analyse_clip, flag_rates  # noqa: E402
+from inspiration.engine.model.truncation import DEFAULT_MIN_P  # noqa: E402
 
 #: Training-audio clips measured at most (evenly spread over the training part of the dataset).
 REFERENCE_CLIPS = 48
@@ -79,18 +80,12 @@ def measure(clips: Sequence[np.ndarray], rate: int, reference: np.ndarray) -> Fi
 
 
 def generate(model: Any, curve: Any, count: int, seconds: float, seed: int = 0, min_p: float = 0.0) -> list[np.ndarray]:
-    """`count` clips of `seconds` (seeds seed, seed + 1, ...) along `curve`, made together by one ClipStream."""
+    """`count` clips of `seconds` (seeds seed, seed + 1, ...) along `curve` at `min_p` (0: plain sampling), made
+    together by one ClipStream."""
     from inspiration.engine.generation.stream import ClipSpec, ClipStream
 
-    def spec(index: int) -> Any:
-        if min_p == 0.0:  # the field exists only where truncation sampling does
-            return ClipSpec(seed + index, curve)
-        try:
-            return ClipSpec(seed + index, curve, min_p=min_p)  # type: ignore[call-arg]
-        except TypeError:
-            raise SystemExit("sound_quality: this version's ClipSpec has no min_p; only --min-p 0 works") from None
-
-    stream = ClipStream(model, [spec(i) for i in range(count)], int(seconds * model.config.sample_rate))
+    specs = [ClipSpec(seed + index, curve, min_p=min_p) for index in range(count)]
+    stream = ClipStream(model, specs, int(seconds * model.config.sample_rate))
     audio = np.concatenate([block.audio for block in stream], axis=1)
     return [row for row in audio]
 
@@ -221,7 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="the benchmark corpus (default: the user's cache folder)")
     parser.add_argument("--clips", type=int, default=8, help="clips per sampling setting (default 8)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip (default 10)")
-    parser.add_argument("--min-p", type=float, nargs="+", default=[0.0], help="min-p values to try (default 0)")
+    parser.add_argument(
+        "--min-p",
+        type=float,
+        nargs="+",
+        default=[0.0, DEFAULT_MIN_P],
+        help=f"min-p values to try (default 0, plain sampling, and the default {DEFAULT_MIN_P:g})",
+    )
     parser.add_argument("--test-seconds", type=float, default=60.0, help="seconds scored per test file (default 60)")
     args = parser.parse_args(argv)
     args.corpus = (args.corpus or default_dest()).expanduser()
@@ -232,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("--clips must be from 1 to 256", 1 <= args.clips <= 256),
             ("--seconds must be from 0.5 to 600", 0.5 <= args.seconds <= 600),
             ("--test-seconds must be above 0", args.test_seconds > 0 and math.isfinite(args.test_seconds)),
-            ("--min-p values must be from 0 to 1", all(0.0 <= p <= 1.0 for p in args.min_p)),
+            ("--min-p values must be from 0 to below 1", all(0.0 <= p < 1.0 for p in args.min_p)),
         )
         if not ok
     ]

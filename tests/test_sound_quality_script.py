@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from benchmarks import flag_rates, sound_quality
+from inspiration.engine.model.truncation import DEFAULT_MIN_P
 
 RATE = 16000
 
@@ -30,7 +31,7 @@ def test_sound_quality_prints_every_figure_and_compares_two_models(tiny_model_ro
     assert sound_quality.main([*args, "--test-seconds", "1"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"held-out NLL \d+\.\d{3} bits/sample on 2 test files \(the model's training level", out)
-    for row in ("training audio", "T=1.0", "ramp"):
+    for row in ("training audio", "T=1.0", "ramp", f"T=1.0 min-p {DEFAULT_MIN_P:g}", f"ramp min-p {DEFAULT_MIN_P:g}"):
         assert re.search(rf"^  {re.escape(row)} +\d+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +[-\d.]+ +\d+%", out, re.M)
     assert f"before: {model}" in out and "held-out NLL, bits/sample" in out and "ramp: flagged noise, %" in out
     assert "+0.000" in out  # the same model twice: nothing changed
