@@ -368,11 +368,6 @@ class FusedFrameStep:
         if status != 0:
             raise MemoryError("out of memory in the fused frame step")
 
-    @property
-    def option_now(self) -> Hashable:
-        """How the next frame is made: a thread count, or PIPELINE."""
-        return self.threads if self._choice is None else self._choice.option
-
 
 def _padded(b: Tensor) -> Tensor:
     """A bias (out,) padded with zeros to whole panels."""
