@@ -1,6 +1,7 @@
 """How a model sounds, in numbers: held-out NLL, and what its clips measure beside its training audio.
 
     python benchmarks/sound_quality.py [--hours 0.33] [--seed 0] [--train FOLDER]      train, then measure
+        [--recipe scheduled|plain|both]                                                  (both: compare recipes)
     python benchmarks/sound_quality.py --model FOLDER [--model FOLDER2]                 measure (and compare)
         [--clips 8] [--seconds 10] [--min-p 0 0.05 ...] [--corpus DIR] [--test-seconds 60]
 
@@ -16,7 +17,7 @@ temporary folder). For each model it prints:
   bands, levels matched), the median RMS (dBFS), the clipping rate, and the share of clips carrying each quality flag;
 - the same figures for the training audio itself (the model's dataset, as the model heard it, cut into clips as long).
 
-Given two models it ends with a before/after table.
+Given two models, or --recipe both (plain before, scheduled after), it ends with a before/after table.
 Figures depend on the machine only through the model's training; generation is seeded and deterministic.
 """
 
@@ -135,13 +136,17 @@ def held_out_bits(folder: Path, test_files: list[Path], seconds: float) -> tuple
     return mean_bits(sequence_bits(model, sequences, chunk_len=2048, batch_size=8)), level.describe()
 
 
-def train(data: Path, hours: float, seed: int, models_dir: Path) -> Path:
-    """Train a `small` model for `hours` of wall time; its folder."""
+#: Training recipes to compare: today's (warm-up, decay to the budget, weight average) and the plain one before it.
+RECIPES = {"scheduled": [], "plain": ["--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"]}
+
+
+def train(data: Path, hours: float, seed: int, models_dir: Path, recipe: str = "scheduled") -> Path:
+    """Train a `small` model for `hours` of wall time with `recipe` (RECIPES); its folder."""
     from inspiration.cli import main as cli
 
-    name = f"small-{hours:g}h-seed{seed}"
+    name = f"small-{recipe}-{hours:g}h-seed{seed}"
     args = ["train", str(data), "--name", name, "--preset", "small", "--hours", f"{hours:g}", "--seed", str(seed)]
-    if cli([*args, "--models-dir", str(models_dir), "--device", "cpu"]) != 0:
+    if cli([*args, *RECIPES[recipe], "--models-dir", str(models_dir), "--device", "cpu"]) != 0:
         raise SystemExit("sound_quality: training failed")
     return models_dir / name
 
@@ -212,6 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=1 / 3, help="training budget without --model (default 20 min)")
     parser.add_argument("--seed", type=int, default=0, help="training seed, and the first clip's seed (default 0)")
     parser.add_argument("--train", type=Path, help="train on this folder instead of the corpus's train files")
+    parser.add_argument(
+        "--recipe",
+        choices=(*RECIPES, "both"),
+        default="scheduled",
+        help="training recipe without --model: scheduled (today's), plain (constant rate, no weight average), or "
+        "both, one after the other with the same budget and seed, compared (default scheduled)",
+    )
     parser.add_argument("--models-dir", type=Path, help="where a trained model goes (default: a temporary folder)")
     parser.add_argument("--corpus", type=Path, help="the benchmark corpus (default: the user's cache folder)")
     parser.add_argument("--clips", type=int, default=8, help="clips per sampling setting (default 8)")
@@ -245,10 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.model and not (args.train or (args.corpus / "train").is_dir()):
         parser.error(f"nothing to train on: no {args.corpus / 'train'}; give --train FOLDER or --model FOLDER")
     with tempfile.TemporaryDirectory() as scratch:
-        folders = list(
-            args.model
-            or [train(args.train or args.corpus / "train", args.hours, args.seed, Path(args.models_dir or scratch))]
-        )
+        recipes = list(RECIPES) if args.recipe == "both" else [args.recipe]
+        data, into = args.train or args.corpus / "train", Path(args.models_dir or scratch)
+        folders = list(args.model or [train(data, args.hours, args.seed, into, recipe) for recipe in reversed(recipes)])
         results = [report(folder, args, test_files) for folder in folders]
     if len(results) > 1:
         compare([str(f) for f in folders], results)
