@@ -26,9 +26,10 @@ import torch
 
 from inspiration.engine.atomic import write_json_atomic
 from inspiration.engine.errors import OutputNotWritableError
+from inspiration.engine.model.config import ModelConfig
 from inspiration.engine.model.counter_rng import uniforms
 from inspiration.engine.model.folded import FoldedFrameStep, FoldedSampleRNN, WeightFormat
-from inspiration.engine.model.fused import FusedFrameStep, cpu_cores, library_key
+from inspiration.engine.model.fused import PIPELINE, FusedFrameStep, cpu_cores, fused_library, library_key
 from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.places import user_places
 
@@ -48,13 +49,13 @@ def cache_file() -> Path:
     return user_places().cache / _FILE
 
 
-def speed_key(folded: FoldedSampleRNN, batch_size: int) -> str:
-    """What a measurement depends on, as one string."""
-    c = folded.config
+def speed_key(config: ModelConfig, weights: WeightFormat, batch_size: int) -> str:
+    """What a measurement of `config`'s model with `weights` depends on, as one string."""
+    c = config
     sizes = "x".join(str(f) for f in c.frame_sizes)
     shape = f"{c.rnn_type}{c.rnn_layers} tiers {sizes} dim {c.dim} mlp {c.mlp_layers} q {c.q_levels}"
-    if folded.weights != "float32":
-        shape += f" {folded.weights} weights"
+    if weights != "float32":
+        shape += f" {weights} weights"
     bucket = 1 << max(0, batch_size - 1).bit_length()
     return (
         f"{platform.node()} {platform.machine()} cores {cpu_cores()} torch {torch.__version__} "
@@ -78,7 +79,7 @@ def choose_cpu_step(folded: FoldedSampleRNN, batch_size: int, fused_ready: bool)
     """
     if not fused_ready:
         return CpuChoice("folded")
-    key = speed_key(folded, batch_size)
+    key = speed_key(folded.config, folded.weights, batch_size)
     with _lock:
         known = _read().get(key)
         if isinstance(known, dict) and known.get("step") in ("fused", "folded"):
@@ -104,17 +105,14 @@ def live_weights(model: SampleRNN) -> WeightFormat:
     (`folded.WeightFormat`): other samples than float32's, but a bigger model played live without stutter.
     Measured once per machine and model shape (one row, the fastest way to run it) and remembered as
     `choose_cpu_step` is."""
-    from inspiration.engine.model.fused import fused_library
-
-    float32 = FoldedSampleRNN(model)
     if fused_library() is None:
         return "float32"
-    key = speed_key(float32, 1) + " | live"
+    key = speed_key(model.config, "float32", 1) + " | live"
     with _lock:
         known = _read().get(key)
         if known in ("float32", "int8"):
             return "int8" if known == "int8" else "float32"
-        rates = {"float32": _stream_rate(float32), "int8": _stream_rate(FoldedSampleRNN(model, weights="int8"))}
+        rates = {weights: _stream_rate(FoldedSampleRNN(model, weights=weights)) for weights in ("float32", "int8")}
         choice: WeightFormat = "float32" if rates["float32"] >= min(LIVE_MARGIN, rates["int8"]) else "int8"
         logger.info(
             "live generation, real time: %s; using %s weights",
@@ -127,8 +125,6 @@ def live_weights(model: SampleRNN) -> WeightFormat:
 
 def _stream_rate(folded: FoldedSampleRNN) -> float:
     """The real-time factor of one row on the fused routine's fastest way to run it here."""
-    from inspiration.engine.model.fused import PIPELINE, FusedFrameStep, cpu_cores, fused_library
-
     library = fused_library()
     assert library is not None
     options: list[int | str] = [1]
@@ -144,8 +140,6 @@ def measure(folded: FoldedSampleRNN, batch_size: int) -> dict[str, float]:
     """Real-time factors per clip for `batch_size` rows: 'folded', and 'fused N' for the fused routine on N threads
     (one, and its default where that is more), timed in interleaved rounds (the best round of each counts, so that
     other work on the machine weighs on all alike)."""
-    from inspiration.engine.model.fused import fused_library
-
     library = fused_library()
     assert library is not None
     folded_step = FoldedFrameStep(folded, batch_size)
