@@ -4,7 +4,7 @@
 temperature curve and an optional prime, in batches, and adds each clip to the library as soon as its batch is done,
 with the metadata that says how it was made (model, checkpoint step, seed, curve, min-p, prime) and, when the model
 folder has a lineage index, the clip's novelty and best match in the training audio. `should_stop` is checked
-between frames: a stop keeps every clip already added and writes no partial clip.
+between steps (about 10 ms apart): a stop keeps every clip already added and writes no partial clip.
 """
 
 from __future__ import annotations

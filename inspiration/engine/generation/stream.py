@@ -1,8 +1,9 @@
 """Generating clips: a batch of clips, each with its own temperature curve, min-p and seed, streamed in blocks.
 
 `ClipStream` is the streaming generator (for live playback and the app): it yields blocks of audio as they are made,
-can be cancelled between frames, and takes live temperature and min-p overrides from another thread that apply from
-the next block. `generate_clips` runs many clips in batches on top of it, with progress and cancel.
+can be cancelled between steps (a few frames, about 10 ms of work), and takes live temperature and min-p overrides
+from another thread that apply from the next block. `generate_clips` runs many clips in batches on top of it, with
+progress and cancel.
 
 The same model, seed, curve, min-p, device, precision and batch size give identical audio: the random numbers are a
 pure function of (seed, sample index), see `noise`.
@@ -141,7 +142,7 @@ class ClipStream:
             self._min_p_override = checked
 
     def cancel(self) -> None:
-        """Stop at the next frame; the stream then ends without yielding the unfinished block."""
+        """Stop at the next step (within about 10 ms); the stream then ends without yielding the unfinished block."""
         self._cancelled = True
 
     @property
