@@ -1,6 +1,6 @@
 """How a model sounds, in numbers: held-out NLL, and what its clips measure beside its training audio.
 
-    python benchmarks/sound_quality.py [--hours 0.33] [--seed 0] [--train FOLDER]      train, then measure
+    python benchmarks/sound_quality.py [--hours 0.33 | --steps N] [--seed 0] [--train FOLDER]   train, measure
         [--recipe scheduled|plain|both]                                                  (both: compare recipes)
     python benchmarks/sound_quality.py --model FOLDER [--model FOLDER2]                 measure (and compare)
         [--clips 8] [--seconds 10] [--min-p 0 0.05 ...] [--corpus DIR] [--test-seconds 60]
@@ -140,12 +140,14 @@ def held_out_bits(folder: Path, test_files: list[Path], seconds: float) -> tuple
 RECIPES = {"scheduled": [], "plain": ["--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"]}
 
 
-def train(data: Path, hours: float, seed: int, models_dir: Path, recipe: str = "scheduled") -> Path:
-    """Train a `small` model for `hours` of wall time with `recipe` (RECIPES); its folder."""
+def train(data: Path, budget: tuple[str, float], seed: int, models_dir: Path, recipe: str = "scheduled") -> Path:
+    """Train a `small` model for a budget, ("hours", wall time) or ("steps", optimiser steps: the same CPU work
+    however busy the machine is), with `recipe` (RECIPES); its folder."""
     from inspiration.cli import main as cli
 
-    name = f"small-{recipe}-{hours:g}h-seed{seed}"
-    args = ["train", str(data), "--name", name, "--preset", "small", "--hours", f"{hours:g}", "--seed", str(seed)]
+    unit, amount = budget
+    name = f"small-{recipe}-{amount:g}{'h' if unit == 'hours' else 'steps'}-seed{seed}"
+    args = ["train", str(data), "--name", name, "--preset", "small", f"--{unit}", f"{amount:g}", "--seed", str(seed)]
     if cli([*args, *RECIPES[recipe], "--models-dir", str(models_dir), "--device", "cpu"]) != 0:
         raise SystemExit("sound_quality: training failed")
     return models_dir / name
@@ -215,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, action="append", help="a model folder (give two to compare)")
     parser.add_argument("--hours", type=float, default=1 / 3, help="training budget without --model (default 20 min)")
+    parser.add_argument(
+        "--steps", type=int, help="training budget in optimiser steps instead (equal work on a busy machine)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="training seed, and the first clip's seed (default 0)")
     parser.add_argument("--train", type=Path, help="train on this folder instead of the corpus's train files")
     parser.add_argument(
@@ -242,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text
         for text, ok in (
             ("--hours must be above 0", args.hours > 0 and math.isfinite(args.hours)),
+            ("--steps must be from 1 to 10^9", args.steps is None or 1 <= args.steps <= 10**9),
             ("--clips must be from 1 to 256", 1 <= args.clips <= 256),
             ("--seconds must be from 0.5 to 600", 0.5 <= args.seconds <= 600),
             ("--test-seconds must be above 0", args.test_seconds > 0 and math.isfinite(args.test_seconds)),
@@ -259,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         recipes = list(RECIPES) if args.recipe == "both" else [args.recipe]
         data, into = args.train or args.corpus / "train", Path(args.models_dir or scratch)
-        folders = list(args.model or [train(data, args.hours, args.seed, into, recipe) for recipe in reversed(recipes)])
+        budget = ("steps", float(args.steps)) if args.steps else ("hours", args.hours)
+        folders = list(args.model or [train(data, budget, args.seed, into, recipe) for recipe in reversed(recipes)])
         results = [report(folder, args, test_files) for folder in folders]
     if len(results) > 1:
         compare([str(f) for f in folders], results)

@@ -57,13 +57,18 @@ def test_flag_rates_prints_a_row_per_set(corpus, capsys):
 def test_both_recipes_are_trained_with_one_budget_and_seed_then_compared(tiny_model_root, corpus, capsys, monkeypatch):
     trained = []
 
-    def train(data, hours, seed, models_dir, recipe="scheduled"):
-        trained.append((recipe, hours, seed))
+    def train(data, budget, seed, models_dir, recipe="scheduled"):
+        trained.append((recipe, budget, seed))
         return tiny_model_root / "models" / "tiny"
 
     monkeypatch.setattr(sound_quality, "train", train)
     args = ["--recipe", "both", "--hours", "0.25", "--seed", "3", "--corpus", str(corpus), "--clips", "1"]
     assert sound_quality.main([*args, "--seconds", "0.5", "--test-seconds", "1", "--min-p", "0"]) == 0
-    assert trained == [("plain", 0.25, 3), ("scheduled", 0.25, 3)]
+    assert trained == [("plain", ("hours", 0.25), 3), ("scheduled", ("hours", 0.25), 3)]
     assert "held-out NLL, bits/sample" in capsys.readouterr().out
+    trained.clear()
+    assert (
+        sound_quality.main([*args, "--steps", "1320", "--seconds", "0.5", "--test-seconds", "1", "--min-p", "0"]) == 0
+    )
+    assert trained == [("plain", ("steps", 1320.0), 3), ("scheduled", ("steps", 1320.0), 3)]
     assert sound_quality.RECIPES["plain"] == ["--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"]
