@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
         if self.files.open(demo.project):
             listen = "press Space to play it" if self.transport.available else "playback is off (see the notice)"
             self.show_status(
-                f"Welcome! This demo project is spliced from the bundled piece: {listen}. "
+                f"Welcome! This demo project is spliced from clips the starter model made: {listen}. "
                 "Generate your own clips with the starter model; ? shows the shortcuts."
             )
 

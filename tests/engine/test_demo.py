@@ -1,8 +1,8 @@
-"""First launch: the demo project renders real audio from the bundled piece, and installing twice changes nothing."""
+"""First launch: the demo project renders the starter model's own clips, and installing twice changes nothing."""
 
 import numpy as np
 
-from inspiration.engine.composition.demo import install_demo
+from inspiration.engine.composition.demo import DEMO_CLIPS, install_demo
 from inspiration.engine.composition.mix import render
 from inspiration.engine.composition.project_io import load_project
 
@@ -10,15 +10,29 @@ from inspiration.engine.composition.project_io import load_project
 def test_the_demo_project_installs_once_and_plays(tmp_path):
     files = install_demo(tmp_path / "projects", tmp_path / "models")
     project = load_project(files.project)
-    assert [t.name for t in project.tracks] == ["Aeolian", "Echo"]
-    assert project.length == 25 * 48000
+    assert [t.name for t in project.tracks] == ["Piano", "Answer"]
+    assert project.length == 33 * 48000
     mixed = render(project)
     assert mixed.shape == (2, project.length) and 0.05 < np.abs(mixed).max() <= 1.0
-    files.project.write_text(files.project.read_text().replace("Echo", "Mine"))
+    files.project.write_text(files.project.read_text().replace("Answer", "Mine"))
     again = install_demo(tmp_path / "projects", tmp_path / "models")
     assert again.project == files.project and "Mine" in files.project.read_text()  # the user's edits survive
     if files.model is not None:
         assert (files.model / "config.json").is_file()
+
+
+def test_the_demo_clips_are_the_starter_models_own_and_unflagged(tmp_path):
+    from inspiration.engine.audio.files import read_audio
+    from inspiration.engine.library.quality import analyse_clip
+    from inspiration.engine.model.folder import ModelFolder
+
+    files = install_demo(tmp_path / "projects", tmp_path / "models")
+    assert files.model is not None
+    rate = ModelFolder(files.model).read_config().model.sample_rate
+    for name in DEMO_CLIPS:
+        audio, clip_rate = read_audio(files.project.parent / name)
+        assert clip_rate == rate and audio.shape[-1] == 12 * rate
+        assert analyse_clip(audio.reshape(-1), rate).flags == ()
 
 
 def test_the_starter_model_is_small_and_plays(tmp_path):

@@ -73,13 +73,14 @@ def test_the_wheel_holds_the_package_and_its_resources(installed, tmp_path):
         "root = r.files('inspiration'); print(pathlib.Path(inspiration.__file__).resolve()); "
         "print((root / 'resources' / 'icons' / 'play.svg').is_file(), "
         "(root / 'resources' / 'desktop' / 'inspiration.desktop').is_file(), "
-        "(root / 'resources' / 'demo' / 'plucked-aeolian.flac').is_file())"
+        "(root / 'resources' / 'demo' / 'plucked-aeolian.flac').is_file(), "
+        "(root / 'resources' / 'demo_clips' / 'starter-1.flac').is_file())"
     )
     shown = _run([str(python), "-c", code], cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     location, found = shown.stdout.splitlines()
     assert Path(location).is_relative_to(installed.resolve()), "imported the checkout, not the installed wheel"
-    assert found == "True True True"
+    assert found == "True True True True"
 
 
 def test_the_installed_command_trains_generates_and_renders(installed, tmp_path):

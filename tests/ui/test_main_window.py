@@ -186,7 +186,7 @@ def test_the_first_start_opens_the_demo_project_and_later_ones_do_not(make_windo
     window = make_window()
     window._recover_or_welcome()
     assert window.document.display_name() == "Demo"
-    assert [t.name for t in window.document.project.tracks] == ["Aeolian", "Echo"]
+    assert [t.name for t in window.document.project.tracks] == ["Piano", "Answer"]
     assert not window.document.project.offline
     later = make_window()
     later._recover_or_welcome()

@@ -1,4 +1,4 @@
-"""What a new user finds on first launch: a demo project spliced from the bundled demo piece, and the starter model.
+"""What a new user finds on first launch: a demo project spliced from the starter model's own clips, and the model.
 
 Both are copied out of the package into the user's folders (never edited in place), and only when absent, so a
 second call changes nothing and the user's own edits survive.
@@ -18,13 +18,23 @@ from inspiration.engine.atomic import atomic_path
 from inspiration.engine.composition.project import Clip, ClipSource, Fade, Project, Track, to_frames
 from inspiration.engine.composition.project_io import save_project
 
-DEMO_AUDIO = "plucked-aeolian.flac"
+DEMO_CLIPS = ("starter-1.flac", "starter-2.flac", "starter-3.flac", "starter-4.flac")
 DEMO_PROJECT = "Demo.inspiration"
 STARTER_MODEL = "starter"
-#: (track, gain dB, pan, [(start s, source in s, source out s, fade in s, fade out s)]) — a short two-track piece.
+#: (track, gain dB, pan, [(clip file, start s, source in s, source out s, fade in s, fade out s)]): the starter's
+#: clips (12 s each, made by packaging/make_starter.py) overlapped with crossfades, a fourth answering on the right.
 _ARRANGEMENT = (
-    ("Aeolian", 0.0, -0.15, ((0.0, 0.0, 9.0, 0.0, 0.5), (8.5, 18.0, 27.0, 0.5, 0.8), (17.0, 30.0, 38.0, 0.8, 2.5))),
-    ("Echo", -5.0, 0.35, ((4.0, 9.0, 14.0, 1.5, 1.0), (13.0, 36.0, 41.0, 1.0, 3.0))),
+    (
+        "Piano",
+        0.0,
+        -0.15,
+        (
+            ("starter-1.flac", 0.0, 0.0, 12.0, 0.0, 1.5),
+            ("starter-2.flac", 10.5, 0.0, 12.0, 1.5, 1.5),
+            ("starter-3.flac", 21.0, 0.0, 12.0, 1.5, 3.0),
+        ),
+    ),
+    ("Answer", -6.0, 0.4, (("starter-4.flac", 6.0, 2.0, 12.0, 2.0, 2.5),)),
 )
 
 
@@ -37,15 +47,16 @@ class DemoFiles:
 
 
 def install_demo(projects_folder: Path, models_folder: Path) -> DemoFiles:
-    """Copy the demo audio and write the demo project into `projects_folder/Demo/`, and copy the starter model into
+    """Copy the demo clips and write the demo project into `projects_folder/Demo/`, and copy the starter model into
     `models_folder/starter/`, each unless it is already there."""
     folder = projects_folder / "Demo"
     folder.mkdir(parents=True, exist_ok=True)
     resources = files("inspiration") / "resources"
-    audio = folder / DEMO_AUDIO
-    if not audio.is_file():
-        with as_file(resources / "demo" / DEMO_AUDIO) as source, atomic_path(audio) as tmp:
-            shutil.copyfile(source, tmp)
+    for name in DEMO_CLIPS:
+        audio = folder / name
+        if not audio.is_file():
+            with as_file(resources / "demo_clips" / name) as source, atomic_path(audio) as tmp:
+                shutil.copyfile(source, tmp)
     project_path = folder / DEMO_PROJECT
     if not project_path.is_file():
         save_project(demo_project(folder), project_path)
@@ -76,7 +87,7 @@ def _copy_folder_atomically(source: Traversable, target: Path) -> None:
 
 
 def demo_project(folder: Path, sample_rate: int = 48000) -> Project:
-    """The demo arrangement: slices of the demo piece on two tracks with crossfades (media relative to `folder`)."""
+    """The demo arrangement: the starter's clips on two tracks with crossfades (media relative to `folder`)."""
 
     def frames(seconds: float) -> int:
         return to_frames(seconds, sample_rate)
@@ -85,7 +96,7 @@ def demo_project(folder: Path, sample_rate: int = 48000) -> Project:
     for name, gain, pan, clips in _ARRANGEMENT:
         made = tuple(
             Clip(
-                ClipSource(DEMO_AUDIO),
+                ClipSource(file),
                 start=frames(start),
                 source_in=frames(a),
                 source_out=frames(b),
@@ -93,7 +104,7 @@ def demo_project(folder: Path, sample_rate: int = 48000) -> Project:
                 fade_out=Fade(frames(fade_out), "equal_power"),
                 name=f"{name.lower()} {i + 1}",
             )
-            for i, (start, a, b, fade_in, fade_out) in enumerate(clips)
+            for i, (file, start, a, b, fade_in, fade_out) in enumerate(clips)
         )
         tracks.append(Track(name, gain_db=gain, pan=pan, clips=made))
     return Project(sample_rate=sample_rate, tracks=tracks, folder=folder)
