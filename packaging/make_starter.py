@@ -8,8 +8,8 @@ Writes, inside the package (`inspiration/resources/`):
   source paths made relative to --corpus (no machine's folders in the package), and its validated averaged weights
   (`best`, else `last`); the training data and optimiser state stay behind;
 - `demo_clips/starter-N.flac`: the first --clips clips, in seed order from seed 0, that the starter makes at the
-  app's default settings (min-p `DEFAULT_MIN_P`, the --curve preset, T = 1 unless told) and that the library flags with nothing: the
-  demo project is spliced from them (`engine/composition/demo.py`).
+  app's default settings (min-p `DEFAULT_MIN_P`, the --curve preset, T = 1 unless told) and that the library
+  flags with nothing: the demo project is spliced from them (`engine/composition/demo.py`).
 
 It prints each clip's seed, level and flags, so the README's figures can be checked. The starter's README.md is
 written by hand (how it was trained, on what, under which licence).
@@ -102,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="the folder its sources are named relative to")
     parser.add_argument("--clips", type=int, default=4, help="clips for the demo project (default 4)")
     parser.add_argument("--seconds", type=float, default=12.0, help="length of each (default 12)")
-    parser.add_argument("--curve", default="constant", help="temperature curve preset (default constant: T = 1, as the app starts)")
+    parser.add_argument(
+        "--curve", default="constant", help="temperature curve preset (default constant: T = 1, as the app starts)"
+    )
     args = parser.parse_args(argv)
     if not (args.model / "config.json").is_file():
         print(f"make_starter: {args.model} is not a model folder", file=sys.stderr)
