@@ -33,8 +33,6 @@ import numpy as np
 RATE = 16000
 #: Velocity layers fetched (of the Salamander piano's 16), softest first; a note's dynamic picks one.
 LAYERS = (4, 7, 10, 13, 16)
-SAMPLED_NAMES = ("C", "D#", "F#", "A")
-PITCH_CLASS = {"C": 0, "D#": 3, "F#": 6, "A": 9}
 PEAK = 10 ** (-1 / 20)
 #: Damper: how fast a released string dies, and how long it is heard at most after release (seconds).
 DAMPING_S = 0.09
@@ -78,8 +76,7 @@ def fetch_layers(folder: Path) -> dict[int, Path]:
 
 def sample_pitch(name: str) -> int:
     """MIDI pitch of a sample file stem such as `D#4v10` (C4 = 60)."""
-    stem = name.split("v")[0]
-    return 12 * (int(stem[-1]) + 1) + PITCH_CLASS[stem[:-1]]
+    return midi(name.split("v")[0])
 
 
 class Piano:
