@@ -1,15 +1,15 @@
 """Package a trained model as the starter model, and make the demo project's clips with it.
 
-    python packaging/make_starter.py MODEL_FOLDER [--corpus DIR] [--clips 4] [--seconds 12] [--curve ramp]
+    python packaging/make_starter.py MODEL_FOLDER [--corpus DIR] [--seconds 12] [--curve ramp]
 
 Writes, inside the package (`inspiration/resources/`):
 
 - `models/starter/config.json` and `models/starter/last.safetensors`: the model's config, renamed `starter`, its
   source paths made relative to --corpus (no machine's folders in the package), and its validated averaged weights
   (`best`, else `last`); the training data and optimiser state stay behind;
-- `demo_clips/starter-N.flac`: the first --clips clips, in seed order from seed 0, that the starter makes at the
-  app's default settings (min-p `DEFAULT_MIN_P`, the --curve preset, T = 1 unless told) and that the library
-  flags with nothing: the demo project is spliced from them (`engine/composition/demo.py`).
+- `demo_clips/starter-N.flac`: the clips the demo project is spliced from (`engine/composition/demo.py`): the
+  first, in seed order from seed 0, that the starter makes at the app's default settings (min-p `DEFAULT_MIN_P`,
+  the --curve preset, T = 1 unless told) and that the library flags with nothing.
 
 It prints each clip's seed, level and flags, so the README's figures can be checked. The starter's README.md is
 written by hand (how it was trained, on what, under which licence).
@@ -61,12 +61,13 @@ def package_model(model: Path, corpus: Path, target: Path) -> Path:
     return weights
 
 
-def demo_clips(starter: Path, count: int, seconds: float, curve_name: str, into: Path) -> list[str]:
-    """Generate clips with the starter from seed 0 on, keep the first `count` with no quality flag as
-    `into/starter-N.flac`; a line per clip tried."""
+def demo_clips(starter: Path, seconds: float, curve_name: str, into: Path) -> list[str]:
+    """Generate clips with the starter from seed 0 on, keep the first with no quality flag as the demo's clips
+    (`DEMO_CLIPS`, in order) in `into`; a line per clip tried."""
     import numpy as np
 
     from inspiration.engine.audio.files import read_audio, write_audio
+    from inspiration.engine.composition.demo import DEMO_CLIPS
     from inspiration.engine.curves.curve import CURVE_PRESETS
     from inspiration.engine.generation.job import GenerateRequest, generate_into_library
     from inspiration.engine.library.clip_library import ClipLibrary
@@ -87,12 +88,14 @@ def demo_clips(starter: Path, count: int, seconds: float, curve_name: str, into:
             rms_db = 20 * float(np.log10(max(record.rms, 1e-9)))
             lines.append(f"seed {record.seed}: RMS {rms_db:.1f} dBFS, flags {', '.join(record.flags) or 'none'}")
             print(lines[-1], flush=True)
-            if not record.flags and kept < count:
-                kept += 1
+            if not record.flags and kept < len(DEMO_CLIPS):
                 audio, rate = read_audio(library.path_of(clip_id))
-                write_audio(into / f"starter-{kept}.flac", audio, rate)
-    if kept < count:
-        raise SystemExit(f"make_starter: only {kept} of {MAX_SEEDS} clips came without a flag; {count} wanted")
+                write_audio(into / DEMO_CLIPS[kept], audio, rate)
+                kept += 1
+    if kept < len(DEMO_CLIPS):
+        raise SystemExit(
+            f"make_starter: only {kept} of {MAX_SEEDS} clips came without a flag; {len(DEMO_CLIPS)} wanted"
+        )
     return lines
 
 
@@ -100,7 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", type=Path, help="the trained model's folder")
     parser.add_argument("--corpus", type=Path, help="the folder its sources are named relative to")
-    parser.add_argument("--clips", type=int, default=4, help="clips for the demo project (default 4)")
     parser.add_argument("--seconds", type=float, default=12.0, help="length of each (default 12)")
     parser.add_argument(
         "--curve", default="constant", help="temperature curve preset (default constant: T = 1, as the app starts)"
@@ -109,13 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.model / "config.json").is_file():
         print(f"make_starter: {args.model} is not a model folder", file=sys.stderr)
         return 2
-    if not (1 <= args.clips <= 16 and 1 <= args.seconds <= 60):
-        print("make_starter: --clips must be 1 to 16 and --seconds 1 to 60", file=sys.stderr)
+    if not 1 <= args.seconds <= 60:
+        print("make_starter: --seconds must be 1 to 60", file=sys.stderr)
         return 2
     starter = RESOURCES / "models" / "starter"
     weights = package_model(args.model, args.corpus or args.model, starter)
     print(f"starter: {weights.name} of {args.model.name}, {(starter / 'last.safetensors').stat().st_size:,} bytes")
-    demo_clips(starter, args.clips, args.seconds, args.curve, RESOURCES / "demo_clips")
+    demo_clips(starter, args.seconds, args.curve, RESOURCES / "demo_clips")
     return 0
 
 

@@ -18,7 +18,6 @@ from inspiration.engine.atomic import atomic_path
 from inspiration.engine.composition.project import Clip, ClipSource, Fade, Project, Track, to_frames
 from inspiration.engine.composition.project_io import save_project
 
-DEMO_CLIPS = ("starter-1.flac", "starter-2.flac", "starter-3.flac", "starter-4.flac")
 DEMO_PROJECT = "Demo.inspiration"
 STARTER_MODEL = "starter"
 #: (track, gain dB, pan, [(clip file, start s, source in s, source out s, fade in s, fade out s)]): the starter's
@@ -36,6 +35,8 @@ _ARRANGEMENT = (
     ),
     ("Answer", -6.0, 0.4, (("starter-4.flac", 6.0, 2.0, 12.0, 2.0, 2.5),)),
 )
+#: The clip files the arrangement uses, bundled in resources/demo_clips.
+DEMO_CLIPS = tuple(sorted({clip[0] for _, _, _, clips in _ARRANGEMENT for clip in clips}))
 
 
 @dataclass(frozen=True)
