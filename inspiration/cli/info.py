@@ -49,7 +49,11 @@ def describe(folder: ModelFolder) -> str:
         + (f"; {len(skipped)} skipped" if skipped else "")
     )
     lines.append(f"             from {', '.join(run.sources)}")
-    lines.append(f"  training   batch {train.batch_size} × {train.seq_len} samples, {_recipe(train)}")
+    window = train.chunks_per_window * train.seq_len / model.sample_rate
+    lines.append(
+        f"  training   batch {train.batch_size} × {train.seq_len} samples, windows of {train.chunks_per_window} "
+        f"chunks ({window:.2f} s), {_recipe(train)}"
+    )
     lines += _checkpoint_lines(folder)
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ _TRAIN_FLAGS = {
     "steps": "steps",
     "batch": "batch_size",
     "seq_len": "seq_len",
+    "chunks_per_window": "chunks_per_window",
     "lr": "learning_rate",
     "warmup_steps": "warmup_steps",
     "final_lr": "final_lr_fraction",
@@ -65,6 +66,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--batch", type=whole(1, 4096), help="rows per step")
     p.add_argument("--seq-len", type=whole(1, 65536), help="samples per truncated-BPTT chunk")
+    p.add_argument(
+        "--chunks-per-window",
+        type=whole(1, 10**6),
+        help="chunks each row follows with its hidden state carried before it jumps to a new place in the audio "
+        "(the longest span of music the model learns to keep track of: chunks × seq-len samples)",
+    )
     p.add_argument("--lr", type=number(0.0, 1.0, above=True), help="Adam's peak learning rate")
     p.add_argument(
         "--warmup-steps",

@@ -1,5 +1,6 @@
 """`inspiration train / info / eval` end to end, as a user runs them."""
 
+import json
 import os
 import signal
 import subprocess
@@ -102,6 +103,7 @@ def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
         (lambda d: ["train", str(d / "music"), "--name", "x", "--ema-decay", "1"], "--ema-decay: must be from 0"),
         (lambda d: ["train", str(d / "music"), "--name", "x", "--final-lr", "nan"], "--final-lr: must be a finite"),
         (lambda d: ["train", str(d / "music"), "--name", "x", "--warmup-steps", "-3"], "--warmup-steps: must be"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--chunks-per-window", "0"], "--chunks-per-window:"),
         (
             lambda d: ["train", str(d / "music"), "--name", "x", "--preset", "debug", "--seq-len", "120"],
             "multiple of the model's top frame size",
@@ -166,3 +168,15 @@ def test_the_recipe_flags_are_kept_in_the_config_and_shown(tmp_path, write_tone,
     assert main(["info", "models/music"]) == 0
     assert "lr 0.001, warm-up 5 steps, no weight average" in capsys.readouterr().out
     assert "ema_decay" not in read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]
+
+
+def test_the_window_length_is_kept_and_can_change_on_resume(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=3.0)
+    assert main(["train", "music", *DEBUG, "--steps", "6", "--chunks-per-window", "3"]) == 0
+    config = json.loads((tmp_path / "models" / "music" / "config.json").read_text())
+    assert config["train"]["chunks_per_window"] == 3
+    assert main(["train", "--resume", "--name", "music", "--steps", "10", "--chunks-per-window", "5"]) == 0
+    assert main(["info", "models/music"]) == 0
+    assert "windows of 5 chunks" in capsys.readouterr().out
+    assert read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]["step"] == 10
