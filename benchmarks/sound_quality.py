@@ -1,13 +1,14 @@
 """How a model sounds, in numbers: held-out NLL, and what its clips measure beside its training audio.
 
-    python benchmarks/sound_quality.py [--hours 0.33 | --steps N] [--seed 0] [--train FOLDER]   train, measure
+    python benchmarks/sound_quality.py [--hours 0.33 | --samples M] [--seed 0] [--train FOLDER] train, measure
         [--recipe scheduled|plain|both]                                                  (both: compare recipes)
     python benchmarks/sound_quality.py --model FOLDER [--model FOLDER2]                 measure (and compare)
         [--clips 8] [--seconds 10] [--min-p 0 0.05 ...] [--corpus DIR] [--test-seconds 60]
 
-Without --model it first trains a `small` model for a fixed CPU budget (--hours, default 20 minutes; --seed) on the
-benchmark corpus's train files (`benchmarks/corpus.py`) or the folder --train names, into --models-dir (default a
-temporary folder). For each model it prints:
+Without --model it first trains a `small` model for a fixed CPU budget (--hours, default 20 minutes, or --samples,
+millions of training samples, the same work for every recipe on a busy machine; --seed) on the benchmark corpus's
+train files (`benchmarks/corpus.py`) or the folder --train names, into --models-dir (default a temporary folder).
+For each model it prints:
 
 - held-out NLL in bits/sample on the corpus's test files (the first --test-seconds of each), scored as `inspiration
   eval` scores them (at the model's training level);
@@ -136,16 +137,34 @@ def held_out_bits(folder: Path, test_files: list[Path], seconds: float) -> tuple
     return mean_bits(sequence_bits(model, sequences, chunk_len=2048, batch_size=8)), level.describe()
 
 
-#: Training recipes to compare: today's (warm-up, decay to the budget, weight average) and the plain one before it.
-RECIPES = {"scheduled": [], "plain": ["--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"]}
+#: Training recipes to compare, as `inspiration train` flags over the `small` preset: today's, and the plain one it
+#: replaced (batch 32, half-second windows, a constant rate of 1e-3, no weight average).
+RECIPES = {
+    "scheduled": [],
+    "plain": [
+        *("--batch", "32", "--chunks-per-window", "16", "--lr", "1e-3"),
+        *("--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"),
+    ],
+}
+
+
+def samples_per_step(recipe: str) -> int:
+    """Training samples one optimiser step of `recipe` learns from: its batch rows × the preset's chunk length."""
+    from inspiration.engine.model.presets import get_preset
+
+    preset, flags = get_preset("small").train, RECIPES[recipe]
+    batch = int(flags[flags.index("--batch") + 1]) if "--batch" in flags else preset.batch_size
+    return batch * preset.seq_len
 
 
 def train(data: Path, budget: tuple[str, float], seed: int, models_dir: Path, recipe: str = "scheduled") -> Path:
-    """Train a `small` model for a budget, ("hours", wall time) or ("steps", optimiser steps: the same CPU work
-    however busy the machine is), with `recipe` (RECIPES); its folder."""
+    """Train a `small` model for a budget, ("hours", wall time) or ("samples", millions of training samples: the
+    same CPU work for every recipe however busy the machine is), with `recipe` (RECIPES); its folder."""
     from inspiration.cli import main as cli
 
     unit, amount = budget
+    if unit == "samples":
+        unit, amount = "steps", max(1, round(amount * 1e6 / samples_per_step(recipe)))
     name = f"small-{recipe}-{amount:g}{'h' if unit == 'hours' else 'steps'}-seed{seed}"
     args = ["train", str(data), "--name", name, "--preset", "small", f"--{unit}", f"{amount:g}", "--seed", str(seed)]
     if cli([*args, *RECIPES[recipe], "--models-dir", str(models_dir), "--device", "cpu"]) != 0:
@@ -218,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, action="append", help="a model folder (give two to compare)")
     parser.add_argument("--hours", type=float, default=1 / 3, help="training budget without --model (default 20 min)")
     parser.add_argument(
-        "--steps", type=int, help="training budget in optimiser steps instead (equal work on a busy machine)"
+        "--samples",
+        type=float,
+        help="training budget in millions of training samples instead: the same work for every recipe however busy "
+        "the machine (21.6: 20 min of the plain recipe on one core here)",
     )
     parser.add_argument("--seed", type=int, default=0, help="training seed, and the first clip's seed (default 0)")
     parser.add_argument("--train", type=Path, help="train on this folder instead of the corpus's train files")
@@ -247,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text
         for text, ok in (
             ("--hours must be above 0", args.hours > 0 and math.isfinite(args.hours)),
-            ("--steps must be from 1 to 10^9", args.steps is None or 1 <= args.steps <= 10**9),
+            ("--samples must be from 0.001 to 10^6", args.samples is None or 0.001 <= args.samples <= 1e6),
             ("--clips must be from 1 to 256", 1 <= args.clips <= 256),
             ("--seconds must be from 0.5 to 600", 0.5 <= args.seconds <= 600),
             ("--test-seconds must be above 0", args.test_seconds > 0 and math.isfinite(args.test_seconds)),
@@ -265,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         recipes = list(RECIPES) if args.recipe == "both" else [args.recipe]
         data, into = args.train or args.corpus / "train", Path(args.models_dir or scratch)
-        budget = ("steps", float(args.steps)) if args.steps else ("hours", args.hours)
+        budget = ("samples", args.samples) if args.samples else ("hours", args.hours)
         folders = list(args.model or [train(data, budget, args.seed, into, recipe) for recipe in reversed(recipes)])
         results = [report(folder, args, test_files) for folder in folders]
     if len(results) > 1:

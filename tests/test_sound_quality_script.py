@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from benchmarks import flag_rates, sound_quality
+from inspiration.engine.model.presets import get_preset
 from inspiration.engine.model.truncation import DEFAULT_MIN_P
 
 RATE = 16000
@@ -68,7 +69,20 @@ def test_both_recipes_are_trained_with_one_budget_and_seed_then_compared(tiny_mo
     assert "held-out NLL, bits/sample" in capsys.readouterr().out
     trained.clear()
     assert (
-        sound_quality.main([*args, "--steps", "1320", "--seconds", "0.5", "--test-seconds", "1", "--min-p", "0"]) == 0
+        sound_quality.main([*args, "--samples", "21.6", "--seconds", "0.5", "--test-seconds", "1", "--min-p", "0"]) == 0
     )
-    assert trained == [("plain", ("steps", 1320.0), 3), ("scheduled", ("steps", 1320.0), 3)]
-    assert sound_quality.RECIPES["plain"] == ["--warmup-steps", "0", "--final-lr", "1", "--ema-decay", "0"]
+    assert trained == [("plain", ("samples", 21.6), 3), ("scheduled", ("samples", 21.6), 3)]
+
+
+def test_a_sample_budget_gives_each_recipe_the_steps_that_learn_from_as_much_audio(tmp_path, monkeypatch):
+    import inspiration.cli
+
+    calls = []
+    monkeypatch.setattr(inspiration.cli, "main", lambda args: calls.append(args) or 0)
+    small = get_preset("small").train
+    for recipe in ("plain", "scheduled"):
+        sound_quality.train(tmp_path, ("samples", 21.6), 0, tmp_path, recipe)
+    plain, scheduled = (args[args.index("--steps") + 1] for args in calls)
+    assert int(plain) == round(21.6e6 / (32 * 512))
+    assert int(scheduled) == round(21.6e6 / (small.batch_size * small.seq_len))
+    assert calls[0][calls[0].index("--ema-decay") + 1] == "0" and "--ema-decay" not in calls[1]
