@@ -14,12 +14,13 @@ from typing import Any
 from inspiration.engine.errors import LimitError
 from inspiration.engine.limits import checked_float
 
-#: The min-p a clip is made with unless asked otherwise. Provisional, from a short measurement on a loaded 2-core
-#: machine (12 clips of 4 s per setting, T = 1): on the starter model 0.02 halved the median spectral flatness of
-#: loud frames (0.57 -> 0.26) and lowered the noise floor by 8 dB while the level fell only 4 dB; from 0.05 on, most
-#: clips of the starter and of a briefly trained real-music model fell towards silence (RMS -39 to -52 dB). To be
-#: set from a benchmark on a model trained longer on real music.
-DEFAULT_MIN_P = 0.02
+#: The min-p a clip is made with unless asked otherwise, chosen with benchmarks/sound_quality.py (8 clips of 10 s per
+#: setting). On a `small` model trained 20 minutes on the soundtrack corpus, which hisses, 0.01 at T = 1 cut the
+#: loud-frame flatness 6x (0.26 -> 0.044) and the noise floor by 16 dB and brought the long-term spectrum closer to
+#: the training audio's (3.7 -> 1.1 dB); 0.005 cut the flatness only 1.8x, and 0.02 moved the spectrum further away.
+#: On the starter, which plays notes, the cut also removes improbable note onsets: its clips' level fell from -23.4
+#: dBFS (plain) to -24.7 at 0.01 and -25.6 at 0.02, against -18 for the piano it learnt; from 0.05 on, clips fade.
+DEFAULT_MIN_P = 0.01
 #: min_p must be below this: at 1 only the most probable level would be left (argmax, which loops or goes silent).
 MIN_P_LIMIT = 1.0
 
