@@ -76,18 +76,18 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--warmup-steps",
         type=whole(0, 10**12),
-        help="a new run's learning rate rises over this many steps, at most 5%% of the budget (default 200)",
+        help="a new run's learning rate rises over this many steps, at most 5%% of the budget (default: the preset's)",
     )
     p.add_argument(
         "--final-lr",
         type=number(0.0, 1.0),
-        help="the learning rate falls to this share of --lr at the end of --steps or --hours (default 0.1; "
-        "1 keeps it constant)",
+        help="the learning rate falls to this share of --lr at the end of --steps or --hours (default: the "
+        "preset's; 1 keeps it constant)",
     )
     p.add_argument(
         "--ema-decay",
         type=number(0.0, 0.999999),
-        help="weight average kept per step, used to validate and generate (default 0.999; 0: the raw weights)",
+        help="weight average kept per step, used to validate and generate (default: the preset's; 0: the raw weights)",
     )
     p.add_argument("--seed", type=SEED, help="seed for initial weights and data order")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")

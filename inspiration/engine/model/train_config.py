@@ -17,7 +17,7 @@ _MANY = 10**12  # step counts and intervals
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How a model is trained. Defaults suit the `small` preset on a CPU."""
+    """How a model is trained. The presets (`presets.py`) set their own batch shape; `small` its own rates too."""
 
     batch_size: int = 32  # rows per step, each following its own window of the audio
     seq_len: int = 512  # target samples per TBPTT chunk (a multiple of the top frame size)
