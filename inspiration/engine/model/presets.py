@@ -40,8 +40,9 @@ PRESETS: dict[str, Preset] = {
             "small",
             "2-tier, GRU 256: fine on a CPU, learns timbre and short phrases",
             ModelConfig(frame_sizes=(16,), dim=256, embedding_dim=64),
-            # Measured at an equal CPU budget (benchmarks/sound_quality.py): more, smaller steps at a higher rate,
-            # two-second windows and a shorter weight average learn more per CPU hour than batch 32 at 1e-3.
+            # Measured at an equal CPU budget (benchmarks/sound_quality.py): more, smaller steps at a higher rate
+            # and a shorter weight average learn more per CPU hour than batch 32 at 1e-3. Two-second windows cost
+            # no NLL there, and a model that only learnt half-second ones settles into a drone in longer clips.
             TrainConfig(
                 batch_size=16,
                 seq_len=512,
