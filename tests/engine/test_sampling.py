@@ -66,34 +66,42 @@ def test_min_p_zero_gives_exactly_the_old_draw():
     assert torch.equal(sample_codes(logits, temperature, u), old)
 
 
-def test_min_p_cuts_exactly_the_codes_below_the_threshold_on_the_scaled_logits():
+def test_min_p_cuts_exactly_the_codes_below_the_threshold_scaled_with_the_logits():
     generator = torch.Generator().manual_seed(6)
     logits = torch.randn(300, 256, generator=generator) * 3
     inv = torch.rand(300, 1, generator=generator) + 0.5
     min_p = torch.tensor([0.0, 0.01, 0.05, 0.3, 0.9]).repeat(60)
     cut = log_min_p(min_p).unsqueeze(1)
     scaled = logits * inv
-    kept = (scaled - scaled.max(dim=-1, keepdim=True).values) >= cut
-    truncated = truncate(scaled, cut)
+    kept = (scaled - scaled.max(dim=-1, keepdim=True).values) >= cut * inv
+    truncated = truncate(scaled, cut, inv)
     assert torch.equal(torch.isfinite(truncated), kept)
     assert torch.equal(truncated[kept], scaled[kept])  # the kept codes keep their scaled logits exactly
-    for value in (0.05, 0.3):  # the definition in probabilities: p_i >= min_p * p_max, up to float rounding
+    for value in (0.05, 0.3):  # in probabilities: the model's own p_i >= min_p * p_max, whatever the temperature
         rows = min_p == value
-        p = torch.softmax(scaled[rows], dim=-1)
+        p = torch.softmax(logits[rows], dim=-1)
         ratio = p / p.max(dim=-1, keepdim=True).values
-        clear = (ratio - value).abs() > 1e-5
+        clear = (ratio - value).abs() > 1e-4
         assert torch.equal(kept[rows][clear], (ratio >= value)[clear])
+
+
+def test_a_hotter_draw_keeps_the_same_levels():
+    logits = torch.randn(50, 256, generator=torch.Generator().manual_seed(8)) * 3
+    cut = log_min_p(torch.full((50, 1), 0.01))
+    kept = [torch.isfinite(truncate(logits * inv, cut, torch.full((50, 1), inv))) for inv in (1 / 0.875, 1.0, 1 / 1.15)]
+    assert torch.equal(kept[0], kept[1]) and torch.equal(kept[1], kept[2])
+    assert 0 < int(kept[1].sum()) < kept[1].numel()  # something is cut, something kept
 
 
 def test_min_p_draws_follow_the_truncated_tempered_distribution_and_never_land_in_the_cut_tail():
     logits = torch.tensor([[2.0, 1.0, 0.0, -1.0, -3.0]]).repeat(50_000, 1)
     u = uniforms(torch.tensor([fold_seed(4)]), 0, 50_000)[0]
-    for temperature, min_p in ((1.0, 0.1), (2.0, 0.2), (0.5, 0.01)):
+    for temperature, min_p in ((1.0, 0.1), (2.0, 0.2), (0.5, 0.01), (1.5, 0.1)):
         cut = log_min_p(torch.full((50_000,), min_p))
         codes = sample_codes(logits, torch.full((50_000,), temperature), u, log_min_p=cut)
         observed = np.bincount(codes.numpy(), minlength=5) / 50_000
-        p = torch.softmax(logits[0] / temperature, dim=0)
-        p = torch.where(p >= min_p * p.max(), p, 0.0)
+        model = torch.softmax(logits[0], dim=0)
+        p = torch.where(model >= min_p * model.max(), torch.softmax(logits[0] / temperature, dim=0), 0.0)
         expected = (p / p.sum()).numpy()
         assert np.all(observed[expected == 0] == 0), (temperature, min_p, observed)
         assert np.abs(observed - expected).max() < 0.01, (temperature, min_p, observed, expected)
@@ -117,5 +125,6 @@ def test_a_draw_never_lands_on_a_code_below_the_cut(seed, scale, temperature, mi
     logits = torch.randn(1, 256, generator=torch.Generator().manual_seed(seed)) * scale
     cut = log_min_p(torch.tensor([min_p]))
     code = int(sample_codes(logits, torch.tensor([temperature]), torch.tensor([u], dtype=torch.float32), log_min_p=cut))
-    scaled = logits[0] * inverse_temperature(torch.tensor(temperature, dtype=torch.float32))
-    assert float(scaled[code] - scaled.max()) >= float(cut)
+    inv = inverse_temperature(torch.tensor(temperature, dtype=torch.float32))
+    scaled = logits[0] * inv
+    assert float(scaled[code] - scaled.max()) >= float(cut * inv)

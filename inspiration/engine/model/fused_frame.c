@@ -310,7 +310,8 @@ static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
 }
 
 /* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
- * rounded up to whole panels. Codes whose shifted scaled logit is below log_min_p get probability 0 (min-p). */
+ * rounded up to whole panels. Codes whose shifted scaled logit is below log_min_p / T get probability 0 (min-p,
+ * cut on the model's own distribution before the temperature reshapes it). */
 static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float log_min_p, float *cdf) {
     if (!(temperature > MIN_TEMPERATURE)) {
         int64_t best = 0;
@@ -318,7 +319,7 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
             if (logits[i] > logits[best]) best = i;
         return best;
     }
-    float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f;
+    float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f, cut = log_min_p * inv;
     for (int64_t i = 0; i < q; i++) {
         cdf[i] = logits[i] * inv;
         top = cdf[i] > top ? cdf[i] : top;
@@ -327,7 +328,7 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
     vec partial = {0}; /* PANEL running sums side by side, then added up */
     for (int64_t i = 0; i < q; i += PANEL) {
         vec shifted = *(const vec_u *)(cdf + i) - top;
-        vec e = (vec)((veci)exp_nonpositive(shifted) & ~(veci)(shifted < log_min_p));
+        vec e = (vec)((veci)exp_nonpositive(shifted) & ~(veci)(shifted < cut));
         for (int j = 0; i + PANEL > q && j < PANEL; j++)
             if (i + j >= q) e[j] = 0.0f;
         *(vec_u *)(cdf + i) = e;

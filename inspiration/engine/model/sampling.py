@@ -1,10 +1,11 @@
 """Drawing codes from logits at a per-row temperature and min-p, by inverse-CDF sampling on the logits' device.
 
-p(code) ∝ exp(logit / T), with the improbable tail cut by min-p (see `truncation`): on the scaled logits
-x = logit × (1/T), a code is kept iff x - max(x) >= log(min_p). Each draw uses one uniform number per row (see
-`noise`), so a draw depends only on the logits, the temperature, min-p and that number. T = 0 means argmax, handled
-explicitly (no division by zero). Without a min-p (None, or log(min_p) = -inf everywhere) nothing is cut: the same
-draws as plain sampling.
+p(code) ∝ exp(logit / T), with the improbable tail cut by min-p (see `truncation`) before the temperature reshapes
+what is left: on the scaled logits x = logit × (1/T), a code is kept iff x - max(x) >= log(min_p) × (1/T), that is
+iff the model itself (T = 1) gives it at least min_p times its most probable code's probability. Each draw uses one
+uniform number per row (see `noise`), so a draw depends only on the logits, the temperature, min-p and that number.
+T = 0 means argmax, handled explicitly (no division by zero). Without a min-p (None, or log(min_p) = -inf
+everywhere) nothing is cut: the same draws as plain sampling.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ def log_min_p(min_p: Tensor) -> Tensor:
     return min_p.to(torch.float32).log()
 
 
-def truncate(scaled: Tensor, log_min_p: Tensor) -> Tensor:
-    """Scaled logits (B, Q) float32 with the codes below the cut set to -inf; log_min_p (B, 1)."""
+def truncate(scaled: Tensor, log_min_p: Tensor, inv_temperature: Tensor) -> Tensor:
+    """Scaled logits (B, Q) float32 (logits × inv_temperature) with the codes below the cut set to -inf;
+    log_min_p and inv_temperature (B, 1). The cut, log(min_p) × (1/T), is the same on the unscaled logits whatever
+    the temperature, so heating a draw spreads it over the levels the model finds plausible and no further."""
     shifted = scaled - scaled.amax(dim=-1, keepdim=True)
-    return scaled.masked_fill(shifted < log_min_p, -torch.inf)
+    return scaled.masked_fill(shifted < log_min_p * inv_temperature, -torch.inf)
 
 
 def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
@@ -43,7 +46,7 @@ def draw(logits: Tensor, inv_temperature: Tensor, uniform: Tensor, log_min_p: Te
     """
     scaled = logits * inv_temperature
     if log_min_p is not None:
-        scaled = truncate(scaled, log_min_p)
+        scaled = truncate(scaled, log_min_p, inv_temperature)
     cdf = torch.softmax(scaled, dim=-1).cumsum_(dim=-1)
     return torch.searchsorted(cdf, uniform * cdf[:, -1:], right=True).clamp_max_(logits.shape[-1] - 1)
 

@@ -1,10 +1,14 @@
 """Min-p truncation of the sampling distribution: the constant and the check, torch-free (the app reads them).
 
 Sample-level models hiss because every draw may land in the long tail of improbable levels. With min-p, a level
-whose probability is below `min_p` times the most probable level's is never drawn; the rest keep their tempered
-proportions, so a high temperature still explores. Defined on the temperature-scaled logits x (top = max x): keep
-level i iff x_i - top >= log(min_p), with the log taken once in float32 (`sampling.log_min_p`), so every stepper cuts
-the same levels. min_p = 0 keeps every level: plain sampling, the same draws as before truncation existed.
+to which the model gives less than `min_p` times its most probable level's probability is never drawn; the rest keep
+their tempered proportions, so a high temperature still explores, but only among the levels the model finds
+plausible. The cut is made on the model's own distribution (T = 1), before the temperature reshapes it: a cut on the
+tempered distribution would let more of the tail through the hotter a draw is (at T = 1.15, min-p 0.01 on tempered
+probabilities keeps what 0.005 keeps on the model's), just where hiss starts. On the temperature-scaled logits
+x = logit / T (top = max x): keep level i iff x_i - top >= log(min_p) / T, with the log taken once in float32
+(`sampling.log_min_p`) and the same float32 product in every stepper, so all of them cut the same levels.
+min_p = 0 keeps every level: plain sampling, the same draws as before truncation existed.
 """
 
 from __future__ import annotations
