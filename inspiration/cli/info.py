@@ -40,6 +40,8 @@ def describe(folder: ModelFolder) -> str:
         f"             {parameter_count(SampleRNN(model)):,} parameters, {model.q_levels} levels {model.quantization}, "
         f"{model.sample_rate} Hz",
     ]
+    if run.start is not None:
+        lines.append(f"  began from {run.start.get('source')} (step {run.start.get('step')})")
     lines += _progress_lines(folder, train.steps, train.hours)
     files = data.get("files", [])
     skipped = data.get("skipped", [])

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from inspiration.engine.model.config import ModelConfig
     from inspiration.engine.model.folder import ModelFolder
     from inspiration.engine.training.distributed import DistContext
+    from inspiration.engine.training.runs import StartWeights
 
 _MODEL_FLAGS = {
     "frame_sizes": "frame_sizes",
@@ -92,6 +93,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=SEED, help="seed for initial weights and data order")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     p.add_argument("--resume", action="store_true", help="continue an existing model; DATA may be left out")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=Path,
+        metavar="MODEL",
+        help="a new model starts from this model's weights (a model folder, its best checkpoint, or a weights "
+        "file) instead of random ones, to fine-tune it on DATA: its model settings are kept, and the training "
+        "defaults are its preset's (or --preset's)",
+    )
     model = p.add_argument_group("model settings (new models only; default from the preset)")
     model.add_argument("--frame-sizes", type=_frame_sizes, help="samples per frame, top tier first, e.g. 16 or 8,2")
     model.add_argument("--rnn", choices=("gru", "lstm"))
@@ -135,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[str, Any]) -> None:
-    from inspiration.engine.model.presets import DEFAULT_PRESET, get_preset
+    from inspiration.engine.model.presets import DEFAULT_PRESET, PRESETS, get_preset
     from inspiration.engine.training.runs import continue_run, prepare_run, same_sources
 
     if folder.exists():
@@ -145,6 +155,8 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
                 f"{folder.path} was trained on other audio ({', '.join(existing.sources)}); "
                 "train the new audio under a new --name"
             )
+        if args.start is not None:
+            _check_same_start(folder, existing.start, args.start)
         requested = _requested_model(args, base=existing.model) if _model_flags_given(args) else None
         continue_run(folder, requested, train_changes)
         return
@@ -152,8 +164,14 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
         raise InspirationError(f"nothing to resume: {folder.path} is not a model folder")
     if not args.data:
         raise InspirationError("give the audio files or folders to train on")
-    preset = get_preset(args.preset or DEFAULT_PRESET)
-    model = _requested_model(args, base=preset.model)
+    start = None if args.start is None else _start(args)
+    if start is not None:
+        preset = get_preset(args.preset or (start.preset if start.preset in PRESETS else DEFAULT_PRESET))
+        model = start.model
+        print(f"Starting from {start.path} (step {start.step})", file=sys.stderr)
+    else:
+        preset = get_preset(args.preset or DEFAULT_PRESET)
+        model = _requested_model(args, base=preset.model)
     train = preset.train.with_changes(**train_changes)
     print(f"Reading audio for {folder.path} ({preset.name} preset) ...", file=sys.stderr)
 
@@ -161,7 +179,7 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
         if sys.stderr.isatty():
             print(f"\r\033[K  decoding {index + 1}/{total}: {path.name}", end="", file=sys.stderr, flush=True)
 
-    skipped = prepare_run(folder, args.data, preset.name, model, train, on_file=on_file)
+    skipped = prepare_run(folder, args.data, preset.name, model, train, on_file=on_file, start=start)
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     if skipped:
@@ -209,6 +227,28 @@ def _model_folder(args: argparse.Namespace) -> ModelFolder:
     if len(name) > 100 or len(name.encode("utf-8", "surrogateescape")) > 200:
         raise InspirationError(f"--name is {len(name)} characters long; the most is 100")
     return ModelFolder(args.models_dir / name)
+
+
+def _start(args: argparse.Namespace) -> StartWeights:
+    """The weights --from names; a model flag beside it is refused (the model is theirs)."""
+    from inspiration.engine.training.runs import start_weights
+
+    given = [f"--{flag.replace('_', '-')}" for flag in _MODEL_FLAGS if getattr(args, flag) is not None]
+    if given:
+        raise InspirationError(f"--from keeps that model's settings: leave out {', '.join(given)}")
+    return start_weights(args.start)
+
+
+def _check_same_start(folder: ModelFolder, recorded: dict[str, Any] | None, start: Path) -> None:
+    """Running the same command again resumes; --from naming other weights than the run began from is refused."""
+    from inspiration.engine.training.runs import start_weights
+
+    source = str(start_weights(start).path.resolve())
+    if recorded is None or recorded.get("source") != source:
+        began = "random weights" if recorded is None else str(recorded.get("source"))
+        raise InspirationError(
+            f"{folder.path} began from {began}, not {source}; train from other weights under a new --name"
+        )
 
 
 def _model_flags_given(args: argparse.Namespace) -> bool:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +113,8 @@ def test_ctrl_c_stops_with_a_checkpoint(tmp_path, write_tone):
             lambda d: ["train", str(d / "music"), "--name", "x", "--models-dir", str(d / "music" / "take.wav" / "m")],
             "cannot create",
         ),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--from", str(d / "nope")], "does not exist"),
+        (lambda d: ["train", str(d / "music"), "--name", "x", "--from", str(d / "music")], "not a model folder"),
         (lambda d: ["info", str(d / "music")], "not a model folder"),
         (lambda d: ["eval", str(d / "nope"), str(d / "music")], "does not exist"),
     ],
@@ -180,3 +183,48 @@ def test_the_window_length_is_kept_and_can_change_on_resume(tmp_path, write_tone
     assert main(["info", "models/music"]) == 0
     assert "windows of 5 chunks" in capsys.readouterr().out
     assert read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]["step"] == 10
+
+
+def test_a_new_model_starts_from_another_models_weights(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("album/take.wav", seconds=3.0)
+    write_tone("mine/take.wav", seconds=3.0, freq=330.0)
+    assert main(["train", "album", *DEBUG, "--steps", "8", "--val-every", "4"]) == 0
+    source_config, source, _ = read_weights(tmp_path / "models" / "album" / "best.safetensors")
+    almost_still = ["--lr", "1e-9", "--warmup-steps", "0", "--ema-decay", "0", "--val-every", "1000"]
+    assert main(["train", "mine", "--from", "models/album", "--steps", "1", *almost_still]) == 0
+    assert "Starting from models/album/best.safetensors (step 8)" in capsys.readouterr().err
+    tuned_config, tuned, _ = read_weights(tmp_path / "models" / "mine" / "last.safetensors")
+    assert tuned_config == source_config  # the model is the source's, the preset (debug) too
+    for name, tensor in source.items():  # one step at a rate of 1e-9 leaves the start weights as they were
+        assert torch.allclose(tuned[name], tensor, atol=1e-6), name
+    assert main(["train", "mine", "--name", "fresh", *DEBUG, "--steps", "1", *almost_still]) == 0
+    fresh = read_weights(tmp_path / "models" / "fresh" / "last.safetensors")[1]
+    assert max(float((fresh[name] - tensor).abs().max()) for name, tensor in source.items()) > 1e-3  # random
+    config = json.loads((tmp_path / "models" / "mine" / "config.json").read_text())
+    assert (
+        config["preset"] == "debug"
+        and config["start"]["step"] == read_weights(tmp_path / "models" / "album" / "best.safetensors")[2]["step"]
+    )
+    assert main(["info", "models/mine"]) == 0
+    assert "began from" in capsys.readouterr().out
+
+
+def test_a_started_run_resumes_without_its_source_and_refuses_other_weights(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tone("album/take.wav", seconds=3.0)
+    write_tone("mine/take.wav", seconds=3.0, freq=330.0)
+    assert main(["train", "album", *DEBUG, "--steps", "4", "--val-every", "1000"]) == 0
+    weights = tmp_path / "album.safetensors"
+    shutil.copyfile(tmp_path / "models" / "album" / "last.safetensors", weights)  # a lone weights file works too
+    assert main(["train", "mine", "--from", str(weights), "--steps", "3"]) == 0
+    assert main(["train", "mine", "--from", str(weights), "--steps", "5"]) == 0  # the same command, a longer budget
+    assert main(["train", "mine", "--from", "models/album", "--steps", "6"]) == 2
+    assert "began from" in capsys.readouterr().err
+    weights.unlink()  # the start weights were copied: the run does not need them any more
+    assert main(["train", "--resume", "--name", "mine", "--steps", "6"]) == 0
+    assert read_weights(tmp_path / "models" / "mine" / "last.safetensors")[2]["step"] == 6
+    assert main(["train", "album", "--name", "album", "--from", "models/mine", "--steps", "5"]) == 2
+    assert "began from random weights" in capsys.readouterr().err
+    assert main(["train", "mine", "--name", "other", "--from", "models/mine", "--dim", "64", "--steps", "1"]) == 2
+    assert "--from keeps that model's settings: leave out --dim" in capsys.readouterr().err

@@ -181,6 +181,41 @@ def test_a_request_becomes_the_clis_arguments(tmp_path):
     ]  # fmt: skip
     resume = TrainRequest("pad", tmp_path, resume=True, preset="small")
     assert resume.arguments()[3:] == ["--name", "pad", "--models-dir", str(tmp_path), "--device", "auto", "--resume"]
+    tuned = TrainRequest("pad", tmp_path, (tmp_path / "a",), preset="small", start=tmp_path / "starter", steps=9)
+    assert tuned.arguments()[-4:] == ["--from", str(tmp_path / "starter"), "--steps", "9"]  # its own preset
+    assert "--preset" not in tuned.arguments()
+
+
+def test_a_new_model_can_start_from_a_trained_one(qtbot, jobs, tmp_path, audio):
+    import json
+
+    from inspiration.cli import main
+
+    models = tmp_path / "models"
+    assert main(["train", str(audio), "--name", "album", "--models-dir", str(models), "--preset", "debug",
+                 "--steps", "4", "--val-every", "2"]) == 0  # fmt: skip
+    panel = make_panel(qtbot, jobs, models, steps=6, every=2)
+    panel.show()
+    combo = panel.setup.start_combo
+    qtbot.waitUntil(lambda: combo.count() == 2, timeout=RUN_TIMEOUT_MS)
+    assert combo.currentIndex() == 0 and panel.setup.preset_combo.isEnabled()
+    panel.setup.preset_combo.setCurrentIndex(panel.setup.preset_combo.findData("small"))
+    assert combo.itemText(1).startswith("album · 2-tier GRU 32 · step 4")
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # as a musician picks it from the list
+    assert panel.setup.start() == (models / "album").resolve()
+    assert not panel.setup.preset_combo.isEnabled() and "album" in panel.setup.preset_note.text()
+    assert panel.setup.preset_combo.currentData() == "debug"  # the preset it keeps is shown
+    drop_folder(panel, audio)
+    panel.setup.name_edit.setText("tuned")
+    with qtbot.waitSignal(panel.modelTrained, timeout=RUN_TIMEOUT_MS) as trained:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    config = json.loads((trained.args[0] / "config.json").read_text())
+    assert config["start"] == {"source": str((models / "album" / "best.safetensors").resolve()), "step": 4}
+    assert config["preset"] == "debug" and (trained.args[0] / "best.safetensors").is_file()
+    qtbot.waitUntil(lambda: combo.count() == 3, timeout=RUN_TIMEOUT_MS)  # the new model is offered in turn
+    assert panel.setup.start() == (models / "album").resolve()  # the choice stays
+    panel.shutdown()
 
 
 def test_a_bundled_app_runs_training_through_its_own_program(monkeypatch, tmp_path):

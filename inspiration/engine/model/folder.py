@@ -7,6 +7,7 @@ models/NAME/
   best.safetensors         weights with the lowest validation bits/sample
   checkpoints/step-N.safetensors   milestones (the newest few are kept)
   train_state.safetensors  weights, optimiser, RNG and data cursor for exact resume
+  start.safetensors        the weights a run started from instead of random ones (`train --from`), if any
   train_log.jsonl          one JSON object per logged step or validation
   previews/step-N.wav      a few seconds generated at temperature 1
   lineage.safetensors      features of the training audio, to trace clips back to it (see engine.lineage)
@@ -43,8 +44,11 @@ class RunConfig:
     train: TrainConfig
     sources: list[str]
     data: dict[str, Any]
+    #: Where a run that began from another model's weights took them: {"source": path, "step": its step}.
+    start: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        started = {} if self.start is None else {"start": self.start}
         return {
             "format": CONFIG_FORMAT,
             "version": CONFIG_VERSION,
@@ -54,6 +58,7 @@ class RunConfig:
             "train": self.train.to_dict(),
             "sources": self.sources,
             "data": self.data,
+            **started,
         }
 
 
@@ -68,6 +73,7 @@ class ModelFolder:
     last_path = property(lambda self: self.path / "last.safetensors")
     best_path = property(lambda self: self.path / "best.safetensors")
     state_path = property(lambda self: self.path / "train_state.safetensors")
+    start_path = property(lambda self: self.path / "start.safetensors")
     log_path = property(lambda self: self.path / "train_log.jsonl")
     milestones_dir = property(lambda self: self.path / "checkpoints")
     previews_dir = property(lambda self: self.path / "previews")
@@ -128,6 +134,7 @@ class ModelFolder:
                 train=TrainConfig.from_dict(_object(data["train"], "train")),
                 sources=[str(source) for source in _list(data.get("sources", []), "sources")],
                 data=_object(data.get("data", {}), "data"),
+                start=_object(data["start"], "start") if data.get("start") is not None else None,
             )
         except KeyError as exc:
             raise CheckpointError(f"{self.config_path} has no {exc} settings") from exc

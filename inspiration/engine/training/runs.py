@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from inspiration.engine.atomic import atomic_path
 from inspiration.engine.audio.dataset import SkippedFile, build_dataset, save_dataset
 from inspiration.engine.errors import CheckpointError, InspirationError
 from inspiration.engine.model.config import ModelConfig, config_difference
 from inspiration.engine.model.folder import ModelFolder, RunConfig
 from inspiration.engine.model.train_config import TrainConfig
+
+
+@dataclass(frozen=True)
+class StartWeights:
+    """Trained weights a new run starts from instead of random ones (fine-tuning): the file, its model, its step."""
+
+    path: Path
+    model: ModelConfig
+    step: int | None
+    preset: str | None  # the preset of the model folder they came from, if any
+
+    def record(self) -> dict[str, Any]:
+        """What config.json keeps of them: where they came from and how far they were trained."""
+        return {"source": str(self.path.resolve()), "step": self.step}
+
+
+def start_weights(source: str | os.PathLike[str]) -> StartWeights:
+    """The weights `source` names: a model folder's best checkpoint (its last before validation), or a weights file.
+    CheckpointError says what is wrong with it."""
+    from inspiration.engine.model.checkpoint import read_weights
+
+    path, preset = Path(source).expanduser(), None
+    if not path.is_file():
+        folder = ModelFolder(path)
+        preset = folder.read_config().preset
+        path = folder.checkpoint_path("best")
+    model, _, metadata = read_weights(path)
+    step = metadata.get("step")
+    return StartWeights(path, model, step if isinstance(step, int) and not isinstance(step, bool) else None, preset)
 
 
 def prepare_run(
@@ -20,8 +53,15 @@ def prepare_run(
     model: ModelConfig,
     train: TrainConfig,
     on_file: Callable[[int, int, Path], None] | None = None,
+    start: StartWeights | None = None,
 ) -> list[SkippedFile]:
-    """Decode the training audio into a new model folder and write its config; returns the files skipped."""
+    """Decode the training audio into a new model folder and write its config; returns the files skipped.
+
+    With `start` (whose model must be `model`), the run begins from those weights: they are copied into the folder,
+    so the run and its resumes do not depend on the source staying where it is.
+    """
+    if start is not None and start.model != model:
+        raise CheckpointError(f"{start.path} holds a different model ({config_difference(model, start.model)})")
     check_fits(model, train)
     dataset = build_dataset(
         sources,
@@ -33,6 +73,9 @@ def prepare_run(
     )
     folder.create()
     save_dataset(dataset, folder.dataset_path)
+    if start is not None:
+        with atomic_path(folder.start_path) as temporary:
+            shutil.copyfile(start.path, temporary)
     folder.write_config(
         RunConfig(
             name=folder.name,
@@ -41,6 +84,7 @@ def prepare_run(
             train=train,
             sources=[str(Path(s).expanduser().resolve()) for s in sources],
             data=dataset.summary(),
+            start=None if start is None else start.record(),
         )
     )
     return dataset.skipped
@@ -57,14 +101,7 @@ def continue_run(folder: ModelFolder, model: ModelConfig | None, train_changes: 
             f"{folder.path} holds a different model ({config_difference(run.model, model)}); "
             "resume it with its own settings or train under a new --name"
         )
-    updated = RunConfig(
-        name=run.name,
-        preset=run.preset,
-        model=run.model,
-        train=run.train.with_changes(**train_changes),
-        sources=run.sources,
-        data=run.data,
-    )
+    updated = replace(run, train=run.train.with_changes(**train_changes))
     check_fits(updated.model, updated.train)
     if updated != run:
         folder.write_config(updated)

@@ -1,7 +1,8 @@
 """The training loop: Adam with a scheduled learning rate, gradient clipping, TBPTT with carried state, a weight
 average, validation, checkpoints, exact resume.
 
-A run is killed and resumed without changing its result: the training state file holds the weights, optimiser,
+A run begins from random weights, or from trained ones copied into its folder (`runs.StartWeights`, fine-tuning).
+It is killed and resumed without changing its result: the training state file holds the weights, optimiser,
 random-generator states, data cursor, carried hidden state, weight average and learning-rate schedule of the last
 checkpoint, written atomically, and nothing else in the loop draws random numbers. The weight average
 (`averaging`), not the last step's weights, is what validation scores and what `best`, `last`, the milestones and
@@ -81,6 +82,9 @@ class Trainer:
         self.dataset: AudioDataset = load_dataset(folder.dataset_path)
         torch.manual_seed(self.config.seed)
         self.model = SampleRNN(self.run_config.model).to(self.device)
+        self.resumed = folder.state_path.is_file()
+        if not self.resumed and folder.start_path.is_file():  # `train --from`: trained weights, not random ones
+            load_state_into(self.model, load_tensors(folder.start_path)[0], folder.start_path)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.config.learning_rate)
         self.average = WeightAverage(self.model, self.config.ema_decay) if self.config.ema_decay > 0 else None
         self.schedule: LRSchedule = new_schedule(self.config)
@@ -105,7 +109,6 @@ class Trainer:
         self.carry: State | None = None
         if self.dist.is_main:
             folder.remove_temporary_files()
-        self.resumed = folder.state_path.is_file()
         if self.resumed:
             self._load_state()
         self.net: torch.nn.Module = self.model

@@ -43,12 +43,11 @@ if TYPE_CHECKING:
 STOPPED_KEY = "train/stopped"  # model folders the user stopped for good: not offered for resuming
 
 
-def unfinished_models(folder: Path) -> list[ModelSummary]:
-    """Models in `folder` that can be resumed and have not reached their step budget (a job: loads torch)."""
+def listed_models(folder: Path) -> list[ModelSummary]:
+    """Every model in `folder` (a job: loads torch)."""
     from inspiration.engine.model.catalog import find_models
 
-    models, _ = find_models([folder])
-    return [m for m in models if m.resumable and not m.finished]
+    return find_models([folder])[0]
 
 
 class TrainPanel(QWidget):
@@ -225,10 +224,10 @@ class TrainPanel(QWidget):
         return self._current
 
     def refresh_unfinished(self) -> None:
-        """List the unfinished models again (in a job)."""
+        """List the models again (in a job): the unfinished ones to resume, the trained ones to start from."""
         folder = self.models_folder
-        job = self._jobs.start("Look for unfinished training", lambda report, stop: unfinished_models(folder))
-        job.succeeded.connect(self._listed_unfinished)
+        job = self._jobs.start("Look for unfinished training", lambda report, stop: listed_models(folder))
+        job.succeeded.connect(self._listed)
         job.failed.connect(self._say)
 
     def show_model(self, folder: Path) -> None:
@@ -324,9 +323,12 @@ class TrainPanel(QWidget):
 
     # -- lists ---------------------------------------------------------------------------------------------------
     @Slot(object)  # a slot, so a listing that ends after the panel is gone is not delivered
-    def _listed_unfinished(self, models: list[ModelSummary]) -> None:
+    def _listed(self, models: list[ModelSummary]) -> None:
+        self.setup.set_start_models([(m.path, m.describe(), m.preset) for m in models if m.has_weights])
         stopped = set(self._stopped())
-        self._unfinished = {m.path: m for m in models if str(m.path.resolve()) not in stopped}
+        self._unfinished = {
+            m.path: m for m in models if m.resumable and not m.finished and str(m.path.resolve()) not in stopped
+        }
         self.unfinished.blockSignals(True)
         self.unfinished.clear()
         for path, summary in self._unfinished.items():

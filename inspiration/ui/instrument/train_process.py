@@ -22,7 +22,8 @@ TAIL_LINES = 8  # output lines kept to explain a failed run
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """What to train. `steps` or `hours` sets the length (neither: the preset's); `extra` adds CLI flags."""
+    """What to train. `steps` or `hours` sets the length (neither: the preset's); `start`, a model folder whose
+    weights a new model begins from (its size and preset too); `extra` adds CLI flags."""
 
     name: str
     models_dir: Path
@@ -32,6 +33,7 @@ class TrainRequest:
     hours: float | None = None
     device: str = "auto"
     resume: bool = False
+    start: Path | None = None
     extra: tuple[str, ...] = ()
 
     @property
@@ -45,7 +47,9 @@ class TrainRequest:
         args += ["--name", self.name, "--models-dir", str(self.models_dir), "--device", self.device]
         if self.resume:
             args.append("--resume")
-        if self.preset and not self.resume:
+        if self.start is not None and not self.resume:
+            args += ["--from", str(self.start)]
+        elif self.preset and not self.resume:
             args += ["--preset", self.preset]
         if self.steps is not None:
             args += ["--steps", str(self.steps)]

@@ -1,4 +1,4 @@
-"""What to train: the audio (folders and files), the model's name, preset, length and device."""
+"""What to train: the audio (folders and files), the model's name, what it starts from, preset, length and device."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from inspiration.ui.instrument.train_process import TrainRequest
 from inspiration.ui.instrument.train_sources import TrainSources
 from inspiration.ui.theme import COLORS
 
+#: The start list's first choice: random weights.
+NEW_MODEL = "Nothing: a new model"
 #: What the device list offers before torch (asked in a child process) has said which GPUs it can use.
 DEVICES = (("auto", "Automatic (checking for a GPU…)"), ("cpu", "CPU"))
 
@@ -49,6 +51,14 @@ class TrainSetup(QWidget):
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet(f"color: {COLORS.text_dim};")
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
+        self._start_presets: dict[str, str] = {}  # model folder -> its preset
+        self.start_combo = QComboBox()
+        self.start_combo.addItem(NEW_MODEL, None)
+        self.start_combo.setToolTip(
+            "Begin from a trained model's weights instead of random ones (fine-tuning): it keeps that model's size "
+            "and learns your audio in far fewer hours than a new model"
+        )
+        self.start_combo.currentIndexChanged.connect(self._preset_changed)
         self.hours_spin = QDoubleSpinBox()
         self.hours_spin.setRange(0.01, 1000.0)
         self.hours_spin.setDecimals(2)
@@ -73,6 +83,7 @@ class TrainSetup(QWidget):
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", self.name_edit)
+        form.addRow("Start from", self.start_combo)
         form.addRow("Preset", self.preset_combo)
         form.addRow("", self.preset_note)
         form.addRow("Length", length)
@@ -103,6 +114,25 @@ class TrainSetup(QWidget):
             else "This torch build sees no GPU here (a CPU build, or no driver); training runs on the CPU"
         )
 
+    def start(self) -> Path | None:
+        """The model folder a new model begins from (None: random weights)."""
+        data = self.start_combo.currentData()
+        return None if data is None else Path(data)
+
+    def set_start_models(self, models: list[tuple[Path, str, str]]) -> None:
+        """Offer these trained models ((folder, label, preset) triples) to start from; the choice is kept while
+        offered. Choosing one shows its preset, which a run started from it keeps."""
+        chosen = self.start_combo.currentData()
+        self.start_combo.blockSignals(True)
+        self.start_combo.clear()
+        self.start_combo.addItem(NEW_MODEL, None)
+        self._start_presets = {str(folder): preset for folder, _, preset in models}
+        for folder, label, _ in models:
+            self.start_combo.addItem(label, str(folder))
+        self.start_combo.setCurrentIndex(max(0, self.start_combo.findData(chosen)))
+        self.start_combo.blockSignals(False)
+        self._preset_changed()
+
     def target_hours(self) -> float | None:
         return self.hours_spin.value() if self.unit_combo.currentText() == "hours" else None
 
@@ -120,6 +150,7 @@ class TrainSetup(QWidget):
             models_dir=models_dir,
             sources=tuple(sources),
             preset=str(self.preset_combo.currentData()),
+            start=self.start(),
             steps=self.steps_spin.value() if hours is None else None,
             hours=hours,
             device=self.device(),
@@ -135,6 +166,16 @@ class TrainSetup(QWidget):
         self._name_edited = bool(text)
 
     def _preset_changed(self, *_: Any) -> None:
+        start = self.start()
+        self.preset_combo.setEnabled(start is None)
+        if start is not None:
+            index = self.preset_combo.findData(self._start_presets.get(str(start)))
+            if index >= 0:
+                self.preset_combo.blockSignals(True)
+                self.preset_combo.setCurrentIndex(index)
+                self.preset_combo.blockSignals(False)
+            self.preset_note.setText(f"Keeps the size, settings and training recipe of {start.name}.")
+            return
         description = PRESETS[self.preset_combo.currentData()].description
         self.preset_note.setText(description[:1].upper() + description[1:])
 
