@@ -5,7 +5,8 @@
 Writes, inside the package (`inspiration/resources/`):
 
 - `models/starter/config.json` and `models/starter/last.safetensors`: the model's config, renamed `starter`, its
-  source paths made relative to --corpus (no machine's folders in the package), and its validated averaged weights
+  source paths made relative to --corpus and the weights it started from named by folder and file only (no
+  machine's folders in the package), and its validated averaged weights
   (`best`, else `last`); the training data and optimiser state stay behind;
 - `demo_clips/starter-N.flac`: the clips the demo project is spliced from (`engine/composition/demo.py`): the
   first, in seed order from seed 0, that the starter makes at the app's default settings (min-p `DEFAULT_MIN_P`,
@@ -48,6 +49,8 @@ def relative_sources(config: dict, corpus: Path) -> dict:
     for record in config.get("data", {}).get("skipped", []):
         if isinstance(record, dict) and "path" in record:
             record["path"] = relative(record["path"])
+    if isinstance(config.get("start"), dict):  # trained on from other weights (`train --from`): name them only
+        config["start"]["source"] = "/".join(Path(str(config["start"].get("source"))).parts[-2:])
     return config
 
 
