@@ -55,8 +55,8 @@ class TrainSetup(QWidget):
         self.start_combo = QComboBox()
         self.start_combo.addItem(NEW_MODEL, None)
         self.start_combo.setToolTip(
-            "Begin from a trained model's weights instead of random ones (fine-tuning): it keeps that model's size "
-            "and learns your audio in far fewer hours than a new model"
+            "Begin from a trained model's weights instead of random ones (fine-tuning): the new model keeps its "
+            "size and starts with what it learnt"
         )
         self.start_combo.currentIndexChanged.connect(self._preset_changed)
         self.hours_spin = QDoubleSpinBox()
