@@ -94,3 +94,32 @@ def test_config_round_trips_through_json_data():
     with pytest.raises(ValueError, match="unknown model settings: colour"):
         ModelConfig.from_dict({**config.to_dict(), "colour": "red"})
     assert parameter_count(SampleRNN(config)) > 0
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.tiers}tier-{c.rnn_type}-q{c.q_levels}")
+def test_the_first_layer_by_table_is_the_convolution_with_the_same_gradients(config):
+    torch.manual_seed(3)
+    tier = SampleRNN(config).sample_tier
+    previous = torch.randint(0, config.q_levels, (4, tier.frame_size - 1 + 300))
+    weights = torch.randn(4, 300, config.dim)
+    results = []
+    for layer in (tier.convolved, tier.looked_up):
+        tier.zero_grad()
+        out = layer(previous)
+        (out * weights).sum().backward()
+        results.append((out, {name: p.grad.clone() for name, p in tier.named_parameters() if p.grad is not None}))
+    (conv, conv_grads), (table, table_grads) = results
+    assert torch.allclose(table, conv, atol=1e-5, rtol=1e-5)
+    assert conv_grads.keys() == table_grads.keys() and len(conv_grads) >= 3  # embedding, kernel (and its norm), bias
+    for name, grad in conv_grads.items():
+        assert torch.allclose(table_grads[name], grad, atol=1e-4, rtol=1e-4), name
+
+
+def test_the_table_is_taken_only_on_a_cpu_with_many_samples_per_level(monkeypatch):
+    tier = SampleRNN(CONFIGS[0]).sample_tier
+    taken = []
+    monkeypatch.setattr(tier, "looked_up", lambda previous: taken.append("table"))
+    monkeypatch.setattr(tier, "convolved", lambda previous: taken.append("conv"))
+    tier.first_layer(torch.zeros(8, 15 + 128, dtype=torch.long))  # 1,024 samples, 256 levels: a training batch
+    tier.first_layer(torch.zeros(2, 15 + 16, dtype=torch.long))  # a frame of generation
+    assert taken == ["table", "conv"]

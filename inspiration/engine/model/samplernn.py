@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import cast
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import weight_norm as _weight_norm
 
@@ -74,11 +75,17 @@ class FrameTier(nn.Module):
         return up, new_state
 
 
+#: On a CPU, the sample MLP's first layer is computed by table lookup (see `SampleTier.first_layer`) when a call has
+#: at least this many samples per quantisation level and the table has at most this many entries (64 MB).
+TABLE_SAMPLES_PER_LEVEL = 4
+TABLE_MAX_ENTRIES = 2**24
+
+
 class SampleTier(nn.Module):
     """The sample-level MLP: embed the last `frame_size` samples, add conditioning, predict the next sample.
 
     The first layer is a convolution over the embedded sequence with kernel `frame_size`, so training runs it for
-    every position at once; it is linear in one-hot inputs, so generation can fold it into a lookup table.
+    every position at once; it is linear in one-hot inputs, so it can be a lookup table (see `first_layer`).
     """
 
     def __init__(self, frame_size: int, config: ModelConfig) -> None:
@@ -99,11 +106,46 @@ class SampleTier(nn.Module):
 
         Output t is predicted from previous[:, t : t + frame_size].
         """
-        embedded = self.embedding(previous).transpose(1, 2)  # (B, E, frame_size - 1 + T)
-        x = torch.relu(self.input(embedded).transpose(1, 2) + conditioning)  # (B, T, dim)
+        x = torch.relu(self.first_layer(previous) + conditioning)  # (B, T, dim)
         for layer in self.hidden:
             x = torch.relu(layer(x))
         return self.output(x)
+
+    def first_layer(self, previous: Tensor) -> Tensor:
+        """previous (B, frame_size - 1 + T) codes -> the first layer's output (B, T, dim), conditioning not added.
+
+        A code c at place k of a window adds the same vector to the output wherever it is: row (k, c) of a table,
+        embedding(c) through the kernel's slice k. Building the table costs frame_size × Q × E × dim multiplications
+        per call, the convolution that much per sample; so on a CPU, with many samples per level (training,
+        validation), the layer sums frame_size table rows per sample instead: the same function and gradients, and
+        a training step about 1.5 times faster. Other devices, and few samples, take the convolution.
+        """
+        batch, width = previous.shape
+        steps, size, levels = width - self.frame_size + 1, self.frame_size, self.embedding.num_embeddings
+        dim = self.input.out_channels
+        if (
+            previous.device.type != "cpu"
+            or batch * steps < TABLE_SAMPLES_PER_LEVEL * levels
+            or size * levels * dim > TABLE_MAX_ENTRIES
+        ):
+            return self.convolved(previous)
+        return self.looked_up(previous)
+
+    def convolved(self, previous: Tensor) -> Tensor:
+        """`first_layer` as the convolution over the embedded codes."""
+        embedded = self.embedding(previous).transpose(1, 2)  # (B, E, frame_size - 1 + T)
+        return self.input(embedded).transpose(1, 2)
+
+    def looked_up(self, previous: Tensor) -> Tensor:
+        """`first_layer` as a sum of table rows, one per place in each window."""
+        batch, width = previous.shape
+        size, levels = self.frame_size, self.embedding.num_embeddings
+        # (size × levels, dim): row k × levels + c is code c at place k through the weight-normed kernel
+        table = torch.einsum("qe,dek->kqd", self.embedding.weight, self.input.weight).reshape(size * levels, -1)
+        places = torch.arange(size, device=previous.device) * levels
+        rows = (previous.unfold(1, size, 1) + places).reshape(-1, size)  # (B × T, size): one bag per sample
+        summed = F.embedding_bag(rows, table, mode="sum") + self.input.bias
+        return summed.view(batch, width - size + 1, -1)
 
 
 class SampleRNN(nn.Module):
