@@ -168,7 +168,8 @@ def _prepare(args: argparse.Namespace, folder: ModelFolder, train_changes: dict[
     if start is not None:
         preset = get_preset(args.preset or (start.preset if start.preset in PRESETS else DEFAULT_PRESET))
         model = start.model
-        print(f"Starting from {start.path} (step {start.step})", file=sys.stderr)
+        trained = "" if start.step is None else f" (step {start.step})"
+        print(f"Starting from {start.path}{trained}", file=sys.stderr)
     else:
         preset = get_preset(args.preset or DEFAULT_PRESET)
         model = _requested_model(args, base=preset.model)
