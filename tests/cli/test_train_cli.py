@@ -228,3 +228,15 @@ def test_a_started_run_resumes_without_its_source_and_refuses_other_weights(tmp_
     assert "began from random weights" in capsys.readouterr().err
     assert main(["train", "mine", "--name", "other", "--from", "models/mine", "--dim", "64", "--steps", "1"]) == 2
     assert "--from keeps that model's settings: leave out --dim" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("start", [5, "x", [1], {"source": None, "step": 3}, {"source": "a", "step": "b"}])
+def test_a_damaged_start_record_is_named(tmp_path, write_tone, capsys, monkeypatch, start):
+    monkeypatch.chdir(tmp_path)
+    write_tone("music/take.wav", seconds=1.0)
+    assert main(["train", "music", *DEBUG, "--steps", "1"]) == 0
+    config_path = tmp_path / "models" / "music" / "config.json"
+    config = json.loads(config_path.read_text())
+    config_path.write_text(json.dumps({**config, "start": start}))
+    assert main(["info", "models/music"]) == 2
+    assert "invalid settings: start should" in capsys.readouterr().err

@@ -134,7 +134,7 @@ class ModelFolder:
                 train=TrainConfig.from_dict(_object(data["train"], "train")),
                 sources=[str(source) for source in _list(data.get("sources", []), "sources")],
                 data=_object(data.get("data", {}), "data"),
-                start=_object(data["start"], "start") if data.get("start") is not None else None,
+                start=_start(data["start"]) if data.get("start") is not None else None,
             )
         except KeyError as exc:
             raise CheckpointError(f"{self.config_path} has no {exc} settings") from exc
@@ -200,6 +200,15 @@ def _object(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"{name} should be an object")
     return value
+
+
+def _start(value: Any) -> dict[str, Any]:
+    """The `start` record: {"source": the weights' path, "step": their step or None}."""
+    start = _object(value, "start")
+    step = start.get("step")
+    if not isinstance(start.get("source"), str) or not (step is None or (type(step) is int and step >= 0)):
+        raise ValueError("start should name the weights' source and their step")
+    return start
 
 
 def _list(value: Any, name: str) -> list[Any]:
