@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from inspiration.engine.training.log import LogTail
 from inspiration.ui.instrument.device_probe import probe_devices
+from inspiration.ui.instrument.model_picker import list_models
 from inspiration.ui.instrument.train_plot import TrainPlot
 from inspiration.ui.instrument.train_previews import TrainPreviews
 from inspiration.ui.instrument.train_process import RunOutcome, TrainProcess, TrainRequest
@@ -41,13 +42,6 @@ if TYPE_CHECKING:
     from inspiration.engine.model.catalog import ModelSummary
 
 STOPPED_KEY = "train/stopped"  # model folders the user stopped for good: not offered for resuming
-
-
-def listed_models(folder: Path) -> list[ModelSummary]:
-    """Every model in `folder` (a job: loads torch)."""
-    from inspiration.engine.model.catalog import find_models
-
-    return find_models([folder])[0]
 
 
 class TrainPanel(QWidget):
@@ -226,7 +220,7 @@ class TrainPanel(QWidget):
     def refresh_unfinished(self) -> None:
         """List the models again (in a job): the unfinished ones to resume, the trained ones to start from."""
         folder = self.models_folder
-        job = self._jobs.start("Look for unfinished training", lambda report, stop: listed_models(folder))
+        job = self._jobs.start("Look for models", lambda report, stop: list_models([folder])[0])
         job.succeeded.connect(self._listed)
         job.failed.connect(self._say)
 
