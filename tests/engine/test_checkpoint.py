@@ -81,3 +81,20 @@ def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         save_weights(path, SampleRNN(CONFIG), step=2)
     assert read_weights(path)[2]["step"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["last.safetensors"]
+
+
+def test_a_killed_writes_leftovers_are_removed_and_nothing_else(tmp_path):
+    from inspiration.engine.model.folder import ModelFolder
+
+    folder = ModelFolder(tmp_path / "m")
+    folder.milestones_dir.mkdir(parents=True)
+    leftovers = [
+        folder.path / ".tmpAb3dE9",  # safetensors' own temporary file, before its rename
+        folder.milestones_dir / ".tmpZZ12ab",
+        folder.path / ".last.4242-x1y2.tmp.safetensors",  # atomic_path's
+    ]
+    kept = [folder.path / "best.safetensors", folder.path / ".tmpnotes.txt", folder.path / "tmpAb3dE9"]
+    for path in leftovers + kept:
+        path.write_bytes(b"x")
+    folder.remove_temporary_files()
+    assert not any(p.exists() for p in leftovers) and all(p.exists() for p in kept)

@@ -32,6 +32,8 @@ from inspiration.engine.model.weights_file import ensure_safetensors
 CONFIG_FORMAT = "inspiration-model"
 CONFIG_VERSION = 1
 _MILESTONE = re.compile(r"^step-(\d+)\.safetensors$")
+#: The name safetensors (its Rust `tempfile`) gives the file it writes before renaming it to the target.
+SAFETENSORS_TEMPORARY = ".tmp??????"
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,14 @@ class ModelFolder:
             raise OutputNotWritableError(f"cannot write to {self.path}: permission denied")
 
     def remove_temporary_files(self) -> None:
-        """Delete half-written temporary files left by a process killed mid-write (see `atomic_path`)."""
+        """Delete half-written temporary files left by a process killed mid-write: ours (see `atomic_path`), and
+        the `.tmpXXXXXX` file safetensors writes a checkpoint into before renaming it (as large as the checkpoint)."""
         for folder in (self.path, self.milestones_dir, self.previews_dir):
             if folder.is_dir():
-                for path in folder.glob(".*.tmp*"):
-                    path.unlink(missing_ok=True)
+                for pattern in (".*.tmp*", SAFETENSORS_TEMPORARY):
+                    for path in folder.glob(pattern):
+                        if path.is_file():
+                            path.unlink(missing_ok=True)
 
     def read_config(self) -> RunConfig:
         """Parse config.json; CheckpointError names what is wrong."""
