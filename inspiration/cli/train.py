@@ -242,9 +242,9 @@ def _start(args: argparse.Namespace) -> StartWeights:
 
 def _check_same_start(folder: ModelFolder, recorded: dict[str, Any] | None, start: Path) -> None:
     """Running the same command again resumes; --from naming other weights than the run began from is refused."""
-    from inspiration.engine.training.runs import start_weights
+    from inspiration.engine.training.runs import start_weights_path
 
-    source = str(start_weights(start).path.resolve())
+    source = str(start_weights_path(start)[0].resolve())
     if recorded is None or recorded.get("source") != source:
         began = "random weights" if recorded is None else str(recorded.get("source"))
         raise InspirationError(

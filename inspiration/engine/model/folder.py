@@ -32,7 +32,8 @@ from inspiration.engine.model.weights_file import ensure_safetensors
 CONFIG_FORMAT = "inspiration-model"
 CONFIG_VERSION = 1
 _MILESTONE = re.compile(r"^step-(\d+)\.safetensors$")
-#: The name safetensors (its Rust `tempfile`) gives the file it writes before renaming it to the target.
+#: The name safetensors (its Rust `tempfile`) gives the file it writes before renaming it to the target: ".tmp" and
+#: six random characters.
 SAFETENSORS_TEMPORARY = ".tmp??????"
 
 
@@ -98,7 +99,8 @@ class ModelFolder:
 
     def remove_temporary_files(self) -> None:
         """Delete half-written temporary files left by a process killed mid-write: ours (see `atomic_path`), and
-        the `.tmpXXXXXX` file safetensors writes a checkpoint into before renaming it (as large as the checkpoint)."""
+        the file safetensors writes a checkpoint into before renaming it (`SAFETENSORS_TEMPORARY`, as large as the
+        checkpoint)."""
         for folder in (self.path, self.milestones_dir, self.previews_dir):
             if folder.is_dir():
                 for pattern in (".*.tmp*", SAFETENSORS_TEMPORARY):

@@ -31,16 +31,22 @@ class StartWeights:
         return {"source": str(self.path.resolve()), "step": self.step}
 
 
+def start_weights_path(source: str | os.PathLike[str]) -> tuple[Path, str | None]:
+    """The weights file `source` names — a model folder's best checkpoint (its last before validation), or the file
+    itself — and the folder's preset (None for a file), without reading the weights; CheckpointError if none."""
+    path = Path(source).expanduser()
+    if path.is_file():
+        return path, None
+    folder = ModelFolder(path)
+    preset = folder.read_config().preset
+    return folder.checkpoint_path("best"), preset
+
+
 def start_weights(source: str | os.PathLike[str]) -> StartWeights:
-    """The weights `source` names: a model folder's best checkpoint (its last before validation), or a weights file.
-    CheckpointError says what is wrong with it."""
+    """The weights `source` names (see `start_weights_path`), read; CheckpointError says what is wrong with them."""
     from inspiration.engine.model.checkpoint import read_weights
 
-    path, preset = Path(source).expanduser(), None
-    if not path.is_file():
-        folder = ModelFolder(path)
-        preset = folder.read_config().preset
-        path = folder.checkpoint_path("best")
+    path, preset = start_weights_path(source)
     model, _, metadata = read_weights(path)
     step = metadata.get("step")
     return StartWeights(path, model, step if isinstance(step, int) and not isinstance(step, bool) else None, preset)
