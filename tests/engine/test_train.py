@@ -209,6 +209,18 @@ def test_an_hours_budget_counts_every_session(make_run):
     assert again.step == first.step and again.reason == "time budget"
 
 
+def test_a_run_out_of_time_validates_the_step_it_ends_on_once(make_run):
+    folder = make_run(steps=None, hours=0.5 / 3600, val_every=100_000, checkpoint_every=5, milestone_every=0)
+    events = []
+    first = Trainer(folder, device="cpu", on_event=events.append).run()
+    assert first.reason == "time budget" and first.step > 0
+    assert [e.step for e in events if isinstance(e, Validated)] == [first.step]
+    assert read_weights(folder.checkpoint_path("best"))[2]["step"] == first.step  # best saw where the decay ended
+    assert [r["step"] for r in folder.read_log() if "val_bits" in r] == [first.step]
+    Trainer(folder, device="cpu", on_event=events.append).run()  # the budget is spent: nothing new to validate
+    assert [e.step for e in events if isinstance(e, Validated)] == [first.step]
+
+
 def test_a_run_killed_before_its_first_checkpoint_leaves_no_duplicate_log_lines(make_run):
     folder = make_run(steps=30, checkpoint_every=1000, val_every=1000)
 

@@ -104,6 +104,7 @@ class Trainer:
         self.elapsed_before = 0.0
         self.best_val: float | None = None
         self.best_step: int | None = None
+        self._validated_step = 0  # the newest step validated, or the step a session began at
         self.bad_steps = 0
         self._said_unscorable = False
         self.carry: State | None = None
@@ -139,6 +140,7 @@ class Trainer:
         if self.dist.is_main:  # lines past the resumed step belong to work that is redone now
             self._truncate_log(self.step)
         started = last_checkpoint = time.monotonic()
+        self._validated_step = self.step
         speed = _Speed()
         window_bits: list[float] = []
         reason: str = "completed"
@@ -183,6 +185,8 @@ class Trainer:
             if config.preview_every > 0 and self.step % config.preview_every == 0:
                 self._preview()
         elapsed = self.elapsed_before + time.monotonic() - started
+        if reason == "time budget" and self._validated_step != self.step:
+            self._validate(elapsed)  # the decay ends with the budget: `best` must see the weights it ends on
         self._checkpoint(elapsed, milestone=False)  # always: it also records the time spent, for --hours
         if self.dist.is_main and reason != "cancelled":  # a stop request wants the process gone, not more work
             self._index_lineage()
@@ -319,6 +323,7 @@ class Trainer:
 
     # ----------------------------------------------------------------------------------------------------------
     def _validate(self, elapsed: float) -> None:
+        self._validated_step = self.step
         if not self.dist.is_main or not self.val_sequences:
             return
         rows = max(1, self.batches.batch_size)
