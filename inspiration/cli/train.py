@@ -41,6 +41,7 @@ _TRAIN_FLAGS = {
     "checkpoint_every": "checkpoint_every",
     "milestone_every": "milestone_every",
     "preview_every": "preview_every",
+    "bf16": "bf16",
 }
 
 
@@ -91,6 +92,14 @@ def register(subparsers: Any) -> None:
         help="weight average kept per step, used to validate and generate (default: the preset's; 0: the raw weights)",
     )
     p.add_argument("--seed", type=SEED, help="seed for initial weights and data order")
+    p.add_argument(
+        "--fp32",
+        dest="bf16",
+        action="store_false",
+        default=None,
+        help="multiply in float32 throughout (default: bfloat16 matrix products on a GPU and on a CPU that has them "
+        "in hardware, AVX512-BF16 or AMX, where a step is about 1.6x faster)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     p.add_argument("--resume", action="store_true", help="continue an existing model; DATA may be left out")
     p.add_argument(

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from inspiration.cli import main
+from inspiration.engine.model import devices
 from inspiration.engine.model.checkpoint import read_weights
 from inspiration.engine.model.weights_file import read_metadata
 
@@ -171,6 +172,18 @@ def test_the_recipe_flags_are_kept_in_the_config_and_shown(tmp_path, write_tone,
     assert main(["info", "models/music"]) == 0
     assert "lr 0.001, warm-up 5 steps, no weight average" in capsys.readouterr().out
     assert "ema_decay" not in read_weights(tmp_path / "models" / "music" / "last.safetensors")[2]
+
+
+def test_bf16_where_the_cpu_has_it_and_fp32_asks_for_float32(tmp_path, write_tone, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(devices, "cpu_has_native_bf16", lambda: True)
+    write_tone("music/take.wav", seconds=3.0)
+    assert main(["train", "music", *DEBUG, "--steps", "4", "--val-every", "4", "--device", "cpu"]) == 0
+    assert "on cpu (1 thread), bfloat16:" in capsys.readouterr().err
+    assert main(["train", "music", *DEBUG, "--name", "plain", "--steps", "4", "--device", "cpu", "--fp32"]) == 0
+    err = capsys.readouterr().err
+    assert "on cpu (1 thread):" in err and "bfloat16" not in err
+    assert json.loads((tmp_path / "models" / "plain" / "config.json").read_text())["train"]["bf16"] is False
 
 
 def test_the_window_length_is_kept_and_can_change_on_resume(tmp_path, write_tone, capsys, monkeypatch):

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from inspiration.engine.errors import OutputNotWritableError, TrainingDivergedError
+from inspiration.engine.model import devices
 from inspiration.engine.model.checkpoint import load_model, load_tensors, read_weights
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.presets import get_preset
@@ -13,6 +14,7 @@ from inspiration.engine.training.events import (
     Finished,
     Notice,
     PreviewSaved,
+    Started,
     StepDone,
     Validated,
 )
@@ -50,10 +52,14 @@ def test_loss_falls_well_below_8_bits(make_run):
     assert log[0]["train_bits"] > log[-2]["train_bits"] + 1.5
 
 
-def test_killed_and_resumed_run_equals_an_uninterrupted_one(make_run):
+@pytest.mark.parametrize("native_bf16", [False, True], ids=["fp32", "bf16"])
+def test_killed_and_resumed_run_equals_an_uninterrupted_one(make_run, monkeypatch, native_bf16):
+    monkeypatch.setattr(devices, "cpu_has_native_bf16", lambda: native_bf16)  # bf16 is emulated where it lacks
     settings = dict(steps=40, checkpoint_every=10, val_every=15, milestone_every=0)
     straight = make_run("straight", **settings)
-    Trainer(straight, device="cpu").run()
+    events = []
+    Trainer(straight, device="cpu", on_event=events.append).run()
+    assert ("bfloat16" in next(e for e in events if isinstance(e, Started)).device) == native_bf16
 
     crashed = make_run("crashed", **settings)
 

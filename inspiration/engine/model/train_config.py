@@ -39,7 +39,7 @@ class TrainConfig:
     preview_seconds: float = 3.0  # length of each preview, generated at temperature 1
     val_fraction: float = 0.05  # the last this fraction of each file is held out for validation
     seed: int = 0  # initial weights and data order
-    bf16: bool = True  # bfloat16 autocast on CUDA (ignored on CPU)
+    bf16: bool = True  # bfloat16 matrix products on CUDA and on CPUs that have them in hardware (devices.uses_bf16)
     max_bad_steps: int = 20  # consecutive non-finite steps before training stops
 
     def __post_init__(self) -> None:

@@ -33,7 +33,7 @@ from inspiration.engine.errors import CheckpointError, InspirationError, Trainin
 from inspiration.engine.generation.stream import generate_eager
 from inspiration.engine.limits import checked_int
 from inspiration.engine.model.checkpoint import load_state_into, load_tensors, save_tensors, save_weights
-from inspiration.engine.model.devices import autocast, describe_device, is_out_of_memory, resolve_device
+from inspiration.engine.model.devices import autocast, describe_device, is_out_of_memory, resolve_device, uses_bf16
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.samplernn import SampleRNN, State, detach_state, parameter_count
 from inspiration.engine.training.averaging import WeightAverage
@@ -130,7 +130,7 @@ class Trainer:
             Started(
                 step=self.step,
                 total_steps=config.steps,
-                device=describe_device(self.device),
+                device=describe_device(self.device) + (", bfloat16" if uses_bf16(self.device, config.bf16) else ""),
                 parameters=parameter_count(self.model),
                 train_seconds=sum(n for _, n in self.dataset.train_segments()) / self.dataset.sample_rate,
                 val_seconds=sum(n for _, n in self.dataset.val_segments()) / self.dataset.sample_rate,
