@@ -3,7 +3,9 @@
 Prints, for each preset: steps/s, training samples/s and the bits/sample reached after N steps (train and validation).
 
     python benchmarks/train_speed.py [--presets debug small medium paper] [--steps 30] [--device auto]
-        [--batch B] [--seq-len L]
+        [--batch B] [--seq-len L] [--fp32]
+
+Matrix products run in bfloat16 where the device has it (a GPU, a CPU with AVX512-BF16 or AMX); --fp32 times float32.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import soundfile as sf
 from music import synthetic_music
 
-from inspiration.engine.model.devices import describe_device, resolve_device
+from inspiration.engine.model.devices import describe_device, resolve_device, uses_bf16
 from inspiration.engine.model.folder import ModelFolder
 from inspiration.engine.model.presets import get_preset
 from inspiration.engine.training.events import StepDone, Validated
@@ -25,10 +27,13 @@ from inspiration.engine.training.runs import prepare_run
 from inspiration.engine.training.trainer import Trainer
 
 
-def measure(preset_name: str, steps: int, device: str, audio: Path, work: Path, **overrides: int) -> dict[str, float]:
+def measure(
+    preset_name: str, steps: int, device: str, audio: Path, work: Path, bf16: bool = True, **overrides: int
+) -> dict[str, float]:
     preset = get_preset(preset_name)
     train = replace(
         preset.train,
+        bf16=bf16,
         steps=steps,
         val_every=steps,
         checkpoint_every=steps,
@@ -72,16 +77,20 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch", type=int, help="override every preset's batch size")
     parser.add_argument("--seq-len", type=int, help="override every preset's sequence length")
+    parser.add_argument("--fp32", action="store_true", help="float32 throughout, even where bfloat16 is native")
     args = parser.parse_args()
     device = resolve_device(args.device)
-    print(f"device: {describe_device(device)}; {args.steps} steps per preset on 2 min of synthetic music")
+    precision = "bfloat16" if uses_bf16(device, not args.fp32) else "float32"
+    print(f"device: {describe_device(device)}, {precision}; {args.steps} steps per preset on 2 min of synthetic music")
     print(f"{'preset':<8} {'batch×seq':>10} {'steps/s':>9} {'samples/s':>11} {'train bits':>11} {'val bits':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         audio = work / "music.flac"
         sf.write(audio, synthetic_music(120.0, 16000, seed=1), 16000)
         for name in args.presets:
-            r = measure(name, args.steps, str(device), audio, work, batch_size=args.batch, seq_len=args.seq_len)
+            r = measure(
+                name, args.steps, str(device), audio, work, not args.fp32, batch_size=args.batch, seq_len=args.seq_len
+            )
             print(
                 f"{name:<8} {r['batch']:>4}×{r['seq_len']:<5} {r['steps_per_s']:>9.2f} {r['samples_per_s']:>11,.0f} "
                 f"{r['train_bits']:>11.3f} {r['val_bits']:>9.3f}",

@@ -54,13 +54,14 @@ def describe_device(device: torch.device) -> str:
     return str(device)
 
 
+#: torch.cpu's probes of bfloat16 matrix hardware (private; a torch without one counts as lacking it).
+_NATIVE_BF16_PROBES = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+
+
 def cpu_has_native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 matrices in hardware (AVX512-BF16 or AMX): there, bfloat16 matrix
     products run 2-3x faster than float32 ones; elsewhere they are emulated, and slower."""
     return any(bool(getattr(torch.cpu, probe, lambda: False)()) for probe in _NATIVE_BF16_PROBES)
-
-
-_NATIVE_BF16_PROBES = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
 
 
 def uses_bf16(device: torch.device, bf16: bool) -> bool:
