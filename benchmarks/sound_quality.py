@@ -18,6 +18,7 @@ For each model it prints:
   at every --min-p value — the median spectral flatness of loud frames, the median noise floor (quietest 10 % of
   frames, dBFS), the distance of the clips' long-term spectrum to the training audio's (dB RMS over third-octave
   bands, levels matched), the median RMS (dBFS), the clipping rate, and the share of clips carrying each quality flag;
+  for the ramp, also of its hottest third alone (a clip's quietest frames lie in its cool start, where nothing hisses);
 - the same figures for the training audio itself (the model's dataset, as the model heard it, cut into clips as long).
 
 Given two models, or --recipe both (plain before, scheduled after), it ends with a before/after table.
@@ -195,15 +196,17 @@ def report(folder: Path, args: argparse.Namespace, test_files: list[Path]) -> di
             label = name if min_p == 0 else f"{name} min-p {min_p:g}"
             clips = generate(model, curve, args.clips, args.seconds, args.seed, min_p)
             rows[label] = measure(clips, rate, reference)
+            if name == "ramp":  # where the hiss would be: the hottest third (T 1.06 -> 1.15)
+                rows[f"{label}, hot third"] = measure([c[2 * len(c) // 3 :] for c in clips], rate, reference)
     print(f"  clips of {args.seconds:g} s; training audio: {source}")
     print(
-        f"  {'':<22} {'clips':>5} {'flatness':>8} {'floor dB':>8} {'spect dB':>8} {'RMS dB':>7} {'clip %':>7}  "
+        f"  {'':<30} {'clips':>5} {'flatness':>8} {'floor dB':>8} {'spect dB':>8} {'RMS dB':>7} {'clip %':>7}  "
         + " ".join(f"{flag:>7}" for flag in FLAGS)
     )
     for label, f in rows.items():
         cells = " ".join(f"{100 * f.flags[flag]:6.0f}%" for flag in FLAGS)
         print(
-            f"  {label:<22} {f.clips:>5} {f.flatness:8.4f} {f.floor_db:8.1f} {f.spectrum_db:8.2f} {f.rms_db:7.1f} "
+            f"  {label:<30} {f.clips:>5} {f.flatness:8.4f} {f.floor_db:8.1f} {f.spectrum_db:8.2f} {f.rms_db:7.1f} "
             f"{100 * f.clipping:7.3f}  {cells}"
         )
     print(f"  ({time.monotonic() - started:.0f} s)")
@@ -214,7 +217,7 @@ def compare(names: list[str], results: list[dict[str, Any]]) -> None:
     """The before/after table: each figure for the first and last model, and the change."""
     before, after = results[0], results[-1]
     print(f"\nbefore: {names[0]}\nafter:  {names[-1]}")
-    print(f"  {'':<40} {'before':>9} {'after':>9} {'change':>9}")
+    print(f"  {'':<50} {'before':>9} {'after':>9} {'change':>9}")
     lines = [("held-out NLL, bits/sample", before["bits"], after["bits"])]
     for label in before["rows"]:
         if label in after["rows"] and label != "training audio":
@@ -227,7 +230,7 @@ def compare(names: list[str], results: list[dict[str, Any]]) -> None:
                 (f"{label}: flagged noise, %", 100 * b.flags["noise"], 100 * a.flags["noise"]),
             ]
     for label, b, a in lines:
-        print(f"  {label:<40} {b:9.3f} {a:9.3f} {a - b:+9.3f}")
+        print(f"  {label:<50} {b:9.3f} {a:9.3f} {a - b:+9.3f}")
 
 
 def _checkpoint(folder: Path) -> str:
