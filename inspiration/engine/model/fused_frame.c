@@ -310,29 +310,27 @@ static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
     return e * (vec)bits;
 }
 
-/* The k-th largest of a[0 .. n - 1] (1 <= k <= n), by quickselect; reorders a. */
-static float kth_largest(float *a, int64_t n, int64_t k) {
-    int64_t lo = 0, hi = n - 1, target = k - 1;
-    while (lo < hi) {
-        float pivot = a[lo + (hi - lo) / 2];
-        int64_t i = lo, j = hi;
-        while (i <= j) { /* a[lo .. j] >= pivot >= a[i .. hi], and what lies between equals it */
-            while (a[i] > pivot) i++;
-            while (a[j] < pivot) j--;
-            if (i <= j) {
-                float swap = a[i];
-                a[i++] = a[j];
-                a[j--] = swap;
-            }
-        }
-        if (target <= j)
-            hi = j;
-        else if (target >= i)
-            lo = i;
-        else
-            break;
+/* The k-th largest of x[0 .. n - 1] (1 <= k <= n, no NaN), exactly, without branching on the data: each float's
+ * bits made into an unsigned key in the floats' order (in `keys`, n of them), then the largest key with at least k
+ * keys at or above it, one bit at a time from the top, each bit one vectorisable count over the keys. */
+typedef uint32_t key_alias __attribute__((may_alias));
+static float kth_largest(const float *x, int64_t n, int64_t k, key_alias *keys) {
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, x + i, sizeof bits);
+        keys[i] = bits & 0x80000000u ? ~bits : bits | 0x80000000u; /* negative: reversed; positive: above them */
     }
-    return a[target];
+    uint32_t found = 0;
+    for (int bit = 31; bit >= 0; bit--) {
+        uint32_t candidate = found | (1u << bit);
+        int64_t at_least = 0;
+        for (int64_t i = 0; i < n; i++) at_least += keys[i] >= candidate;
+        if (at_least >= k) found = candidate;
+    }
+    uint32_t bits = found & 0x80000000u ? found & 0x7fffffffu : ~found;
+    float value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
 }
 
 /* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
@@ -348,10 +346,7 @@ static int64_t draw(const float *logits, int64_t q, float temperature, float uni
         return best;
     }
     float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f, cut = log_min_p * inv, floor = -INFINITY;
-    if (top_k > 0 && top_k < q) { /* cdf as scratch for the selection */
-        memcpy(cdf, logits, q * sizeof(float));
-        floor = kth_largest(cdf, q, top_k);
-    }
+    if (top_k > 0 && top_k < q) floor = kth_largest(logits, q, top_k, (key_alias *)cdf); /* cdf as scratch */
     for (int64_t i = 0; i < q; i++) {
         cdf[i] = logits[i] < floor ? -INFINITY : logits[i] * inv;
         top = cdf[i] > top ? cdf[i] : top;
