@@ -3,7 +3,7 @@
     python benchmarks/sound_quality.py [--hours 0.33 | --samples M] [--seed 0] [--train FOLDER] train, measure
         [--recipe scheduled|plain|both]                                                  (both: compare recipes)
     python benchmarks/sound_quality.py --model FOLDER [--model FOLDER2]                 measure (and compare)
-        [--clips 8] [--seconds 10] [--min-p 0 0.05 ...] [--corpus DIR] [--test-seconds 60]
+        [--clips 8] [--seconds 10] [--min-p 0 0.05 ...] [--top-k 0 32 ...] [--corpus DIR] [--test-seconds 60]
 
 Without --model it first trains a `small` model for a fixed CPU budget (--hours, default 20 minutes: what a faster
 training step buys counts too; or --samples, millions of training samples: the same work for every recipe however
@@ -15,10 +15,11 @@ For each model it prints:
 - held-out NLL in bits/sample on the corpus's test files (the first --test-seconds of each), scored as `inspiration
   eval` scores them (at the model's training level);
 - for --clips clips of --seconds at each sampling setting — temperature 1.0 and the ramp curve (0.875 -> 1.15), each
-  at every --min-p value — the median spectral flatness of loud frames, the median noise floor (quietest 10 % of
-  frames, dBFS), the distance of the clips' long-term spectrum to the training audio's (dB RMS over third-octave
-  bands, levels matched), the median RMS (dBFS), the clipping rate, and the share of clips carrying each quality flag;
-  for the ramp, also of its hottest third alone (a clip's quietest frames lie in its cool start, where nothing hisses);
+  at every --min-p value with every --top-k value (a row such as "T=1.0 min-p 0.005 top-k 32" names the cuts that are
+  not 0) — the median spectral flatness of loud frames, the median noise floor (quietest 10 % of frames, dBFS), the
+  distance of the clips' long-term spectrum to the training audio's (dB RMS over third-octave bands, levels matched),
+  the median RMS (dBFS), the clipping rate, and the share of clips carrying each quality flag; for the ramp, also of
+  its hottest third alone (a clip's quietest frames lie in its cool start, where nothing hisses);
 - the same figures for the training audio itself (the model's dataset, as the model heard it, cut into clips as long).
 
 Given two models, or --recipe both (plain before, scheduled after), it ends with a before/after table.
@@ -28,6 +29,7 @@ Figures depend on the machine only through the model's training; generation is s
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import tempfile
@@ -46,7 +48,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.corpus import default_dest  # noqa: E402
 from inspiration.engine.audio import measures  # noqa: E402
 from inspiration.engine.library.quality import FLAGS, analyse_clip, flag_rates  # noqa: E402
-from inspiration.engine.model.truncation import DEFAULT_MIN_P  # noqa: E402
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K, MAX_TOP_K  # noqa: E402
 
 #: Training-audio clips measured at most (evenly spread over the training part of the dataset).
 REFERENCE_CLIPS = 48
@@ -84,12 +86,14 @@ def measure(clips: Sequence[np.ndarray], rate: int, reference: np.ndarray) -> Fi
     )
 
 
-def generate(model: Any, curve: Any, count: int, seconds: float, seed: int = 0, min_p: float = 0.0) -> list[np.ndarray]:
-    """`count` clips of `seconds` (seeds seed, seed + 1, ...) along `curve` at `min_p` (0: plain sampling), made
-    together by one ClipStream."""
+def generate(
+    model: Any, curve: Any, count: int, seconds: float, seed: int = 0, min_p: float = 0.0, top_k: int = 0
+) -> list[np.ndarray]:
+    """`count` clips of `seconds` (seeds seed, seed + 1, ...) along `curve` at `min_p` and `top_k` (both 0: plain
+    sampling), made together by one ClipStream."""
     from inspiration.engine.generation.stream import ClipSpec, ClipStream
 
-    specs = [ClipSpec(seed + index, curve, min_p=min_p) for index in range(count)]
+    specs = [ClipSpec(seed + index, curve, min_p=min_p, top_k=top_k) for index in range(count)]
     stream = ClipStream(model, specs, int(seconds * model.config.sample_rate))
     audio = np.concatenate([block.audio for block in stream], axis=1)
     return [row for row in audio]
@@ -192,32 +196,37 @@ def report(folder: Path, args: argparse.Namespace, test_files: list[Path]) -> di
     reference = measures.long_term_spectrum(reference_clips, rate)
     rows = {"training audio": measure(reference_clips, rate, reference)}
     for name, curve in (("T=1.0", CURVE_PRESETS["constant"]), ("ramp", CURVE_PRESETS["ramp"])):
-        for min_p in args.min_p:
-            label = name if min_p == 0 else f"{name} min-p {min_p:g}"
-            clips = generate(model, curve, args.clips, args.seconds, args.seed, min_p)
+        for min_p, top_k in itertools.product(args.min_p, args.top_k):
+            label = setting_label(name, min_p, top_k)
+            clips = generate(model, curve, args.clips, args.seconds, args.seed, min_p, top_k)
             rows[label] = measure(clips, rate, reference)
             if name == "ramp":  # where the hiss would be: the hottest third (T 1.06 -> 1.15)
                 rows[f"{label}, hot third"] = measure([c[2 * len(c) // 3 :] for c in clips], rate, reference)
     print(f"  clips of {args.seconds:g} s; training audio: {source}")
+    width = max(30, *map(len, rows))
     print(
-        f"  {'':<30} {'clips':>5} {'flatness':>8} {'floor dB':>8} {'spect dB':>8} {'RMS dB':>7} {'clip %':>7}  "
+        f"  {'':<{width}} {'clips':>5} {'flatness':>8} {'floor dB':>8} {'spect dB':>8} {'RMS dB':>7} {'clip %':>7}  "
         + " ".join(f"{flag:>7}" for flag in FLAGS)
     )
     for label, f in rows.items():
         cells = " ".join(f"{100 * f.flags[flag]:6.0f}%" for flag in FLAGS)
         print(
-            f"  {label:<30} {f.clips:>5} {f.flatness:8.4f} {f.floor_db:8.1f} {f.spectrum_db:8.2f} {f.rms_db:7.1f} "
+            f"  {label:<{width}} {f.clips:>5} {f.flatness:8.4f} {f.floor_db:8.1f} {f.spectrum_db:8.2f} {f.rms_db:7.1f} "
             f"{100 * f.clipping:7.3f}  {cells}"
         )
     print(f"  ({time.monotonic() - started:.0f} s)")
     return {"bits": bits, "rows": rows}
 
 
+def setting_label(name: str, min_p: float, top_k: int) -> str:
+    """A row's label: the curve's name, then the min-p and top-k where they cut ("T=1.0 min-p 0.005 top-k 32")."""
+    return " ".join([name, *([f"min-p {min_p:g}"] if min_p else []), *([f"top-k {top_k}"] if top_k else [])])
+
+
 def compare(names: list[str], results: list[dict[str, Any]]) -> None:
     """The before/after table: each figure for the first and last model, and the change."""
     before, after = results[0], results[-1]
     print(f"\nbefore: {names[0]}\nafter:  {names[-1]}")
-    print(f"  {'':<50} {'before':>9} {'after':>9} {'change':>9}")
     lines = [("held-out NLL, bits/sample", before["bits"], after["bits"])]
     for label in before["rows"]:
         if label in after["rows"] and label != "training audio":
@@ -229,8 +238,10 @@ def compare(names: list[str], results: list[dict[str, Any]]) -> None:
                 (f"{label}: RMS, dB", b.rms_db, a.rms_db),
                 (f"{label}: flagged noise, %", 100 * b.flags["noise"], 100 * a.flags["noise"]),
             ]
+    width = max(50, *(len(label) for label, _, _ in lines))
+    print(f"  {'':<{width}} {'before':>9} {'after':>9} {'change':>9}")
     for label, b, a in lines:
-        print(f"  {label:<50} {b:9.3f} {a:9.3f} {a - b:+9.3f}")
+        print(f"  {label:<{width}} {b:9.3f} {a:9.3f} {a - b:+9.3f}")
 
 
 def _checkpoint(folder: Path) -> str:
@@ -265,8 +276,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--min-p",
         type=float,
         nargs="+",
-        default=[0.0, DEFAULT_MIN_P],
-        help=f"min-p values to try (default 0, plain sampling, and the default {DEFAULT_MIN_P:g})",
+        default=sorted({0.0, DEFAULT_MIN_P}),
+        help="min-p values to try (default 0, plain sampling"
+        + (f", and the default {DEFAULT_MIN_P:g})" if DEFAULT_MIN_P else ")"),
+    )
+    parser.add_argument(
+        "--top-k",
+        type=int,
+        nargs="+",
+        default=sorted({0, DEFAULT_TOP_K}),
+        metavar="K",
+        help="top-k values to try, each with every --min-p value (default 0, no cut"
+        + (f", and the default {DEFAULT_TOP_K})" if DEFAULT_TOP_K else ")"),
     )
     parser.add_argument("--test-seconds", type=float, default=60.0, help="seconds scored per test file (default 60)")
     args = parser.parse_args(argv)
@@ -280,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("--seconds must be from 0.5 to 600", 0.5 <= args.seconds <= 600),
             ("--test-seconds must be above 0", args.test_seconds > 0 and math.isfinite(args.test_seconds)),
             ("--min-p values must be from 0 to below 1", all(0.0 <= p < 1.0 for p in args.min_p)),
+            (
+                f"--top-k values must be 0 or from 2 to {MAX_TOP_K}",
+                all(k == 0 or 2 <= k <= MAX_TOP_K for k in args.top_k),
+            ),
         )
         if not ok
     ]

@@ -10,7 +10,7 @@ Writes, inside the package (`inspiration/resources/`):
   (`best`, else `last`); the training data and optimiser state stay behind;
 - `demo_clips/starter-N.flac`: the clips the demo project is spliced from (`engine/composition/demo.py`): the
   first, in seed order from seed 0, that the starter makes at the app's default settings (min-p `DEFAULT_MIN_P`,
-  the --curve preset, T = 1 unless told) and that the library flags with nothing.
+  top-k `DEFAULT_TOP_K`, the --curve preset, T = 1 unless told) and that the library flags with nothing.
 
 It prints each clip's seed, level and flags, so the README's figures can be checked. The starter's README.md is
 written by hand (how it was trained, on what, under which licence).

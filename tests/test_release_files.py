@@ -45,12 +45,12 @@ def test_the_same_seed_and_curve_give_the_clip_that_release_generated(release, c
     old = {r.seed: r for r in ClipLibrary(release / "library").list()}
     assert sorted(old) == [7, 8]
     out = release / "again"
-    assert old[7].min_p == 0.0  # made before min-p existed: plain sampling
+    assert (old[7].min_p, old[7].top_k) == (0.0, 0)  # made before min-p and top-k existed: plain sampling
     args = ["generate", str(release / "models" / "tiny"), "--count", "1", "--seconds", "0.5", "--seed", "7"]
-    args += ["--min-p", "0"]  # plain sampling, as that release drew
+    args += ["--min-p", "0", "--top-k", "0"]  # plain sampling, as that release drew
     assert cli_main([*args, "--temperature", "ramp", "--out", str(out), "--device", "cpu"]) == 0
     (new,) = ClipLibrary(out).list()
-    assert new.min_p == 0.0
+    assert (new.min_p, new.top_k) == (0.0, 0)
     before, _ = sf.read(release / "library" / old[7].path, dtype="int16")
     after, _ = sf.read(out / new.path, dtype="int16")
     assert np.array_equal(before, after)

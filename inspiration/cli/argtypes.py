@@ -22,7 +22,7 @@ from inspiration.engine.limits import (
     parse_float,
     parse_int,
 )
-from inspiration.engine.model.truncation import checked_min_p
+from inspiration.engine.model.truncation import MAX_TOP_K, checked_min_p, checked_top_k
 
 
 def whole(low: int, high: int) -> Callable[[str], int]:
@@ -38,6 +38,11 @@ def number(low: float = -math.inf, high: float = math.inf, *, above: bool = Fals
 def MIN_P(text: str) -> float:  # noqa: N802 - named like the other flag types
     """A min-p: a number at least 0 and below 1."""
     return float(argument(lambda t: checked_min_p(parse_float(t, "it"), "it"))(text))
+
+
+def TOP_K(text: str) -> int:  # noqa: N802 - named like the other flag types
+    """A top-k: a whole number, 0 (no cut) or from 2 to MAX_TOP_K."""
+    return int(argument(lambda t: checked_top_k(parse_int(t, "it", 0, MAX_TOP_K), "it"))(text))
 
 
 def unit_interval(text: str) -> float:

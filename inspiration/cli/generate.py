@@ -8,10 +8,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inspiration.cli.argtypes import LENGTH, MIN_P, RATE, SECONDS, SEED, whole
+from inspiration.cli.argtypes import LENGTH, MIN_P, RATE, SECONDS, SEED, TOP_K, whole
 from inspiration.cli.interrupt import stop_on_signals
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 from inspiration.engine.timefmt import format_duration
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ def register(subparsers: Any) -> None:
         "generate",
         help="generate clips with an expressive temperature curve",
         description="Generate clips from a trained model into a clip library folder. Each clip gets its own seed "
-        "(--seed S gives S, S+1, ...) and the temperature curve; the same model, seed, curve, min-p and device give "
-        "the same audio. Ctrl+C keeps the clips finished so far.",
+        "(--seed S gives S, S+1, ...) and the temperature curve; the same model, seed, curve, min-p, top-k and device "
+        "give the same audio. Ctrl+C keeps the clips finished so far.",
     )
     p.add_argument("model", type=Path, help="model folder (or one .safetensors weights file)")
     p.add_argument("--checkpoint", default="best", help="best, last or a milestone step (default: best)")
@@ -50,6 +50,13 @@ def register(subparsers: Any) -> None:
         metavar="X",
         help="cut the hiss: never play a sample value less than X times as likely as the likeliest one "
         f"(0 to below 1; 0 is plain sampling; default {DEFAULT_MIN_P:g})",
+    )
+    p.add_argument(
+        "--top-k",
+        type=TOP_K,
+        default=DEFAULT_TOP_K,
+        metavar="K",
+        help=f"keep only the K likeliest sample levels at each step (0: no cut; default {DEFAULT_TOP_K})",
     )
     p.add_argument("--seed", type=SEED, help="seed of the first clip (default: random, printed)")
     p.add_argument("--prime", type=Path, help="an audio file to continue from")
@@ -92,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         seconds=args.seconds,
         curve=curve,
         min_p=args.min_p,
+        top_k=args.top_k,
         first_seed=args.seed,
         prime=Prime.from_file(args.prime) if args.prime else None,
         prime_seconds=args.prime_seconds,
@@ -129,7 +137,7 @@ def _announce(plan: GeneratePlan) -> None:
     print(
         f"Generating {plan.count} × {plan.seconds:g} s from {plan.model_name} (step {plan.checkpoint_step}) on "
         f"{plan.device}, batch {plan.batch}, seeds {plan.first_seed}..{plan.first_seed + plan.count - 1}, "
-        f"temperature {plan.curve.to_string()}, min-p {plan.min_p:g}",
+        f"temperature {plan.curve.to_string()}, min-p {plan.min_p:g}, top-k {plan.top_k}",
         file=sys.stderr,
     )
 

@@ -65,7 +65,7 @@ class Job(QObject):
     def skip(self) -> None:
         """End without running: `cancelled`, then `finished`, from the event loop."""
         self._stop.set()
-        QTimer.singleShot(0, self._skipped)
+        QTimer.singleShot(0, self, self._skipped)  # with self as context: dropped if the job is deleted first
 
     def _skipped(self) -> None:
         self.cancelled.emit()

@@ -13,7 +13,7 @@ import torch
 
 from inspiration.cli import main
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +102,19 @@ def test_rate_format_and_prime_options(trained, capsys):
         (["--min-p", "-0.01"], "--min-p: must be at least 0 and below 1"),
         (["--min-p", "1"], "--min-p: must be at least 0 and below 1"),
         (["--min-p", "lots"], "--min-p: must be a number"),
+        (["--top-k", "1"], "--top-k: must be 0 (no cut) or at least 2, not 1"),
+        (["--top-k", "-3"], "--top-k: must be from 0 to 65536, not -3"),
+        (["--top-k", "2.5"], "--top-k: must be a whole number from 0 to 65536, not '2.5'"),
+        (["--top-k", "nan"], "--top-k: must be a whole number from 0 to 65536, not 'nan'"),
+        (["--top-k", "65537"], "--top-k: must be from 0 to 65536, not 65537"),
     ],
 )
 def test_bad_input_gives_a_clear_message(trained, capsys, args, message):
     assert run(trained, "--seconds", "0.1", "--out", "bad", *args) == 2
     err = capsys.readouterr().err
     assert "error: " in err and message in err and "Traceback" not in err
+    assert len([line for line in err.splitlines() if "error" in line]) == 1  # one line says what is wrong
+    assert not (trained / "bad").exists()
 
 
 def test_a_missing_model_or_a_pickle_is_refused(trained, capsys):
@@ -174,3 +181,36 @@ def test_help_explains_min_p(capsys):
         main(["generate", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--min-p X" in text and "0 is plain sampling" in text
+
+
+def test_top_k_is_recorded_and_announced(trained, capsys):
+    args = ["--count", "2", "--seconds", "0.25", "--temperature", "1.3", "--seed", "5"]
+    assert run(trained, *args, "--out", "top-k", "--min-p", "0.1", "--top-k", "32") == 0
+    assert "min-p 0.1, top-k 32" in capsys.readouterr().err
+    assert run(trained, *args, "--out", "no-cut", "--min-p", "0", "--top-k", "0") == 0
+    assert "min-p 0, top-k 0" in capsys.readouterr().err
+    assert run(trained, *args, "--out", "top-k-default") == 0
+    assert f"top-k {DEFAULT_TOP_K}" in capsys.readouterr().err
+    for folder, value in (("top-k", 32), ("no-cut", 0), ("top-k-default", DEFAULT_TOP_K)):
+        assert [r.top_k for r in ClipLibrary(trained / folder).list()] == [value, value]
+
+
+def test_the_same_seed_min_p_and_top_k_give_the_same_clip(trained, capsys):
+    args = ["--count", "1", "--seconds", "0.25", "--temperature", "1.8", "--seed", "9", "--min-p", "0.01"]
+    for folder, top_k in (("k2-a", "2"), ("k2-b", "2"), ("k0", "0")):
+        assert run(trained, *args, "--top-k", top_k, "--out", folder) == 0
+    capsys.readouterr()
+    audio = {}
+    for folder in ("k2-a", "k2-b", "k0"):
+        (record,) = ClipLibrary(trained / folder).list()
+        audio[folder] = sf.read(ClipLibrary(trained / folder).path_of(record.id))[0]
+    assert np.array_equal(audio["k2-a"], audio["k2-b"])
+    assert not np.array_equal(audio["k2-a"], audio["k0"])
+
+
+def test_help_explains_top_k(capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--top-k K" in text and "keep only the K likeliest sample levels at each step" in text
+    assert f"(0: no cut; default {DEFAULT_TOP_K})" in text

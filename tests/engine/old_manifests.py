@@ -14,6 +14,8 @@ FIRST_COLUMNS = """id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, created TEXT 
     score REAL NOT NULL DEFAULT 1.0, measures TEXT NOT NULL DEFAULT '{}', overview BLOB NOT NULL DEFAULT x''"""
 #: The columns lineage added.
 LINEAGE_COLUMNS = "novelty REAL, lineage TEXT"
+#: The column min-p added.
+MIN_P_COLUMNS = "min_p REAL"
 
 
 def write_old_manifest(folder: Path, columns: list[str], rows: str) -> None:

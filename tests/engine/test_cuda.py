@@ -53,16 +53,17 @@ def test_graph_path_equals_the_eager_loop_in_fp32(config):
     model = model_on_gpu(config)
     with torch.no_grad():  # a long-tailed output distribution, so that min-p cuts something
         model.sample_tier.output.bias.copy_(torch.randn(config.q_levels, device="cuda") * 3)
-    assert isinstance(make_stepper(model, 3), GraphStepper)
+    assert isinstance(make_stepper(model, 4), GraphStepper)
     specs = [
-        ClipSpec(1, parse_curve("0:0.9,1:1.2"), min_p=0.0),
-        ClipSpec(2, parse_curve("0:0,0.5:0,0.51:1"), min_p=0.05),
-        ClipSpec(3, parse_curve("0:1.5"), min_p=0.2),
+        ClipSpec(1, parse_curve("0:0.9,1:1.2"), min_p=0.0, top_k=0),
+        ClipSpec(2, parse_curve("0:0,0.5:0,0.51:1"), min_p=0.05, top_k=0),
+        ClipSpec(3, parse_curve("0:1.5"), min_p=0.2, top_k=5),
+        ClipSpec(4, parse_curve("0:1.2"), min_p=0.0, top_k=3),
     ]
     fast = audio(model, specs, 2000, precision="fp32")
     eager = audio(model, specs, 2000, mode="eager")
     assert np.array_equal(fast, eager)
-    plain = [replace(spec, min_p=0.0) for spec in specs]  # the graph captured without the cut
+    plain = [replace(spec, min_p=0.0, top_k=0) for spec in specs]  # the graph captured without the cuts
     assert np.array_equal(audio(model, plain, 2000, precision="fp32"), audio(model, plain, 2000, mode="eager"))
 
 

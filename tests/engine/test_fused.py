@@ -23,16 +23,17 @@ needs_routine = pytest.mark.skipif(
 )
 
 
-def frames(step, batch, count, lookback, seed=0, min_p=None):
-    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0) and min-p (B,) (None: no cut); the codes
-    made, (B, count * L)."""
+def frames(step, batch, count, lookback, seed=0, min_p=None, top_k=None):
+    """Run `count` frames with temperatures in [0, 1.5) (some exactly 0), min-p (B,) and top-k (B,) (None: no cut);
+    the codes made, (B, count * L)."""
     generator = torch.Generator().manual_seed(seed)
     cut = None if min_p is None else log_min_p(torch.as_tensor(min_p))
+    k = None if top_k is None else torch.as_tensor(top_k, dtype=torch.long)
     out = []
     for f in range(count):
         temperature = torch.rand(8, lookback, generator=generator)[:batch] * 1.5  # row r's do not depend on batch
         temperature[:, f % lookback] = 0.0
-        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback), cut)
+        step.set_inputs(temperature, uniforms(torch.arange(batch), f * lookback, lookback), cut, k)
         step()
         out.append(step.codes[:, lookback:].clone())
     return torch.cat(out, dim=1)
@@ -83,6 +84,29 @@ def test_the_fused_step_cuts_the_same_tail_as_the_folded_step(config):
         fused_step.load(history, None)
         plain.append(frames(fused_step, 4, 20, model.lookback, seed=3, min_p=cut))
     assert torch.equal(plain[0], plain[1]) and not torch.equal(plain[0], runs[1][:, : plain[0].shape[1]])
+
+
+@needs_routine
+@pytest.mark.parametrize("config", [CONFIGS[1], ODD], ids=["2tier-lstm", "odd"])
+def test_the_fused_step_keeps_the_same_top_k_as_the_folded_step(config):
+    model = peaked_model(config)
+    folded = FoldedSampleRNN(model)
+    top_k = [0, 1, 2, 7, config.q_levels - 1, config.q_levels + 5]
+    min_p = [0.0, 0.0, 0.01, 0.05, 0.01, 0.0]
+    history = torch.randint(0, config.q_levels, (6, model.lookback), generator=torch.Generator().manual_seed(4))
+    runs = []
+    for step in (FoldedFrameStep(folded, 6), fused.FusedFrameStep(folded, 6, fused.fused_library())):
+        step.load(history, None)
+        with torch.no_grad():
+            runs.append(frames(step, 6, 40, model.lookback, seed=5, min_p=min_p, top_k=top_k))
+    assert torch.equal(runs[0], runs[1])
+    fused_step = fused.FusedFrameStep(folded, 6, fused.fused_library())
+    plain = []
+    for k in ([0] * 6, None, [config.q_levels] * 6):  # top-k 0, none, or every level: no cut at all
+        fused_step.load(history, None)
+        plain.append(frames(fused_step, 6, 20, model.lookback, seed=5, top_k=k))
+    assert torch.equal(plain[0], plain[1]) and torch.equal(plain[0], plain[2])
+    assert not torch.equal(plain[0], runs[1][:, : plain[0].shape[1]])
 
 
 @needs_routine

@@ -80,8 +80,10 @@ def test_fast_paths_draw_the_same_samples_as_the_eager_loop(config, mode):
     eager = stream_audio(model, specs, 700, mode="eager")
     assert fast.shape == (4, 700) and fast.dtype == np.float32
     assert np.array_equal(fast, eager)
-    plain = [replace(spec, min_p=0.0) for spec in specs]  # no row truncates: the steps skip the cut altogether
+    plain = [replace(spec, min_p=0.0, top_k=0) for spec in specs]  # no row truncates: the steps skip the cuts
     assert np.array_equal(stream_audio(model, plain, 700, mode=mode), stream_audio(model, plain, 700, mode="eager"))
+    kept = [replace(spec, top_k=k) for spec, k in zip(specs, (0, 2, 5, config.q_levels))]  # top-k, with min-p
+    assert np.array_equal(stream_audio(model, kept, 700, mode=mode), stream_audio(model, kept, 700, mode="eager"))
 
 
 @pytest.mark.parametrize("mode", ["fused", "folded", "eager"])
@@ -111,6 +113,39 @@ def test_a_min_p_change_between_blocks_applies_from_the_next_block_on_every_path
         assert np.array_equal(played, np.concatenate(pieces, axis=1))
     with pytest.raises(ValueError, match="min-p"):
         stream.set_min_p(1.0)
+
+
+@pytest.mark.parametrize("mode", ["fused", "folded", "eager"])
+def test_a_top_k_change_between_blocks_applies_from_the_next_block_on(mode):
+    model = peaked_model(CONFIGS[1])
+    specs = [ClipSpec(6, constant(1.4), min_p=0.0, top_k=0), ClipSpec(7, constant(1.4), min_p=0.0, top_k=8)]
+    stream = ClipStream(model, specs, 768, block_frames=256, mode=mode)
+    blocks = iter(stream)
+    first = next(blocks)
+    stream.set_top_k(2)
+    second = next(blocks)
+    stream.set_top_k(None)
+    third = next(blocks)
+    assert first.top_k.tolist() == [0, 8] and second.top_k.tolist() == [2, 2] and third.top_k.tolist() == [0, 8]
+    played = np.concatenate([first.audio, second.audio, third.audio], axis=1)
+    untouched = stream_audio(model, specs, 768, block_frames=256, mode=mode)
+    assert np.array_equal(played[:, :256], untouched[:, :256]) and not np.array_equal(played, untouched)
+    with pytest.raises(ValueError, match="top-k"):
+        stream.set_top_k(1)
+
+
+def test_top_k_caps_how_far_a_hot_model_strays():
+    """At a high temperature a draw strays far from the likeliest levels; with top-k it stays among the k."""
+    model = peaked_model(CONFIGS[0])
+    plain = stream_audio(model, [ClipSpec(3, constant(2.0), min_p=0.0, top_k=0)], 2000, dc_block=False)[0]
+    kept = stream_audio(model, [ClipSpec(3, constant(2.0), min_p=0.0, top_k=3)], 2000, dc_block=False)[0]
+    assert len(np.unique(kept)) < 0.6 * len(np.unique(plain))
+
+
+@pytest.mark.parametrize("value", [1, -1, 2.5, 65537, float("nan"), "8", None, True])
+def test_a_clip_spec_refuses_a_top_k_that_is_not_zero_or_two_and_up(value):
+    with pytest.raises(ValueError, match="top-k"):
+        ClipSpec(1, constant(1.0), top_k=value)
 
 
 def test_min_p_cuts_the_improbable_tail_of_a_hot_model():

@@ -15,7 +15,7 @@ from inspiration.engine.generation.job import (
 )
 from inspiration.engine.generation.stream import batch_spans
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,7 @@ def test_each_clip_is_added_as_its_batch_finishes_with_its_metadata(model_root, 
     assert all(r.model == "tiny" and r.checkpoint_step == 3 and r.prime is None for r in records)
     assert records[0].temperature_curve() == curve and records[0].duration == pytest.approx(0.1)
     assert all(r.min_p == DEFAULT_MIN_P for r in records) and plan.min_p == DEFAULT_MIN_P
+    assert all(r.top_k == DEFAULT_TOP_K for r in records) and plan.top_k == DEFAULT_TOP_K
     assert (2, 2) in progress  # the first batch was in the library before the second one was made
     assert (1, 1) in progress  # and the count moved with each clip, not each batch
     assert progress[-1] == (3, 3)
@@ -97,6 +98,11 @@ def test_a_prime_from_samples_is_mixed_resampled_and_described(model_root, tmp_p
         ({"seconds": 1e-6}, "shorter than one sample"),
         ({"min_p": 1.0}, "min-p must be at least 0 and below 1"),
         ({"min_p": float("nan")}, "min-p must be a finite number"),
+        ({"top_k": 1}, "top-k must be 0 \\(no cut\\) or at least 2, not 1"),
+        ({"top_k": -3}, "top-k must be from 0 to 65536, not -3"),
+        ({"top_k": 2.5}, "top-k must be a whole number"),
+        ({"top_k": float("nan")}, "top-k must be a whole number"),
+        ({"top_k": 65537}, "top-k must be from 0 to 65536"),
         ({"checkpoint": 999}, "no checkpoint at step 999"),
         ({"prime": Prime.from_file("/nowhere/prime.wav")}, "no such prime file"),
         ({"prime": Prime.from_audio(np.zeros(800), 16000, "the loop")}, "the loop: the prime is empty or silent"),
@@ -151,3 +157,36 @@ def test_each_clip_records_the_min_p_it_was_made_with(model_root, tmp_path):
     for value in (0.0, 0.1):
         ids = generate_into_library(request(model_root, count=2, min_p=value), library)
         assert [library.get(i).min_p for i in ids] == [value, value]
+
+
+def test_each_clip_records_the_top_k_it_was_made_with(model_root, tmp_path):
+    library = ClipLibrary(tmp_path / "lib")
+    for value in (0, 3, 32.0):  # a whole-valued float is a whole number
+        plans = []
+        ids = generate_into_library(request(model_root, count=2, top_k=value), library, on_start=plans.append)
+        assert [library.get(i).top_k for i in ids] == [value, value] and plans[0].top_k == value
+        assert all(type(library.get(i).top_k) is int for i in ids) and type(plans[0].top_k) is int
+
+
+def test_a_clip_is_made_again_from_its_record(model_root, tmp_path):
+    """The record holds all that made the clip: its seed, curve, min-p and top-k give the same audio again."""
+    import soundfile as sf
+
+    made = ClipLibrary(tmp_path / "made")
+    curve = parse_curve("0:1.6,1:2.2")  # hot, so the cuts have a tail to cut
+    ids = generate_into_library(request(model_root, count=2, seconds=0.2, curve=curve, min_p=0.02, top_k=3), made)
+    again = ClipLibrary(tmp_path / "again")
+    for clip_id in ids:
+        record = made.get(clip_id)
+        assert (record.min_p, record.top_k) == (0.02, 3)
+        audio = sf.read(made.path_of(clip_id))[0]
+        same = dict(curve=record.temperature_curve(), min_p=record.min_p, top_k=record.top_k)
+        other = {**same, "top_k": 0}
+        copies = []
+        for settings in (same, other):
+            (copy,) = generate_into_library(
+                request(model_root, count=1, seconds=0.2, first_seed=record.seed, batch=1, **settings), again
+            )
+            copies.append(sf.read(again.path_of(copy))[0])
+        np.testing.assert_array_equal(copies[0], audio)
+        assert not np.array_equal(copies[1], audio)  # the top-k made a difference, so the record's top-k counts

@@ -1,4 +1,4 @@
-"""Live sessions: endless audio at the output rate, a knob that applies from the next block, followed curves,
+"""Live sessions: endless audio at the output rate, knobs that apply from the next block, followed curves,
 takes whose curve is the automation used, and a measured real-time factor."""
 
 import threading
@@ -13,6 +13,7 @@ from inspiration.engine.generation.live import Automation, LiveSession
 from inspiration.engine.generation.stream import ClipSpec, ClipStream
 from inspiration.engine.model.presets import get_preset
 from inspiration.engine.model.samplernn import SampleRNN
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K, MAX_TOP_K
 
 BLOCK = 512  # model frames per block: 32 ms at 16 kHz, so tests make many blocks quickly
 
@@ -199,3 +200,46 @@ def test_the_min_p_knob_applies_from_the_next_block_and_a_take_records_the_one_u
             live.set_min_p(bad)
     assert live.min_p == 0.05
     live.close()
+
+
+def test_the_top_k_knob_applies_from_the_next_block_and_a_take_records_the_one_used_most(model):
+    live = session(model, temperature=1.2, top_k=0)
+    assert live.top_k == 0
+    live.read(2 * BLOCK)
+    live.start_take()
+    live.set_top_k(3)
+    live.read(BLOCK)
+    turned_at = live.frames_made
+    live.set_top_k(40)
+    live.read(3 * BLOCK)
+    assert live.top_k == 40
+    take = live.stop_take()
+    assert take.top_k == 40  # 3 for one block, 40 for the rest
+    assert take.min_p == DEFAULT_MIN_P  # the other cut stays where it was
+    # the same turns on the engine stream: block by block, the same audio
+    reference = ClipStream(model, [ClipSpec(7, constant(1.2), top_k=0)], 10**9, block_frames=BLOCK)
+    blocks = iter(reference)
+    pieces = [next(blocks).audio[0] for _ in range(2)]
+    reference.set_top_k(3)
+    pieces += [next(blocks).audio[0] for _ in range((turned_at - 2 * BLOCK) // BLOCK)]
+    reference.set_top_k(40)
+    pieces += [next(blocks).audio[0] for _ in range(3)]
+    made = np.concatenate(pieces)
+    np.testing.assert_array_equal(take.audio, made[2 * BLOCK : live.frames_made])
+    for bad in (-1, 1, 2.5, MAX_TOP_K + 1, float("nan")):
+        with pytest.raises(ValueError, match="top-k"):
+            live.set_top_k(bad)
+    assert live.top_k == 40
+    live.close()
+
+
+def test_a_session_starts_with_the_default_top_k_and_refuses_a_bad_one(model):
+    live = session(model)
+    assert live.top_k == DEFAULT_TOP_K
+    live.read(BLOCK)
+    live.start_take(at_frame=0)
+    live.read(BLOCK)
+    assert live.stop_take().top_k == DEFAULT_TOP_K
+    live.close()
+    with pytest.raises(ValueError, match="top-k"):
+        session(model, top_k=1)

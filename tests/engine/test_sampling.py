@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspiration.engine.model.counter_rng import fold_seed, uniforms
-from inspiration.engine.model.sampling import inverse_temperature, log_min_p, sample_codes, truncate
+from inspiration.engine.model.sampling import inverse_temperature, log_min_p, sample_codes, top_k_floor, truncate
 
 
 def test_uniforms_are_uniform_and_depend_only_on_seed_and_index():
@@ -128,3 +128,60 @@ def test_a_draw_never_lands_on_a_code_below_the_cut(seed, scale, temperature, mi
     inv = inverse_temperature(torch.tensor(temperature, dtype=torch.float32))
     scaled = logits[0] * inv
     assert float(scaled[code] - scaled.max()) >= float(cut * inv)
+
+
+def test_top_k_keeps_exactly_the_k_most_probable_codes_whatever_the_temperature():
+    generator = torch.Generator().manual_seed(11)
+    logits = torch.randn(400, 256, generator=generator) * 3
+    top_k = torch.tensor([0, 1, 2, 32, 255, 256, 1000, 64]).repeat(50)
+    floor = top_k_floor(logits, top_k.unsqueeze(1))
+    kept = logits >= floor
+    expected = torch.where(top_k == 0, 256, top_k.clamp(max=256))
+    assert torch.equal(kept.sum(dim=-1), expected)
+    ranks = logits.argsort(dim=-1, descending=True).argsort(dim=-1)  # 0 for the most probable
+    assert torch.equal(kept, ranks < expected.unsqueeze(1))
+    u = uniforms(torch.tensor([fold_seed(12)]), 0, 400)[0]
+    for temperature in (0.5, 1.0, 1.15, 3.0):
+        codes = sample_codes(logits, torch.full((400,), temperature), u, top_k=top_k)
+        assert bool(kept.gather(1, codes.unsqueeze(1)).all())
+
+
+def test_top_k_zero_gives_exactly_the_old_draw():
+    generator = torch.Generator().manual_seed(13)
+    logits = torch.randn(4000, 256, generator=generator) * 4
+    temperature = torch.rand(4000, generator=generator) * 2
+    temperature[::17] = 0.0
+    u = uniforms(torch.tensor([fold_seed(14)]), 0, 4000)[0]
+    old = old_draw(logits, temperature, u)
+    assert torch.equal(sample_codes(logits, temperature, u, top_k=torch.zeros(4000, dtype=torch.long)), old)
+    assert torch.equal(sample_codes(logits, temperature, u, top_k=torch.full((4000,), 256)), old)
+
+
+def test_top_k_draws_follow_the_truncated_tempered_distribution_and_combine_with_min_p():
+    logits = torch.tensor([[2.0, 1.0, 0.0, -1.0, -3.0]]).repeat(50_000, 1)
+    u = uniforms(torch.tensor([fold_seed(15)]), 0, 50_000)[0]
+    for temperature, k, min_p in ((1.0, 2, 0.0), (2.0, 3, 0.0), (1.5, 4, 0.1), (1.0, 4, 0.5)):
+        codes = sample_codes(
+            logits,
+            torch.full((50_000,), temperature),
+            u,
+            log_min_p=log_min_p(torch.full((50_000,), min_p)),
+            top_k=torch.full((50_000,), k),
+        )
+        observed = np.bincount(codes.numpy(), minlength=5) / 50_000
+        model = torch.softmax(logits[0], dim=0)
+        keep = (torch.arange(5) < k) & (model >= min_p * model.max())
+        p = torch.where(keep, torch.softmax(logits[0] / temperature, dim=0), 0.0)
+        expected = (p / p.sum()).numpy()
+        assert np.all(observed[expected == 0] == 0), (temperature, k, observed)
+        assert np.abs(observed - expected).max() < 0.01, (temperature, k, observed, expected)
+
+
+def test_top_k_keeps_tied_codes_together():
+    logits = torch.tensor([[3.0, 1.0, 1.0, 1.0, 0.0]])
+    assert float(top_k_floor(logits, torch.tensor([[2]]))) == 1.0  # codes 1, 2 and 3 tie for second: all kept
+    codes = {
+        int(sample_codes(logits, torch.ones(1), torch.tensor([u]), top_k=torch.tensor([2])))
+        for u in np.linspace(0.01, 0.99, 99)
+    }
+    assert codes == {0, 1, 2, 3}

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu
 
 from inspiration.engine.curves.curve import CURVE_PRESETS, TemperatureCurve
+from inspiration.engine.model.truncation import DEFAULT_TOP_K
 from tests.conftest import tone
 from tests.ui.conftest import idle
 
@@ -23,9 +24,11 @@ def test_a_saved_project_brings_back_its_curve_length_and_settings(make_window, 
     tab.panel.count_box.setValue(3)
     tab.panel.seed.set_fixed(42)
     tab.panel.set_min_p(0.1)
+    tab.panel.set_top_k(24)
     path = window.document.save(tmp_path / "song.inspiration")
     saved = json.loads(path.read_text())["generate"]
     assert saved["seconds"] == 7.5 and saved["count"] == 3 and saved["seed"] == 42 and saved["min_p"] == 0.1
+    assert saved["top_k"] == 24
     assert TemperatureCurve.from_dict(saved["curve"]) == SWELL
 
     window.files.new()
@@ -33,9 +36,11 @@ def test_a_saved_project_brings_back_its_curve_length_and_settings(make_window, 
     tab.panel.seconds_box.setValue(3.0)
     tab.panel.seed.set_fixed(None)
     tab.panel.set_min_p(0.0)
+    tab.panel.set_top_k(0)
     assert window.files.open(path)
     assert tab.editor.curve() == SWELL and tab.editor.duration() == 7.5
     assert (tab.panel.count_box.value(), tab.panel.seed.seed(), tab.panel.min_p()) == (3, 42, 0.1)
+    assert tab.panel.top_k() == 24
     assert not tab.editor.undo_stack.canUndo()  # another project's curve history does not apply to this one
     idle(qtbot, window)
 
@@ -53,13 +58,14 @@ def test_an_old_project_without_settings_keeps_the_current_ones(make_window, qtb
 def test_damaged_settings_in_a_project_are_named_and_the_rest_is_used(make_window, qtbot, tmp_path):
     window = make_window()
     bad = tmp_path / "bad.inspiration"
-    generate = {"curve": {"points": "x"}, "seconds": -1, "count": 2, "min_p": 1.5}
+    generate = {"curve": {"points": "x"}, "seconds": -1, "count": 2, "min_p": 1.5, "top_k": 1}
     bad.write_text(json.dumps({"format": "inspiration-project", "version": 1, "generate": generate}))
     messages = []
     window.statusBar().messageChanged.connect(messages.append)
     assert window.files.open(bad)
     assert window.generate_tab.panel.count_box.value() == 2
-    assert any("clip length -1" in m and "curve" in m and "tail cut 1.5" in m for m in messages)
+    assert any("clip length -1" in m and "curve" in m and "tail cut 1.5" in m and "top levels 1" in m for m in messages)
+    assert window.generate_tab.panel.top_k() == DEFAULT_TOP_K  # the bad value is left out
     idle(qtbot, window)
 
 
@@ -74,8 +80,10 @@ def test_the_last_curve_is_there_after_a_restart(make_window, qtbot):
         idle(qtbot, window)
 
 
-def _generated_clip(window, seed=7, seconds=1.5, min_p=0.035):
-    record = window.library.add(tone(seconds, 16000), 16000, model="tiny", seed=seed, curve=SWELL, min_p=min_p)
+def _generated_clip(window, seed=7, seconds=1.5, min_p=0.035, top_k=24):
+    record = window.library.add(
+        tone(seconds, 16000), 16000, model="tiny", seed=seed, curve=SWELL, min_p=min_p, top_k=top_k
+    )
     panel = window.library_panel
     panel.refresh()
     return record
@@ -103,7 +111,10 @@ def test_the_library_menu_loads_a_clips_curve_and_seed_undoably(make_window, qtb
     _menu_action(panel.context_menu([record]), "Use this clip's curve and seed").trigger()
     assert tab.editor.curve() == SWELL and tab.panel.seed.seed() == 7
     assert tab.panel.seconds() == 1.5 and window.generate_dock.isVisible()
-    assert tab.panel.min_p() == 0.035  # and its tail cut: Generate makes that clip again
+    assert tab.panel.min_p() == 0.035 and tab.panel.top_k() == 24  # and its cuts: Generate makes that clip again
+    older = _generated_clip(window, seed=8, top_k=None)  # made before top levels were recorded, so with all
+    _menu_action(panel.context_menu([older]), "Use this clip's curve and seed").trigger()
+    assert tab.panel.seed.seed() == 8 and tab.panel.top_k() == 0
     idle(qtbot, window)
 
 
@@ -119,7 +130,7 @@ def test_generate_variations_makes_new_clips_with_the_same_curve_and_new_seeds(m
         _menu_action(window.library_panel.context_menu([record]), "Generate variations").trigger()
     made = [window.library.get(i) for i in done.args[0]]
     assert len(made) == 2 and all(r.temperature_curve() == SWELL for r in made)
-    assert all(r.duration == 0.5 and r.model == "tiny" and r.min_p == 0.035 for r in made)
+    assert all(r.duration == 0.5 and r.model == "tiny" and r.min_p == 0.035 and r.top_k == 24 for r in made)
     assert tab.panel.seed.seed() is None  # new random seeds, even after a fixed one
     assert made[1].seed == made[0].seed + 1
     idle(qtbot, window)

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 from inspiration.ui.instrument.generate_panel import GeneratePanel
-from inspiration.ui.instrument.live_knob import TAIL_CUT_MAXIMUM
+from inspiration.ui.instrument.live_knob import TAIL_CUT_MAXIMUM, TOP_LEVELS_MAXIMUM
 
 CURVE = parse_curve("0:0.8,1:1.2")
 
@@ -171,10 +171,11 @@ def test_settings_are_remembered_and_the_length_is_announced(qtbot, make_panel):
     panel.prime.seconds_box.setValue(3.0)
     panel.checkpoint_box.setCurrentIndex(1)
     panel.tail_cut_box.setValue(12.5)
+    panel.top_levels_box.setValue(32)
     again = make_panel()
     assert again.count_box.value() == 30 and again.seed.seed() == 77 and again.prime.mode() == "file"
     assert again.prime.seconds() == 3.0 and again.checkpoint_box.currentData() == "last"
-    assert again.min_p() == 0.125
+    assert again.min_p() == 0.125 and again.top_k() == 32
 
 
 def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
@@ -184,13 +185,18 @@ def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
         "seedFixed": "maybe",
         "prime": "radio",
         "min_p": "inf",
+        "top_k": "lots",
     }.items():
         QSettings().setValue(f"generate/{key}", value)
     panel = make_panel()
     assert panel.count_box.value() == 4 and panel.seed.seed() is None and panel.prime.mode() == "none"
-    assert panel.min_p() == DEFAULT_MIN_P
+    assert panel.min_p() == DEFAULT_MIN_P and panel.top_k() == DEFAULT_TOP_K
     QSettings().setValue("generate/min_p", 7)  # out of range: the control keeps to its own
-    assert 0 <= make_panel().min_p() <= TAIL_CUT_MAXIMUM / 100
+    QSettings().setValue("generate/top_k", 7000)
+    again = make_panel()
+    assert 0 <= again.min_p() <= TAIL_CUT_MAXIMUM / 100 and again.top_k() == TOP_LEVELS_MAXIMUM
+    QSettings().setValue("generate/top_k", 1)  # a single level loops or goes silent: the fewest offered is 2
+    assert make_panel().top_k() == 2
 
 
 def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel):
@@ -207,6 +213,32 @@ def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel
     assert [panel._library.get(i).min_p for i in ids] == [pytest.approx(0.1)] * 2
     panel.tail_cut_box.setValue(0.0)
     assert [panel._library.get(i).min_p for i in run(qtbot, panel)] == [0.0, 0.0]
+
+
+def test_the_top_levels_reach_every_clip_and_say_what_they_do(qtbot, make_panel):
+    panel = make_panel()
+    box = panel.top_levels_box
+    assert panel.top_k() == DEFAULT_TOP_K  # the engine's default on first use
+    assert "likeliest sample values" in box.toolTip()
+    panel.count_box.setValue(2)
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "16")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert panel.top_k() == 16
+    ids = run(qtbot, panel)
+    assert [panel._library.get(i).top_k for i in ids] == [16, 16]
+    box.setValue(2)
+    qtbot.keyClick(box, Qt.Key.Key_Down)  # one level would loop: the step goes on to all
+    assert (panel.top_k(), box.text()) == (0, "all")
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert panel.top_k() == 2
+    box.selectAll()
+    qtbot.keyClicks(box, "1")
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # a typed 1 becomes the fewest allowed
+    assert (panel.top_k(), box.text()) == (2, "2")
+    box.setValue(0)
+    assert [panel._library.get(i).top_k for i in run(qtbot, panel)] == [0, 0]
 
 
 def test_clips_are_counted_and_listed_as_each_one_lands(qtbot, make_panel, tmp_path):

@@ -16,7 +16,8 @@ from inspiration.engine.composition.project import Clip, ClipSource, Track
 from inspiration.engine.curves.curve import parse_curve
 from inspiration.engine.generation.live import LiveSession
 from inspiration.engine.generation.stream import ClipStream
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
+from inspiration.ui.instrument.live_knob import TOP_LEVELS_MAXIMUM, TOP_LEVELS_STEPS, top_levels_knob
 from inspiration.ui.instrument.live_panel import LivePanel
 from inspiration.ui.playback import Transport
 from inspiration.ui.playback.output import unavailable_output
@@ -85,22 +86,66 @@ def test_a_knob_change_is_applied_within_one_model_block(panel, qtbot):
 
 def test_the_tail_cut_knob_opens_the_session_and_a_turn_reaches_it_and_the_take(panel, library, qtbot):
     assert panel.min_p() == DEFAULT_MIN_P and "0 % is plain sampling" in panel.cut_knob.dial.toolTip()
-    QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_Down)  # -0.5 % before playing: the session starts there
+    QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_Up)  # +0.5 % before playing: the session starts there
     session = go_live(panel, qtbot)
-    assert session.min_p == pytest.approx(DEFAULT_MIN_P - 0.005)
+    assert session.min_p == pytest.approx(DEFAULT_MIN_P + 0.005)
     panel.set_recording(True)
     listen(panel, qtbot, 0.2)
     turned_at = session.frames_made
     QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_PageUp)  # +5 %
-    assert panel.cut_knob.label.text() == f"{DEFAULT_MIN_P * 100 + 4.5:.1f} %"
-    assert session.min_p == pytest.approx(DEFAULT_MIN_P + 0.045) == panel.min_p()
+    assert panel.cut_knob.label.text() == f"{DEFAULT_MIN_P * 100 + 5.5:.1f} %"
+    assert session.min_p == pytest.approx(DEFAULT_MIN_P + 0.055) == panel.min_p()
     listen(panel, qtbot, 1.5)
     assert session.frames_made > turned_at + 3 * session.block_frames
     with qtbot.waitSignal(panel.takeRecorded, timeout=10000) as recorded:
         panel.set_recording(False)
     assert session.take().min_p == library.get(recorded.args[0]).min_p
-    assert library.get(recorded.args[0]).min_p == pytest.approx(DEFAULT_MIN_P + 0.045)  # the one used most
+    assert library.get(recorded.args[0]).min_p == pytest.approx(DEFAULT_MIN_P + 0.055)  # the one used most
     assert panel.knob.value() == 1.0  # the temperature knob is its own
+
+
+def test_the_top_levels_knob_opens_the_session_and_a_turn_reaches_it_and_the_take(panel, library, qtbot):
+    assert panel.top_k() == DEFAULT_TOP_K and "likeliest sample values" in panel.levels_knob.dial.toolTip()
+    QTest.keyClick(panel.levels_knob.dial, Qt.Key.Key_End)  # all the way right before playing: the fewest levels
+    assert panel.levels_knob.label.text() == "2"
+    session = go_live(panel, qtbot)
+    assert session.top_k == 2
+    panel.set_recording(True)
+    listen(panel, qtbot, 0.2)
+    turned_at = session.frames_made
+    QTest.keyClick(panel.levels_knob.dial, Qt.Key.Key_PageDown)  # ten notches back towards all
+    assert panel.levels_knob.label.text() == "12"
+    assert session.top_k == 12 == panel.top_k()
+    listen(panel, qtbot, 1.5)
+    assert session.frames_made > turned_at + 3 * session.block_frames
+    with qtbot.waitSignal(panel.takeRecorded, timeout=10000) as recorded:
+        panel.set_recording(False)
+    assert session.take().top_k == library.get(recorded.args[0]).top_k == 12  # the one used most
+    assert library.get(recorded.args[0]).min_p == pytest.approx(DEFAULT_MIN_P)  # the tail cut is its own knob
+    QTest.mouseDClick(panel.levels_knob.label, Qt.MouseButton.LeftButton)  # back to the default
+    assert session.top_k == DEFAULT_TOP_K == panel.top_k()
+    assert panel.levels_knob.label.text() == (str(DEFAULT_TOP_K) if DEFAULT_TOP_K else "all")
+
+
+def test_the_top_levels_knob_turns_from_all_to_two_in_whole_levels(qtbot):
+    knob = top_levels_knob(0)
+    qtbot.addWidget(knob)
+    turns = []
+    knob.valueChanged.connect(turns.append)
+    assert (knob.value(), knob.label.text(), knob.dial.value()) == (0, "all", 0)
+    QTest.keyClick(knob.dial, Qt.Key.Key_Up)  # the first notch right: every level the knob offers
+    assert knob.value() == TOP_LEVELS_MAXIMUM and knob.slider.value() == 1
+    QTest.keyClick(knob.dial, Qt.Key.Key_End)
+    QTest.keyClick(knob.dial, Qt.Key.Key_Down)
+    assert knob.value() == 3 and knob.label.text() == "3"
+    assert turns == [TOP_LEVELS_MAXIMUM, 2, 3]
+    values = TOP_LEVELS_STEPS[1:]
+    assert all(int(v) == v and v >= 2 for v in values) and list(values) == sorted(values, reverse=True)
+    assert all(a - b == 1 for a, b in zip(values[-20:], values[-19:]))  # every level where one is heard
+    knob.set_value(100)  # between two notches: the nearer one, without a signal
+    assert abs(knob.value() - 100) <= 4 and len(turns) == 3
+    knob.set_value(1)
+    assert knob.value() == 2
 
 
 def test_following_the_curve_steers_the_temperature_and_the_knob_shows_it(panel, qtbot):

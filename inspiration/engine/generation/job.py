@@ -2,8 +2,8 @@
 
 `generate_into_library` loads a model folder, makes `count` clips (seeds first_seed, first_seed + 1, ...) with one
 temperature curve and an optional prime, in batches, and adds each clip to the library as soon as its batch is done,
-with the metadata that says how it was made (model, checkpoint step, seed, curve, min-p, prime) and, when the model
-folder has a lineage index, the clip's novelty and best match in the training audio. `should_stop` is checked
+with the metadata that says how it was made (model, checkpoint step, seed, curve, min-p, top-k, prime) and, when the
+model folder has a lineage index, the clip's novelty and best match in the training audio. `should_stop` is checked
 between steps (about 10 ms apart): a stop keeps every clip already added and writes no partial clip.
 """
 
@@ -33,7 +33,7 @@ from inspiration.engine.model.checkpoint import load_model
 from inspiration.engine.model.devices import resolve_device
 from inspiration.engine.model.folder import model_name
 from inspiration.engine.model.steppers import SINGLE_THREAD_MAX_BATCH, Precision
-from inspiration.engine.model.truncation import DEFAULT_MIN_P, checked_min_p
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K, checked_min_p, checked_top_k
 
 #: The longest clip one run may make (a day of audio), and the most clips.
 MAX_SECONDS = 24 * 3600.0
@@ -76,9 +76,9 @@ class Prime:
 class GenerateRequest:
     """What to generate. `first_seed` None picks a random one; `batch` None picks one for the device (see
     `choose_batch`); `rate` None keeps the model's sample rate; `prime_seconds` is how much of the prime's end is
-    heard (0: all of it). `min_p` cuts the improbable tail of each draw (see `model.truncation`; 0: plain
-    sampling). `sound_first` makes a small first batch on a CPU, so the first clips can be heard sooner (see
-    `first_batch_size`)."""
+    heard (0: all of it). `min_p` cuts the improbable tail of each draw and `top_k` keeps only its k likeliest
+    levels (see `model.truncation`; both 0: plain sampling). `sound_first` makes a small first batch on a CPU, so
+    the first clips can be heard sooner (see `first_batch_size`)."""
 
     model: Path
     checkpoint: str | int = "best"
@@ -86,6 +86,7 @@ class GenerateRequest:
     seconds: float = 10.0
     curve: TemperatureCurve = field(default_factory=lambda: constant(1.0))
     min_p: float = DEFAULT_MIN_P
+    top_k: int = DEFAULT_TOP_K
     first_seed: int | None = None
     prime: Prime | None = None
     prime_seconds: float = 8.0
@@ -114,6 +115,7 @@ class GeneratePlan:
     curve: TemperatureCurve
     first_batch: int | None = None  # the first batch's size when it differs from `batch`
     min_p: float = DEFAULT_MIN_P
+    top_k: int = DEFAULT_TOP_K
 
 
 def choose_batch(count: int, device: torch.device) -> int:
@@ -169,6 +171,7 @@ def generate_into_library(
         curve=request.curve,
         first_batch=first_batch_size(request.count, batch, device, request.sound_first),
         min_p=request.min_p,
+        top_k=checked_top_k(request.top_k),
     )
     if on_start is not None:
         on_start(plan)
@@ -191,6 +194,7 @@ def generate_into_library(
             seed=spec.seed,
             curve=recorded_curve,
             min_p=spec.min_p,
+            top_k=spec.top_k,
             prime=request.prime.description if request.prime is not None else None,
             format=request.format,
         )
@@ -202,7 +206,7 @@ def generate_into_library(
 
     generate_clips(
         model,
-        [ClipSpec(first_seed + i, request.curve, request.min_p) for i in range(request.count)],
+        [ClipSpec(first_seed + i, request.curve, request.min_p, request.top_k) for i in range(request.count)],
         frames,
         batch_size=plan.batch,
         prime=prime,
@@ -222,6 +226,7 @@ def _check(request: GenerateRequest) -> None:
     checked_int(request.count, "the number of clips", 1, MAX_COUNT)
     checked_float(request.seconds, "a clip's length in seconds", 0.0, MAX_SECONDS, above=True)
     checked_min_p(request.min_p)
+    checked_top_k(request.top_k)
     if request.batch is not None:
         checked_int(request.batch, "the batch", 1, MAX_BATCH)
     checked_float(request.prime_seconds, "the prime length in seconds", 0.0, MAX_SECONDS)

@@ -1,4 +1,4 @@
-"""Live playing: one endless stream from a model while the musician steers its temperature and its min-p.
+"""Live playing: one endless stream from a model while the musician steers its temperature, min-p and top-k.
 
 A `LiveSession` runs a one-row `ClipStream` block by block as its reader asks for audio, resamples it to the output
 rate (a streaming soxr resampler, so blocks join without clicks) and keeps what was made recently, so a take can
@@ -7,10 +7,10 @@ start at the moment the listener heard, not at the moment the model reached.
 Threads:
 - The reader (the app's playback feeder thread, or a benchmark loop) calls `read`; it runs the model and may take
   as long as a model block takes. Only one thread may read.
-- Any other thread (the GUI) calls `set_temperature`, `set_min_p`, `set_automation`, `follow_curve`, `start_take`,
-  `stop_take`, `temperature_log`, `realtime_factor` and `close`; they only take short locks.
+- Any other thread (the GUI) calls `set_temperature`, `set_min_p`, `set_top_k`, `set_automation`, `follow_curve`,
+  `start_take`, `stop_take`, `temperature_log`, `realtime_factor` and `close`; they only take short locks.
 
-Latency: a knob change (either knob) applies from the next model block, so it is heard after at most `latency_ms`
+Latency: a knob change (any knob) applies from the next model block, so it is heard after at most `latency_ms`
 (`block_frames / sample_rate`: 128 ms for 2048 frames at 16 kHz) plus whatever the player has queued ahead.
 """
 
@@ -34,7 +34,7 @@ from inspiration.engine.curves.fitting import curve_from_temperatures
 from inspiration.engine.generation.stream import Block, ClipSpec, ClipStream
 from inspiration.engine.model.samplernn import SampleRNN
 from inspiration.engine.model.steppers import Mode, Precision
-from inspiration.engine.model.truncation import DEFAULT_MIN_P, checked_min_p
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K, checked_min_p, checked_top_k
 
 #: Model frames per block: the knob's latency (128 ms at 16 kHz); smaller blocks cost more per sample.
 LIVE_BLOCK_FRAMES = 2048
@@ -97,8 +97,8 @@ class LiveTake:
     """A recorded stretch of the live stream: audio (frames,) float32 at `sample_rate`, the temperature used for
     each sample (frames,), and `start_seconds`, where it began in the stream. `curve` is those temperatures as a
     seconds curve from the take's start; it is worked out on first use (seconds of work for a long take), so that
-    stopping a take costs nothing on the thread that stops it. `min_p` is the min-p used for most of the take (a
-    clip records one)."""
+    stopping a take costs nothing on the thread that stops it. `min_p` and `top_k` are the min-p and the top-k used
+    for most of the take (a clip records one of each)."""
 
     audio: np.ndarray
     sample_rate: int
@@ -106,6 +106,7 @@ class LiveTake:
     seed: int
     start_seconds: float
     min_p: float = 0.0
+    top_k: int = 0
 
     @property
     def seconds(self) -> float:
@@ -124,6 +125,7 @@ class _Piece:
     audio: np.ndarray
     temps: np.ndarray | float
     min_p: float
+    top_k: int
 
     @property
     def end(self) -> int:
@@ -171,6 +173,7 @@ class LiveSession:
         seed: int = 0,
         temperature: float = 1.0,
         min_p: float = DEFAULT_MIN_P,
+        top_k: int = DEFAULT_TOP_K,
         block_frames: int = LIVE_BLOCK_FRAMES,
         mode: Mode = "auto",
         precision: Precision = "live",
@@ -190,14 +193,15 @@ class LiveSession:
         self._steering = _Steering(_checked(temperature))
         self._stream = ClipStream(
             model,
-            [ClipSpec(self.seed, self._steering, checked_min_p(min_p))],
+            [ClipSpec(self.seed, self._steering, checked_min_p(min_p), checked_top_k(top_k))],
             MAX_HOURS * 3600 * self.sample_rate,
             block_frames=block_frames,
             mode=mode,
             precision=precision,
         )
         self.block_frames = self._stream.block_frames
-        self._min_p = float(min_p)
+        self._min_p = self._stream.specs[0].min_p  # checked by the spec
+        self._top_k = self._stream.specs[0].top_k
         self._blocks: Iterator[Block] = iter(self._stream)
         self._resampler = (
             soxr.ResampleStream(self.sample_rate, self.output_rate, 1, dtype="float32")
@@ -265,6 +269,19 @@ class LiveSession:
         self._stream.set_min_p(value)
         with self._steering._lock:
             self._min_p = value
+
+    @property
+    def top_k(self) -> int:
+        """The top-k knob's value: how many of the likeliest levels each draw may choose from (0: all of them)."""
+        with self._steering._lock:
+            return self._top_k
+
+    def set_top_k(self, value: int) -> None:
+        """Turn the top-k knob: from the next model block on; LimitError (a ValueError) unless 0 or 2 .. MAX_TOP_K."""
+        value = checked_top_k(value)
+        self._stream.set_top_k(value)
+        with self._steering._lock:
+            self._top_k = value
 
     def set_automation(self, automation: Automation | None, *, restart: bool = False) -> None:
         """The curve to follow; a new curve keeps its position unless `restart` (None: nothing to follow)."""
@@ -358,11 +375,15 @@ class LiveSession:
             return None
         audio = np.concatenate([p.audio[max(start, p.start) - p.start : min(stop, p.end) - p.start] for p in pieces])
         temps = np.concatenate([p.temperatures(max(start, p.start), min(stop, p.end)) for p in pieces])
-        share: dict[float, int] = {}  # frames of the take made at each min-p
+        min_p_share: dict[float, int] = {}  # frames of the take made at each min-p
+        top_k_share: dict[int, int] = {}  # and at each top-k
         for p in pieces:
-            share[p.min_p] = share.get(p.min_p, 0) + min(stop, p.end) - max(start, p.start)
-        min_p = max(share, key=lambda value: share[value])
-        take = LiveTake(audio, self.sample_rate, temps, self.seed, start / self.sample_rate, min_p)
+            frames = min(stop, p.end) - max(start, p.start)
+            min_p_share[p.min_p] = min_p_share.get(p.min_p, 0) + frames
+            top_k_share[p.top_k] = top_k_share.get(p.top_k, 0) + frames
+        min_p = max(min_p_share, key=lambda value: min_p_share[value])
+        top_k = max(top_k_share, key=lambda value: top_k_share[value])
+        take = LiveTake(audio, self.sample_rate, temps, self.seed, start / self.sample_rate, min_p, top_k)
         with self._lock:
             self._take = take
         return take
@@ -418,7 +439,13 @@ class LiveSession:
         audio = np.ascontiguousarray(block.audio[0], dtype=np.float32)
         temps = block.temperature[0]
         constant = bool((temps == temps[0]).all())
-        piece = _Piece(block.start, audio, float(temps[0]) if constant else temps.copy(), float(block.min_p[0]))
+        piece = _Piece(
+            block.start,
+            audio,
+            float(temps[0]) if constant else temps.copy(),
+            float(block.min_p[0]),
+            int(block.top_k[0]),
+        )
         out = audio if self._resampler is None else self._resampler.resample_chunk(audio)
         if len(out):
             self._fifo.append(out)

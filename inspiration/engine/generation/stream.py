@@ -1,12 +1,12 @@
-"""Generating clips: a batch of clips, each with its own temperature curve, min-p and seed, streamed in blocks.
+"""Generating clips: a batch of clips, each with its own temperature curve, min-p, top-k and seed, streamed in blocks.
 
 `ClipStream` is the streaming generator (for live playback and the app): it yields blocks of audio as they are made,
-can be cancelled between steps (a few frames, about 10 ms of work), and takes live temperature and min-p overrides
-from another thread that apply from the next block. `generate_clips` runs many clips in batches on top of it, with
-progress and cancel.
+can be cancelled between steps (a few frames, about 10 ms of work), and takes live temperature, min-p and top-k
+overrides from another thread that apply from the next block. `generate_clips` runs many clips in batches on top of
+it, with progress and cancel.
 
-The same model, seed, curve, min-p, device, precision and batch size give identical audio: the random numbers are a
-pure function of (seed, sample index), see `noise`.
+The same model, seed, curve, min-p, top-k, device, precision and batch size give identical audio: the random numbers
+are a pure function of (seed, sample index), see `noise`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from inspiration.engine.model.counter_rng import fold_seed, uniforms
 from inspiration.engine.model.samplernn import SampleRNN, State
 from inspiration.engine.model.sampling import MIN_TEMPERATURE, log_min_p
 from inspiration.engine.model.steppers import Mode, Precision, make_stepper, own_cpu_threads
-from inspiration.engine.model.truncation import DEFAULT_MIN_P, checked_min_p
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K, checked_min_p, checked_top_k
 
 #: Samples per streamed block unless asked otherwise (about a quarter of a second at 16 kHz).
 DEFAULT_BLOCK_FRAMES = 4096
@@ -43,15 +43,17 @@ class Curve(Protocol):
 
 @dataclass(frozen=True)
 class ClipSpec:
-    """How one clip is made: its seed, its temperature curve and its min-p (see `model.truncation`; 0: plain
-    sampling). A min-p outside [0, 1) raises LimitError."""
+    """How one clip is made: its seed, its temperature curve, its min-p and its top-k (see `model.truncation`; both
+    0: plain sampling). A min-p outside [0, 1) or a top-k that is not 0 or 2 .. MAX_TOP_K raises LimitError."""
 
     seed: int
     curve: Curve
     min_p: float = DEFAULT_MIN_P
+    top_k: int = DEFAULT_TOP_K
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "min_p", checked_min_p(self.min_p))
+        object.__setattr__(self, "top_k", checked_top_k(self.top_k))
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Block:
     audio: np.ndarray  # (B, n) float32
     temperature: np.ndarray  # (B, n) float32: the temperatures actually used, live override included
     min_p: np.ndarray  # (B,) float64: the min-p each clip used for this block, live override included
+    top_k: np.ndarray  # (B,) int64: the top-k each clip used for this block, live override included
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class ClipStream:
         self._dc = DCBlocker(len(self.specs), self.sample_rate) if dc_block else None
         self._override: float | None = None
         self._min_p_override: float | None = None
+        self._top_k_override: int | None = None
         self._lock = threading.Lock()
         self._cancelled = False
         self._should_stop = should_stop or (lambda: False)
@@ -141,6 +145,15 @@ class ClipStream:
         with self._lock:
             self._min_p_override = checked
 
+    def set_top_k(self, value: int | None) -> None:
+        """Override every clip's top-k with `value` from the next block on (None: back to each clip's own).
+
+        Safe to call from any thread; LimitError for a value that is not 0 or 2 .. MAX_TOP_K.
+        """
+        checked = None if value is None else checked_top_k(value)
+        with self._lock:
+            self._top_k_override = checked
+
     def cancel(self) -> None:
         """Stop at the next step (within about 10 ms); the stream then ends without yielding the unfinished block."""
         self._cancelled = True
@@ -168,11 +181,12 @@ class ClipStream:
         valid = min(self.block_frames, self.frames - start)
         count = -(-valid // lookback) * lookback
         temperature = self._temperatures(start, valid, count)
-        min_p = self._min_ps()
+        min_p, top_k = self._cuts()
         self._stepper.greedy_rows = bool((temperature <= MIN_TEMPERATURE).any())
-        self._stepper.truncating = bool((min_p > 0).any())
+        self._stepper.truncating = bool((min_p > 0).any() or (top_k > 0).any())
         temperature_t = torch.from_numpy(temperature).to(self._device)
         cut = log_min_p(torch.from_numpy(min_p)).to(self._device)
+        keep = torch.from_numpy(top_k).to(self._device)
         noise = uniforms(self._seeds, start, count)
         codes = torch.empty(rows, count, dtype=torch.long, device=self._device)
         frame = 0
@@ -181,19 +195,25 @@ class ClipStream:
                 self._cancelled = True
                 return None
             span = slice(frame, min(count, frame + self._stepper.frames_per_call * lookback))
-            codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span], cut))
+            codes[:, span].copy_(self._stepper.step(temperature_t[:, span], noise[:, span], cut, keep))
             frame = span.stop
         audio = dequantize(codes[:, :valid].cpu().numpy(), config.q_levels, config.quantization)  # type: ignore[arg-type]
         if self._dc is not None:
             audio = self._dc(audio)
-        return Block(start, audio, temperature[:, :valid], min_p)
+        return Block(start, audio, temperature[:, :valid], min_p, top_k)
 
-    def _min_ps(self) -> np.ndarray:
+    def _cuts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each clip's min-p (B,) float64 and top-k (B,) int64 for the next block, live overrides included."""
         with self._lock:
-            override = self._min_p_override
-        if override is not None:
-            return np.full(len(self.specs), override)
-        return np.array([spec.min_p for spec in self.specs], dtype=np.float64)
+            min_p_override, top_k_override = self._min_p_override, self._top_k_override
+        rows = len(self.specs)
+        min_p = np.array([spec.min_p for spec in self.specs], dtype=np.float64)
+        top_k = np.array([spec.top_k for spec in self.specs], dtype=np.int64)
+        if min_p_override is not None:
+            min_p = np.full(rows, min_p_override, dtype=np.float64)
+        if top_k_override is not None:
+            top_k = np.full(rows, top_k_override, dtype=np.int64)
+        return min_p, top_k
 
     def _temperatures(self, start: int, valid: int, count: int) -> np.ndarray:
         with self._lock:
@@ -364,9 +384,10 @@ def generate_eager(
     seed: int = 0,
     batch_size: int = 1,
     min_p: float = DEFAULT_MIN_P,
+    top_k: int = DEFAULT_TOP_K,
 ) -> np.ndarray:
     """`batch_size` clips of `frames_out` samples from silence at a constant temperature, with the eager reference
     loop (training previews use it): float32 (batch_size, frames_out)."""
-    specs = [ClipSpec(seed + row, constant(temperature), min_p) for row in range(batch_size)]
+    specs = [ClipSpec(seed + row, constant(temperature), min_p, top_k) for row in range(batch_size)]
     stream = ClipStream(model, specs, frames_out, mode="eager", dc_block=False)
     return np.concatenate([block.audio for block in stream], axis=1)

@@ -25,6 +25,8 @@ ECHO_NOVELTY = 0.5
 ECHO = "echo"
 #: Every flag a record may carry: the quality flags, and ECHO from lineage.
 CLIP_FLAGS = (*FLAGS, ECHO)
+#: The largest top-k a record may hold: `model.truncation.MAX_TOP_K` (that layer is not imported from here).
+MAX_TOP_K = 65536
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,8 @@ class ClipRecord:
     most ECHO_NOVELTY; `score` is the quality sort key in (0, 1], `measures` the raw measurements; `overview` is
     OVERVIEW_POINTS min/max pairs as int8 bytes (see `overview_minmax`). `novelty` (0..1) and `lineage` (the best
     match as `inspiration.engine.lineage.query.Match.to_dict`) are None until the clip is compared with its model's
-    training audio. `min_p` is the min-p truncation a generated clip was made with (0: plain sampling, also for
-    clips made before it was recorded); None for a clip that was not generated.
+    training audio. `min_p` and `top_k` are the truncations a generated clip was made with (0: no cut, also for
+    clips made before each was recorded); None for a clip that was not generated.
     """
 
     id: str
@@ -65,6 +67,7 @@ class ClipRecord:
     novelty: float | None = None
     lineage: dict[str, Any] | None = None
     min_p: float | None = None
+    top_k: int | None = None
 
     @property
     def name(self) -> str:
@@ -117,6 +120,7 @@ def record_from_row(row: tuple[Any, ...], folder: Path) -> ClipRecord:
             novelty=_must(d["novelty"], (int, float, type(None))),
             lineage=None if d["lineage"] is None else _must(loads_limited(d["lineage"], "lineage"), dict),
             min_p=_min_p(d["min_p"], generated=curve is not None),
+            top_k=_top_k(d["top_k"], generated=curve is not None),
         )
         if not 0 <= record.rating <= MAX_RATING or len(record.overview) % 2 or not 0 <= (record.novelty or 0) <= 1:
             raise ValueError("rating or overview out of range")
@@ -162,6 +166,15 @@ def optional_min_p(value: Any) -> float | None:
     return float(value)
 
 
+def optional_top_k(value: Any) -> int | None:
+    """A top-k to record: None, or a whole number, 0 or from 2 to MAX_TOP_K (as `model.truncation` checks it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not _top_k_in_range(int(value)):
+        raise LibraryError(f"top-k must be a whole number, 0 or from 2 to {MAX_TOP_K}, not {value!r}")
+    return int(value)
+
+
 def optional_int(value: Any, what: str) -> int | None:
     if value is None:
         return None
@@ -199,6 +212,20 @@ def _min_p(value: Any, generated: bool) -> float | None:
     if not 0 <= number < 1:
         raise ValueError(f"min-p {number!r} out of range")
     return number
+
+
+def _top_k(value: Any, generated: bool) -> int | None:
+    """The stored top-k; a generated clip's row from before top-k was recorded (NULL) reads as 0."""
+    if value is None:
+        return 0 if generated else None
+    number = int(_must(value, int))
+    if not _top_k_in_range(number):
+        raise ValueError(f"top-k {number!r} out of range")
+    return number
+
+
+def _top_k_in_range(value: int) -> bool:
+    return value == 0 or 2 <= value <= MAX_TOP_K
 
 
 def _echo(novelty: Any) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ BUSY_TIMEOUT = 30.0
 COLUMNS = (
     "id", "path", "created", "duration", "sample_rate", "channels", "model", "checkpoint_step", "seed", "curve",
     "prime", "source", "peak", "rms", "rating", "discarded", "tags", "notes", "flags", "score", "measures", "overview",
-    "novelty", "lineage", "min_p",
+    "novelty", "lineage", "min_p", "top_k",
 )  # fmt: skip
 
 _SCHEMA = """
@@ -58,12 +58,13 @@ CREATE TABLE IF NOT EXISTS clips (
     overview BLOB NOT NULL DEFAULT x'',  -- int8 (points, 2) min/max pairs, scaled by 127
     novelty REAL,                        -- 0..1, share of the clip not found in its model's training audio
     lineage TEXT,                        -- JSON: the best match (see inspiration.engine.lineage.query.Match)
-    min_p REAL                           -- the min-p truncation a generated clip was made with (NULL: 0, as before)
+    min_p REAL,                          -- the min-p truncation a generated clip was made with (NULL: 0, as before)
+    top_k INTEGER                        -- the top-k truncation a generated clip was made with (NULL: 0, as before)
 );
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 #: Columns added since the first manifests, with their declarations: `_create` adds those an old manifest lacks.
-_ADDED_COLUMNS = {"novelty": "REAL", "lineage": "TEXT", "min_p": "REAL"}
+_ADDED_COLUMNS = {"novelty": "REAL", "lineage": "TEXT", "min_p": "REAL", "top_k": "INTEGER"}
 
 
 def open_manifest(folder: Path) -> Path | None:

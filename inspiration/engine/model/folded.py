@@ -152,11 +152,12 @@ class FoldedFrameStep:
 
     Buffers: `codes` (B, 2L) int64 — the last L codes, then the frame being generated; `state` per tier and layer
     (B, dim) tensors (h, and c for LSTM); `temperature` and `uniform` (L, B, 1) float32, the frame's inputs per
-    sample, and `log_min_p` (B, 1) float32, its min-p cut per row (set them with `set_inputs`). Every slice the loop
-    touches is made once, here, so a sample costs only the arithmetic.
+    sample, `log_min_p` (B, 1) float32 and `top_k` (B, 1) int64, its min-p and top-k cuts per row (set them with
+    `set_inputs`). Every slice the loop touches is made once, here, so a sample costs only the arithmetic.
 
     `greedy_rows` False promises that no temperature of the next frames is 0 (no argmax per sample); `truncating`
-    False that every row's min-p is 0 (no cut per sample). Either left True is only slower, never different.
+    False that every row's min-p and top-k are 0 (no cut per sample). Either left True is only slower, never
+    different.
     """
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
@@ -171,6 +172,7 @@ class FoldedFrameStep:
         self.uniform = torch.full((lookback, batch_size, 1), 0.5, device=device)
         self.inv_temperature = torch.ones(lookback, batch_size, 1, device=device)
         self.log_min_p = torch.full((batch_size, 1), -torch.inf, device=device)
+        self.top_k = torch.zeros((batch_size, 1), dtype=torch.long, device=device)
         self.state: list[list[Tensor]] = []  # per tier: [h_0, ..., h_{n-1}] (+ [c_0, ...] for LSTM)
         for tier, initial in zip(folded.tiers, folded.initial):
             self.state.append([t[k].expand(batch_size, -1).clone() for t in initial for k in range(len(tier.layers))])
@@ -209,15 +211,22 @@ class FoldedFrameStep:
                 )
             )
 
-    def set_inputs(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> None:
-        """Copy the next frame's temperature and uniform numbers, each (B, L), and its min-p cut (B,) from
-        `sampling.log_min_p` (None: no cut), into the step's buffers."""
+    def set_inputs(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> None:
+        """Copy the next frame's temperature and uniform numbers, each (B, L), its min-p cut (B,) from
+        `sampling.log_min_p` and its top-k (B,) int64 (None: no cut; top-k 0: none either), into the step's
+        buffers."""
         self.temperature.copy_(temperature.t().unsqueeze(-1))
         self.uniform.copy_(uniform.t().unsqueeze(-1))
         if log_min_p is None:
             self.log_min_p.fill_(-torch.inf)
         else:
             self.log_min_p.copy_(log_min_p.unsqueeze(-1))
+        if top_k is None:
+            self.top_k.zero_()
+        else:
+            self.top_k.copy_(top_k.unsqueeze(-1))
 
     def load(self, history: Tensor, state: State | None) -> None:
         """Set the last L codes (B, L) and the hidden state (None: the learned initial state), in place."""
@@ -245,7 +254,7 @@ class FoldedFrameStep:
         folded = self.folded
         tiers, dtype, offsets, table = folded.tiers, folded.dtype, folded.offsets, folded.table
         hidden, (w_out, b_out), bags = folded.hidden, folded.output, self._bag_offsets
-        cut = self.log_min_p if self.truncating else None
+        cut, top_k = (self.log_min_p, self.top_k) if self.truncating else (None, None)
         torch.clamp(self.temperature, min=MIN_TEMPERATURE, out=self.inv_temperature).reciprocal_()
         for tier_steps, window, conditioning, inv_t, temperature, uniform, out in self._plan:
             for i, frame, above in tier_steps:
@@ -259,7 +268,7 @@ class FoldedFrameStep:
             for (w, b), h in zip(hidden, self._hidden_out):
                 x = torch.addmm(b, x, w, out=h).relu_()
             logits = torch.addmm(b_out, x, w_out, out=self._logits)
-            drawn = draw(logits, inv_t, uniform, cut)  # logits * inv_t is float32 whatever the weights' precision
+            drawn = draw(logits, inv_t, uniform, cut, top_k)  # float32 whatever the weights' precision
             if self.greedy_rows:
                 drawn = torch.where(temperature > MIN_TEMPERATURE, drawn, logits.argmax(dim=-1, keepdim=True))
             out.copy_(drawn)

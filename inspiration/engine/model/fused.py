@@ -107,6 +107,7 @@ class _Model(ctypes.Structure):
         ("uniform", ctypes.c_void_p),
         ("made", ctypes.c_void_p),
         ("log_min_p", ctypes.c_void_p),
+        ("top_k", ctypes.c_void_p),
     ]
 
 
@@ -244,6 +245,7 @@ class FusedFrameStep:
         self.temperature = torch.ones(batch_size, self.max_frames * lookback)
         self.uniform = torch.full((batch_size, self.max_frames * lookback), 0.5)
         self.log_min_p = torch.full((batch_size,), -torch.inf)
+        self.top_k = torch.zeros(batch_size, dtype=torch.long)
         self._made = torch.zeros(batch_size, self.max_frames * lookback, dtype=torch.long)
         keep: list[object] = []  # everything the C structure points at must live as long as it does
 
@@ -304,6 +306,7 @@ class FusedFrameStep:
             uniform=self.uniform.data_ptr(),
             made=self._made.data_ptr(),
             log_min_p=self.log_min_p.data_ptr(),
+            top_k=self.top_k.data_ptr(),
         )
         self._keep = keep
 
@@ -326,9 +329,12 @@ class FusedFrameStep:
         """(B, frames * L) int64: the codes the last call made."""
         return self._made[:, : self.frames * self.lookback]
 
-    def set_inputs(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> None:
+    def set_inputs(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> None:
         """Copy the next call's temperature and uniform numbers, each (B, k * L) for k frames (1 ≤ k ≤ max_frames),
-        and its min-p cut (B,) from `sampling.log_min_p` (None: no cut), into the step's buffers."""
+        its min-p cut (B,) from `sampling.log_min_p` and its top-k (B,) int64 (None: no cut; top-k 0: none
+        either), into the step's buffers."""
         columns = temperature.shape[-1]
         frames = columns // self.lookback
         if not 1 <= frames <= self.max_frames or columns % self.lookback or uniform.shape != temperature.shape:
@@ -340,6 +346,10 @@ class FusedFrameStep:
             self.log_min_p.fill_(-torch.inf)
         else:
             self.log_min_p.copy_(log_min_p)
+        if top_k is None:
+            self.top_k.zero_()
+        else:
+            self.top_k.copy_(top_k)
 
     def __call__(self) -> None:
         """Generate the frames set up by `set_inputs` (the C routine releases the GIL while it runs)."""

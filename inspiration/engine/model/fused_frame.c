@@ -59,6 +59,7 @@ typedef struct {
     const float *uniform;               /* (batch, stride) */
     int64_t *made;                      /* (batch, stride): the codes made */
     const float *log_min_p;             /* (batch): the min-p cut, log(min_p) in float32 (-inf: no cut) */
+    const int64_t *top_k;               /* (batch): the top-k cut (0: no cut) */
 } Model;
 
 /* A panel row: PANEL floats, one 512-bit register where the CPU has them (the compiler splits it otherwise). */
@@ -309,26 +310,53 @@ static inline __attribute__((always_inline)) vec exp_nonpositive(vec x) {
     return e * (vec)bits;
 }
 
+/* The k-th largest of x[0 .. n - 1] (1 <= k <= n, no NaN), exactly, without branching on the data: each float's
+ * bits made into an unsigned key in the floats' order (in `keys`, n of them), then the largest key with at least k
+ * keys at or above it, one bit at a time from the top, each bit one vectorisable count over the keys. */
+typedef uint32_t key_alias __attribute__((may_alias));
+static float kth_largest(const float *x, int64_t n, int64_t k, key_alias *keys) {
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, x + i, sizeof bits);
+        keys[i] = bits & 0x80000000u ? ~bits : bits | 0x80000000u; /* negative: reversed; positive: above them */
+    }
+    uint32_t found = 0;
+    for (int bit = 31; bit >= 0; bit--) {
+        uint32_t candidate = found | (1u << bit);
+        int64_t at_least = 0;
+        for (int64_t i = 0; i < n; i++) at_least += keys[i] >= candidate;
+        if (at_least >= k) found = candidate;
+    }
+    uint32_t bits = found & 0x80000000u ? found & 0x7fffffffu : ~found;
+    float value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
 /* The inverse-CDF draw of sampling.draw (argmax at T = 0), for one row's logits; cdf has room for q floats
- * rounded up to whole panels. Codes whose shifted scaled logit is below log_min_p / T get probability 0 (min-p,
- * cut on the model's own distribution before the temperature reshapes it). */
-static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float log_min_p, float *cdf) {
+ * rounded up to whole panels. Codes whose logit is below the top_k-th largest (top-k; 0: no cut), or whose shifted
+ * scaled logit is below log_min_p / T (min-p, on the model's own distribution before the temperature reshapes it),
+ * get probability 0. */
+static int64_t draw(const float *logits, int64_t q, float temperature, float uniform, float log_min_p, int64_t top_k,
+                    float *cdf) {
     if (!(temperature > MIN_TEMPERATURE)) {
         int64_t best = 0;
         for (int64_t i = 1; i < q; i++)
             if (logits[i] > logits[best]) best = i;
         return best;
     }
-    float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f, cut = log_min_p * inv;
+    float inv = 1.0f / temperature, top = -INFINITY, sum = 0.0f, cut = log_min_p * inv, floor = -INFINITY;
+    if (top_k > 0 && top_k < q) floor = kth_largest(logits, q, top_k, (key_alias *)cdf); /* cdf as scratch */
     for (int64_t i = 0; i < q; i++) {
-        cdf[i] = logits[i] * inv;
+        cdf[i] = logits[i] < floor ? -INFINITY : logits[i] * inv;
         top = cdf[i] > top ? cdf[i] : top;
     }
     for (int64_t i = q; i % PANEL; i++) cdf[i] = top; /* the last panel's lanes past q: set to 0 below */
     vec partial = {0}; /* PANEL running sums side by side, then added up */
     for (int64_t i = 0; i < q; i += PANEL) {
         vec shifted = *(const vec_u *)(cdf + i) - top;
-        vec e = (vec)((veci)exp_nonpositive(shifted) & ~(veci)(shifted < cut));
+        veci dropped = (veci)(shifted < cut) | (veci)(shifted == -INFINITY); /* min-p, top-k */
+        vec e = (vec)((veci)exp_nonpositive(shifted) & ~dropped);
         for (int j = 0; i + PANEL > q && j < PANEL; j++)
             if (i + j >= q) e[j] = 0.0f;
         *(vec_u *)(cdf + i) = e;
@@ -436,7 +464,7 @@ static void frame_rows(const Model *m, const Team *team, int64_t r0, int64_t r1,
         for (int64_t r = 0; r < n; r++) { /* every member draws every row: the same codes */
             int64_t at = (r0 + r) * m->stride + frame * L + t;
             codes[r * width + L + t] = draw(logits + r * q, q, m->temperature[at], m->uniform[at],
-                                            m->log_min_p[r0 + r], o->cdf + r * padded_q);
+                                            m->log_min_p[r0 + r], m->top_k[r0 + r], o->cdf + r * padded_q);
         }
     }
     for (int64_t r = 0; r < n; r++) { /* the frame made: out, and the next frame's history */
@@ -653,7 +681,7 @@ static int pipeline_frames(const Model *m) {
         for (int64_t r = 0; r < n; r++) {
             int64_t at = r * m->stride + u;
             seq[r * p.seq_width + L + u] = draw(p.logits + r * q, q, m->temperature[at], m->uniform[at],
-                                                m->log_min_p[r], p.cdf + r * padded_q);
+                                                m->log_min_p[r], m->top_k[r], p.cdf + r * padded_q);
         }
         atomic_store_explicit(&p.drawn, u + 1, memory_order_release);
     }

@@ -8,9 +8,9 @@
   the fast path on a CPU.
 - `GraphStepper`: the folded step captured once as a CUDA graph and replayed per frame; the fast path on a GPU.
 
-All take the per-sample temperature and uniform numbers and the per-row min-p cut (`sampling.log_min_p`) as
-tensors and never copy to the host, so a frame costs no host synchronisation; they draw the same codes from the
-same inputs (up to float rounding).
+All take the per-sample temperature and uniform numbers and the per-row min-p cut (`sampling.log_min_p`) and top-k
+(int64) as tensors and never copy to the host, so a frame costs no host synchronisation; they draw the same codes
+from the same inputs (up to float rounding).
 
 Threads: nothing here changes torch's process-wide thread count (`torch.set_num_threads`, which every thread that
 starts using torch afterwards inherits). The fused routine sizes its own threads per call (one per row up to the
@@ -57,7 +57,7 @@ class FrameStepper(Protocol):
     batch_size: int
     lookback: int
     greedy_rows: bool  # False promises that no temperature of the next frames is 0
-    truncating: bool  # False promises that no min-p of the next frames is above 0
+    truncating: bool  # False promises that no min-p or top-k of the next frames is above 0
 
     def load(self, history: Tensor, state: State | None) -> None:
         """Set the last `lookback` codes (B, L) and the hidden state (None: the initial state)."""
@@ -72,9 +72,12 @@ class FrameStepper(Protocol):
         """How the weights that make the samples are kept (`folded.WeightFormat`); None until the first step
         where that is chosen then."""
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
-        """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32 and the
-        min-p cut (B,) float32 (None: no cut); returns their codes (B, k * L) int64.
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
+        """Generate k frames (1 ≤ k ≤ frames_per_call) from temperature and uniform (B, k * L) float32, the min-p
+        cut (B,) float32 and the top-k (B,) int64 (None: no cut; top-k 0: none either); returns their codes
+        (B, k * L) int64.
 
         The returned tensor may be reused by the next call: copy it out before stepping again.
         """
@@ -100,12 +103,14 @@ class EagerStepper:
         self._history = history.clone()
         self._state = self.model.initial_state(self.batch_size) if state is None else list(state)
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
         greedy = self.greedy_rows
-        cut = log_min_p if self.truncating else None
+        cut, k = (log_min_p, top_k) if self.truncating else (None, None)
 
         def draw(logits: Tensor, t: int) -> Tensor:
-            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy, cut)
+            return sample_codes(logits, temperature[:, t], uniform[:, t], greedy, cut, k)
 
         self._history, self._state = self.model.generate_frame(self._history, self._state, draw)
         return self._history
@@ -125,8 +130,10 @@ class _BufferStepper:
     def load(self, history: Tensor, state: State | None) -> None:
         self.frame.load(history, state)
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
-        self.frame.set_inputs(temperature, uniform, log_min_p)
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p, top_k)
         self.frame()
         return self.frame.codes[:, self.lookback :]
 
@@ -162,7 +169,7 @@ class GraphStepper(FoldedStepper):
     """The folded step as a CUDA graph per top frame: a frame costs one replay instead of hundreds of launches.
 
     Up to four graphs are captured lazily, with and without the argmax that temperature-0 samples need and with and
-    without the min-p cut; the inputs (the cut included) are copied into the captured buffers before each replay.
+    without the cuts; the inputs (the cut included) are copied into the captured buffers before each replay.
     """
 
     def __init__(self, folded: FoldedSampleRNN, batch_size: int) -> None:
@@ -170,8 +177,10 @@ class GraphStepper(FoldedStepper):
         self._graphs: dict[tuple[bool, bool], torch.cuda.CUDAGraph] = {}
         self._capture_failed = False
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
-        self.frame.set_inputs(temperature, uniform, log_min_p)
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p, top_k)
         kind = (self.frame.greedy_rows, self.frame.truncating)
         if kind not in self._graphs and not self._capture_failed:
             try:
@@ -189,7 +198,7 @@ class GraphStepper(FoldedStepper):
 
     def _capture(self) -> torch.cuda.CUDAGraph:
         frame = self.frame
-        buffers = [frame.codes, frame.temperature, frame.uniform, frame.log_min_p]
+        buffers = [frame.codes, frame.temperature, frame.uniform, frame.log_min_p, frame.top_k]
         buffers += [t for tier in frame.state for t in tier]
         saved = [b.clone() for b in buffers]
         side = torch.cuda.Stream()
@@ -213,7 +222,7 @@ class GraphStepper(FoldedStepper):
 class FusedStepper(_BufferStepper):
     """The fused C routine per frame (float32, CPU); see `fused.FusedFrameStep`.
 
-    Temperature-0 samples and the min-p cut are always checked for (a comparison per sample, per code), so
+    Temperature-0 samples and the cuts are always checked for (a comparison per sample, per code), so
     `greedy_rows` and `truncating` change nothing.
     """
 
@@ -231,8 +240,10 @@ class FusedStepper(_BufferStepper):
         self.frames_per_call = 1  # until a call has been timed
         self._seconds_per_frame: float | None = None
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
-        self.frame.set_inputs(temperature, uniform, log_min_p)
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
+        self.frame.set_inputs(temperature, uniform, log_min_p, top_k)
         started = time.perf_counter()
         self.frame()
         spent = (time.perf_counter() - started) / self.frame.frames
@@ -274,12 +285,14 @@ class MeasuredStepper:
     def weights(self) -> WeightFormat | None:
         return None if self.folded is None else self.folded.weights
 
-    def step(self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None) -> Tensor:
+    def step(
+        self, temperature: Tensor, uniform: Tensor, log_min_p: Tensor | None = None, top_k: Tensor | None = None
+    ) -> Tensor:
         if self.chosen is None:
             self.chosen = self._choose()
         self.chosen.greedy_rows = self.greedy_rows
         self.chosen.truncating = self.truncating
-        return self.chosen.step(temperature, uniform, log_min_p)
+        return self.chosen.step(temperature, uniform, log_min_p, top_k)
 
     def _choose(self) -> FusedStepper | FoldedStepper:
         self.folded = folded = self.fold()

@@ -1,4 +1,5 @@
-"""The generate panel: choose a model, how many clips, how long, the tail cut, the seed and a prime, then Generate.
+"""The generate panel: choose a model, how many clips, how long, the tail cut and top levels, the seed and a prime,
+then Generate.
 
 Threads: the GUI thread owns the panel; a JobRunner job runs `generate_into_library` (engine, imported inside the
 job so the window opens without loading torch). Each finished clip is announced through a relay QObject whose
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.errors import InspirationError
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 from inspiration.ui.instrument.generate_prime import (
     LOOP_DESCRIPTION,
     SELECTION_DESCRIPTION,
@@ -37,6 +39,7 @@ from inspiration.ui.instrument.generate_prime import (
 from inspiration.ui.instrument.generate_progress import ProgressRow, format_progress
 from inspiration.ui.instrument.generate_seed import SeedChooser
 from inspiration.ui.instrument.generate_settings import read_number, read_text, write
+from inspiration.ui.instrument.generate_top_levels import TopLevelsBox
 from inspiration.ui.instrument.live_knob import TAIL_CUT_HELP, TAIL_CUT_MAXIMUM
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
@@ -148,6 +151,10 @@ class GeneratePanel(QWidget):
         self.tail_cut_box.setSingleStep(0.5)
         self.tail_cut_box.setSuffix(" %")
         self.tail_cut_box.setToolTip(TAIL_CUT_HELP)
+        self.top_levels_box = TopLevelsBox()
+        self.top_levels_label = QLabel("Top levels")
+        self.top_levels_label.setBuddy(self.top_levels_box)
+        self.top_levels_label.setToolTip(self.top_levels_box.toolTip())
         self.seed = SeedChooser()
         self.prime = PrimeChooser(prime_provider, prime_available=prime_available)
         self.generate_button = QPushButton()
@@ -171,7 +178,14 @@ class GeneratePanel(QWidget):
         form.addRow("Weights", self.checkpoint_box)
         form.addRow("Clips", self.count_box)
         form.addRow("Length", self.seconds_box)
-        form.addRow("Tail cut", self.tail_cut_box)
+        cuts = QHBoxLayout()  # the two cuts share a row, which keeps the panel short enough for a 720-pixel screen
+        cuts.setSpacing(8)
+        self.tail_cut_box.setMinimumWidth(72)  # below their size hints, so the row fits a 300 px dock
+        self.top_levels_box.setMinimumWidth(64)
+        cuts.addWidget(self.tail_cut_box, 1)
+        cuts.addWidget(self.top_levels_label)
+        cuts.addWidget(self.top_levels_box, 1)
+        form.addRow("Tail cut", cuts)
         form.addRow("Seed", self.seed)
         form.addRow("Prime", self.prime)
         layout = QVBoxLayout(self)
@@ -191,6 +205,7 @@ class GeneratePanel(QWidget):
         self.seconds_box.valueChanged.connect(self._seconds_changed)
         self.checkpoint_box.currentIndexChanged.connect(self._save)
         self.tail_cut_box.valueChanged.connect(self._save)
+        self.top_levels_box.valueChanged.connect(self._save)
         self.picker.statusMessage.connect(self.statusMessage)
         self.generate_button.clicked.connect(self.generate)
         self.progress.cancelRequested.connect(self.cancel)
@@ -212,6 +227,14 @@ class GeneratePanel(QWidget):
     def set_min_p(self, value: float) -> None:
         """Show a min-p as the tail cut (within the control's range)."""
         self.tail_cut_box.setValue(value * 100)
+
+    def top_k(self) -> int:
+        """The top levels as a top-k (0: all levels)."""
+        return self.top_levels_box.top_k()
+
+    def set_top_k(self, value: int) -> None:
+        """Show a top-k as the top levels (within the control's range)."""
+        self.top_levels_box.set_top_k(value)
 
     def is_running(self) -> bool:
         return self._job is not None
@@ -241,6 +264,7 @@ class GeneratePanel(QWidget):
             "seconds": self.seconds(),
             "curve": curve,
             "min_p": self.min_p(),
+            "top_k": self.top_k(),
             "first_seed": self.seed.seed(),
             "prime_seconds": self.prime.seconds(),
             "include_prime": self.prime.include_prime() and prime is not None,
@@ -379,6 +403,7 @@ class GeneratePanel(QWidget):
         self.count_box.setValue(read_number("count", DEFAULT_COUNT))
         self.seconds_box.setValue(read_number("seconds", DEFAULT_SECONDS))
         self.tail_cut_box.setValue(read_number("min_p", DEFAULT_MIN_P) * 100)
+        self.set_top_k(read_number("top_k", DEFAULT_TOP_K))
         self.checkpoint_box.setCurrentIndex(max(0, self.checkpoint_box.findData(read_text("checkpoint", "best"))))
 
     def _save(self) -> None:
@@ -387,4 +412,5 @@ class GeneratePanel(QWidget):
             seconds=self.seconds(),
             checkpoint=self.checkpoint_box.currentData(),
             min_p=self.min_p(),
+            top_k=self.top_k(),
         )

@@ -1,8 +1,8 @@
 """The Generate tab: the temperature curve drawn over the clip length, above the generate controls.
 
-Its settings (the curve, clip length, count, tail cut, seed, weights and model) are what a project saves with it
-(`settings`, `apply_settings`); the curve is also remembered in QSettings after every finished change, so the next
-start shows the last one drawn (the panel remembers its own fields).
+Its settings (the curve, clip length, count, tail cut, top levels, seed, weights and model) are what a project saves
+with it (`settings`, `apply_settings`); the curve is also remembered in QSettings after every finished change, so the
+next start shows the last one drawn (the panel remembers its own fields).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from inspiration.engine.curves.curve import TemperatureCurve
-from inspiration.engine.errors import InvalidCurveError
+from inspiration.engine.errors import InvalidCurveError, LimitError
 from inspiration.engine.library.clip_library import ClipLibrary
 from inspiration.engine.library.clip_record import ClipRecord
+from inspiration.engine.model.truncation import checked_top_k
 from inspiration.ui.envelope import EnvelopeEditor
 from inspiration.ui.instrument.generate_panel import GeneratePanel, PrimeProvider
 from inspiration.ui.instrument.generate_seed import MAX_SEED
@@ -75,6 +76,7 @@ class GenerateTab(QWidget):
             "seconds": panel.seconds(),
             "count": panel.count_box.value(),
             "min_p": panel.min_p(),
+            "top_k": panel.top_k(),
             "seed": panel.seed.seed(),
             "checkpoint": panel.checkpoint_box.currentData(),
         }
@@ -102,6 +104,12 @@ class GenerateTab(QWidget):
             panel.set_min_p(float(min_p))
         elif min_p is not None:
             problems.append(f"tail cut {min_p!r}")
+        top_k = data.get("top_k")
+        if top_k is not None:
+            try:
+                panel.set_top_k(checked_top_k(top_k))
+            except LimitError:
+                problems.append(f"top levels {top_k!r}")
         if "seed" in data:
             seed = data["seed"]
             if seed is None or (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED):
@@ -123,8 +131,8 @@ class GenerateTab(QWidget):
 
     def use_clip(self, record: ClipRecord, with_seed: bool = False) -> bool:
         """Load the curve a library clip was made with (one undo step); `with_seed` also fixes its seed and takes its
-        length, tail cut and model, so Generate makes that clip again. False (and a message) when the clip has no
-        curve."""
+        length, tail cut, top levels and model, so Generate makes that clip again. False (and a message) when the
+        clip has no curve."""
         try:
             curve = record.temperature_curve()
         except InvalidCurveError as exc:
@@ -143,7 +151,8 @@ class GenerateTab(QWidget):
         return True
 
     def generate_variations(self, record: ClipRecord) -> bool:
-        """Generate more clips like `record`: its curve, length, tail cut and model with new random seeds."""
+        """Generate more clips like `record`: its curve, length, tail cut, top levels and model with new random
+        seeds."""
         if not self.use_clip(record):
             return False
         self._take_length_and_model(record)
@@ -155,6 +164,8 @@ class GenerateTab(QWidget):
         self.panel.seconds_box.setValue(record.duration)
         if record.min_p is not None:
             self.panel.set_min_p(record.min_p)
+        if record.top_k is not None:
+            self.panel.set_top_k(record.top_k)
         for model in self.panel.picker.models():
             if model.name == record.model:
                 self.panel.picker.select(model.path)

@@ -1,19 +1,21 @@
 """The live knobs: a dial, the value in large type and a fine slider, kept in sync.
 
 `LiveKnob()` is the temperature knob: 0–2 in steps of 0.01 (arrow keys and the wheel step 0.01, Page Up/Down 0.1);
-double-click the value to return to 1.00. `tail_cut_knob()` is the smaller min-p knob beside it, in percent. A knob
-can be moved by the program (following a curve) without emitting `valueChanged`.
+double-click the value to return to 1.00. Beside it, two smaller knobs cut what each draw may play: `tail_cut_knob()`
+(min-p, in percent) and `top_levels_knob()` (top-k, in sample levels). A knob can be moved by the program (following a
+curve) without emitting `valueChanged`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QDial, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
 from inspiration.ui.theme import COLORS, qcolor
 
 #: The temperature knob's range and resolution.
@@ -28,6 +30,29 @@ TAIL_CUT_HELP = (
     "improbable tail that sounds as hiss, while the temperature still explores; 0 % is plain sampling, higher is "
     "cleaner and tamer."
 )
+#: The most top levels the controls offer: the levels a model usually has (at or above a model's levels nothing is
+#: cut, like 0).
+TOP_LEVELS_MAXIMUM = 256
+#: What the top levels do, for the knob and the Generate tab.
+TOP_LEVELS_HELP = (
+    "Top levels: at each sample, play only one of this many likeliest sample values. Fewer keeps a young model from "
+    "straying into hiss; all (0) plays every value the model allows."
+)
+#: The smaller knobs' dials, in pixels (the temperature's is bigger).
+SMALL_DIAL = 64
+
+
+def _top_levels_steps() -> tuple[int, ...]:
+    """The top-levels knob's values from left to right: all (0), then from TOP_LEVELS_MAXIMUM down to 2, every
+    level at the tight end and about 4 % apart at the loose end, where one level more or less is not heard."""
+    levels = {round(2 * (TOP_LEVELS_MAXIMUM / 2) ** (i / 120)) for i in range(121)}
+    if 2 <= DEFAULT_TOP_K <= TOP_LEVELS_MAXIMUM:
+        levels.add(DEFAULT_TOP_K)  # double-click returns to it exactly
+    return (0, *sorted(levels, reverse=True))
+
+
+#: The top-levels knob's values, one per step of the dial (turning right cuts more).
+TOP_LEVELS_STEPS = _top_levels_steps()
 
 
 #: The knob turns through 300°, from 7 o'clock to 5 o'clock.
@@ -92,9 +117,10 @@ class LiveKnob(QWidget):
     """Signal `valueChanged(float)` when the musician moves the dial or the slider (not on `set_value`).
 
     By default the temperature knob; the keywords make another (see `tail_cut_knob`): its range 0..`maximum` in
-    steps of 1 / `steps_per_unit`, the value a double-click returns to, the caption, the labels at the two ends, the
-    tooltip, how the value is written (`decimals`, `suffix`), the dial's size in pixels, and whether the value
-    sits beside the dial or, `stacked`, under it.
+    steps of 1 / `steps_per_unit`, or one step per value of `steps` (in the dial's order, for uneven steps), the
+    value a double-click returns to, the caption, the labels at the two ends, the tooltip, how the value is written
+    (`decimals`, `suffix`, and `zero_text` for 0), the dial's size in pixels, and whether the value sits beside the
+    dial or, `stacked`, under it.
     """
 
     valueChanged = Signal(float)
@@ -106,20 +132,23 @@ class LiveKnob(QWidget):
         *,
         maximum: float = MAXIMUM,
         steps_per_unit: int = STEPS_PER_UNIT,
+        steps: Sequence[float] | None = None,
         neutral: float = 1.0,
         caption: str = "temperature",
         ends: tuple[str, str] = ("0 calm", f"{MAXIMUM:g} wild"),
         tooltip: str = "Temperature: low is calm and repetitive, high is wild (arrow keys step 0.01)",
         decimals: int = 2,
         suffix: str = "",
+        zero_text: str = "",
         dial_size: int = 148,
         stacked: bool = False,
     ) -> None:
         super().__init__(parent)
         self.maximum = maximum
         self.steps_per_unit = steps_per_unit
-        self.decimals, self.suffix, self.name = decimals, suffix, caption
-        top = round(maximum * steps_per_unit)
+        self.decimals, self.suffix, self.zero_text, self.name = decimals, suffix, zero_text, caption
+        self._values = tuple(float(v) for v in steps) if steps is not None else None
+        top = len(self._values) - 1 if self._values is not None else round(maximum * steps_per_unit)
         self.dial = _Dial()
         self.dial.setRange(0, top)
         self.dial.setSingleStep(1)
@@ -171,17 +200,26 @@ class LiveKnob(QWidget):
         layout.addLayout(end_row)
         self.dial.valueChanged.connect(self._moved)
         self.slider.valueChanged.connect(self._moved)
-        self.label.reset.connect(lambda: self._moved(round(neutral * steps_per_unit)))
+        self.label.reset.connect(lambda: self._moved(self._step_of(neutral)))
         self._following = False
         self._steps = -1
-        self._show(round(min(max(value, 0.0), maximum) * steps_per_unit))
+        self._show(self._step_of(value))
 
     def value(self) -> float:
+        if self._values is not None:
+            return self._values[self._steps]
         return self._steps / self.steps_per_unit
 
     def set_value(self, value: float) -> None:
-        """Show `value` (clamped to the knob's range) without emitting `valueChanged`."""
-        self._show(round(min(max(value, 0.0), self.maximum) * self.steps_per_unit))
+        """Show `value` (clamped to the knob's range, or the nearest of its steps) without emitting `valueChanged`."""
+        self._show(self._step_of(value))
+
+    def _step_of(self, value: float) -> int:
+        """The dial step that shows `value`."""
+        values = self._values
+        if values is not None:
+            return min(range(len(values)), key=lambda step: (abs(values[step] - value), -values[step]))  # ties: up
+        return round(min(max(value, 0.0), self.maximum) * self.steps_per_unit)
 
     def set_following(self, following: bool) -> None:
         """Draw the value as automation (the curve steers) or as the knob's own."""
@@ -204,6 +242,8 @@ class LiveKnob(QWidget):
         self._paint_label()
 
     def _text(self, value: float) -> str:
+        if value == 0 and self.zero_text:
+            return self.zero_text
         return f"{value:.{self.decimals}f}{self.suffix}"
 
     def _paint_label(self) -> None:
@@ -226,6 +266,21 @@ def tail_cut_knob(min_p: float) -> LiveKnob:
         tooltip=TAIL_CUT_HELP + " Arrow keys step 0.5 %.",
         decimals=1,
         suffix=" %",
-        dial_size=100,
-        stacked=True,
+        dial_size=SMALL_DIAL,
+    )
+
+
+def top_levels_knob(top_k: int) -> LiveKnob:
+    """The other small knob: the top-k cut, in sample levels (`value()` is the top-k; 0: all levels). Its steps run
+    from all on the left to 2 on the right, so that turning right cuts more, like the tail cut."""
+    return LiveKnob(
+        top_k,
+        steps=TOP_LEVELS_STEPS,
+        neutral=DEFAULT_TOP_K,
+        caption="top levels",
+        ends=("all", "2 tight"),
+        tooltip=TOP_LEVELS_HELP + " Turn right for fewer; arrow keys step one notch.",
+        decimals=0,
+        zero_text="all",
+        dial_size=SMALL_DIAL,
     )

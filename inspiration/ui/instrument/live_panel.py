@@ -1,4 +1,5 @@
-"""Live mode: the model plays through the sound card while the musician turns the temperature and tail-cut knobs.
+"""Live mode: the model plays through the sound card while the musician turns the temperature, tail-cut and
+top-levels knobs.
 
 Threads: the GUI thread owns the panel and steers the session (short locks only). Loading the model and opening the
 session run in a job; the transport's feeder thread runs the model as it pulls audio (`LiveSource`); saving a take
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspiration.engine.library.clip_library import ClipLibrary
-from inspiration.engine.model.truncation import DEFAULT_MIN_P
-from inspiration.ui.instrument.live_knob import LiveKnob, tail_cut_knob
+from inspiration.engine.model.truncation import DEFAULT_MIN_P, DEFAULT_TOP_K
+from inspiration.ui.instrument.live_knob import LiveKnob, tail_cut_knob, top_levels_knob
 from inspiration.ui.instrument.model_picker import ModelPicker
 from inspiration.ui.jobs import Job, JobRunner
 from inspiration.ui.playback.live_source import LiveSource
@@ -42,11 +43,15 @@ if TYPE_CHECKING:
 KEEP_UP = 1.0
 
 
-def live_open_session(path: Path, output_rate: int, seed: int, temperature: float, min_p: float) -> LiveSession:
+def live_open_session(
+    path: Path, output_rate: int, seed: int, temperature: float, min_p: float, top_k: int
+) -> LiveSession:
     """Load the model (best checkpoint, fastest device) and open a mono live session at `output_rate`."""
     from inspiration.engine.generation.live import LiveSession
 
-    return LiveSession.open(path, output_rate=output_rate, channels=1, seed=seed, temperature=temperature, min_p=min_p)
+    return LiveSession.open(
+        path, output_rate=output_rate, channels=1, seed=seed, temperature=temperature, min_p=min_p, top_k=top_k
+    )
 
 
 def live_save_take(library: ClipLibrary, session: LiveSession, take: LiveTake) -> str:
@@ -60,6 +65,7 @@ def live_save_take(library: ClipLibrary, session: LiveSession, take: LiveTake) -
         seed=take.seed,
         curve=take.curve,
         min_p=take.min_p,
+        top_k=take.top_k,
         tags=["live"],
         notes=f"Played live: {take.start_seconds:.1f}–{end:.1f} s into the stream of seed {take.seed}",
         name=f"live-{session.model_name or 'take'}",
@@ -134,10 +140,10 @@ class LivePanel(QWidget):
             self.statusMessage.emit("Choose a trained model to play live")
             return
         seed, rate, temperature = secrets.randbelow(2**31), self.transport.output_rate, self.knob.value()
-        min_p = self.min_p()
+        min_p, top_k = self.min_p(), self.top_k()
         job = self.jobs.start(
             f"Load {model.name} for live playing",
-            lambda report, stop: live_open_session(model.path, rate, seed, temperature, min_p),
+            lambda report, stop: live_open_session(model.path, rate, seed, temperature, min_p, top_k),
         )
         self._load_job = job
         job.succeeded.connect(lambda session: self._loaded(job, model, session))
@@ -174,6 +180,10 @@ class LivePanel(QWidget):
         """The tail-cut knob as a min-p (0: plain sampling)."""
         return self.cut_knob.value() / 100
 
+    def top_k(self) -> int:
+        """The top-levels knob as a top-k (0: all levels)."""
+        return round(self.levels_knob.value())
+
     def reload_curve(self) -> None:
         """Ask `curve_provider` again (the curve was edited); a followed curve keeps its position."""
         if self.follow.isChecked():
@@ -194,6 +204,8 @@ class LivePanel(QWidget):
         self.knob.valueChanged.connect(self._knob_turned)
         self.cut_knob = tail_cut_knob(DEFAULT_MIN_P)
         self.cut_knob.valueChanged.connect(self._cut_turned)
+        self.levels_knob = top_levels_knob(DEFAULT_TOP_K)
+        self.levels_knob.valueChanged.connect(self._levels_turned)
         self.follow = QCheckBox("Follow curve")
         self.follow.setToolTip("Let the temperature curve steer; turning the knob takes over again")
         self.follow.toggled.connect(lambda on: self._follow(on, restart=True))
@@ -243,7 +255,11 @@ class LivePanel(QWidget):
         knobs = QHBoxLayout()
         knobs.setSpacing(12)
         knobs.addWidget(self.knob, 3)
-        knobs.addWidget(self.cut_knob, 2, Qt.AlignmentFlag.AlignBottom)
+        cuts = QVBoxLayout()  # the two cuts, one above the other, level with the temperature's dial and slider
+        cuts.setSpacing(10)
+        cuts.addWidget(self.cut_knob)
+        cuts.addWidget(self.levels_knob)
+        knobs.addLayout(cuts, 2)
         layout.addLayout(knobs)
         layout.addLayout(follow_row)
         layout.addSpacing(6)
@@ -327,6 +343,10 @@ class LivePanel(QWidget):
     def _cut_turned(self, percent: float) -> None:
         if self._session is not None:
             self._session.set_min_p(percent / 100)
+
+    def _levels_turned(self, levels: float) -> None:
+        if self._session is not None:
+            self._session.set_top_k(round(levels))
 
     def _follow(self, on: bool, *, restart: bool) -> None:
         session = self._session
