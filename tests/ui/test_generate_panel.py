@@ -199,6 +199,20 @@ def test_damaged_settings_fall_back_to_the_defaults(qtbot, make_panel):
     assert make_panel().top_k() == 2
 
 
+def test_settings_from_before_top_levels_take_the_new_defaults_unless_the_tail_cut_was_chosen(qtbot, make_panel):
+    QSettings().setValue("generate/min_p", 0.005)  # the old default, saved with every field
+    QSettings().remove("generate/top_k")
+    panel = make_panel()
+    assert panel.min_p() == DEFAULT_MIN_P and panel.top_k() == DEFAULT_TOP_K
+    QSettings().setValue("generate/min_p", 0.02)  # chosen by hand: kept
+    QSettings().remove("generate/top_k")
+    assert make_panel().min_p() == pytest.approx(0.02)
+    QSettings().setValue("generate/min_p", 0.005)  # chosen since top levels exist: kept too
+    QSettings().setValue("generate/top_k", 16)
+    again = make_panel()
+    assert again.min_p() == pytest.approx(0.005) and again.top_k() == 16
+
+
 def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel):
     panel = make_panel()
     assert panel.min_p() == DEFAULT_MIN_P  # the engine's default on first use

@@ -38,7 +38,7 @@ from inspiration.ui.instrument.generate_prime import (
 )
 from inspiration.ui.instrument.generate_progress import ProgressRow, format_progress
 from inspiration.ui.instrument.generate_seed import SeedChooser
-from inspiration.ui.instrument.generate_settings import read_number, read_text, write
+from inspiration.ui.instrument.generate_settings import read_number, read_text, remembered, write
 from inspiration.ui.instrument.generate_top_levels import TopLevelsBox
 from inspiration.ui.instrument.live_knob import TAIL_CUT_HELP, TAIL_CUT_MAXIMUM
 from inspiration.ui.instrument.model_picker import ModelPicker
@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from inspiration.engine.curves.curve import TemperatureCurve
     from inspiration.engine.library.clip_library import ClipLibrary
 
+#: The tail cut every clip was made with before top levels existed (min-p 0.005): the panel remembered it with the
+#: other fields, so settings from then that hold it hold the old default, not a choice, and the new defaults apply.
+FORMER_DEFAULT_MIN_P = 0.005
 MAX_COUNT = 1000
 MIN_SECONDS, MAX_SECONDS = 0.5, 600.0
 #: The first run's settings: four short clips, one CPU batch that runs as fast per clip as a single clip, so the
@@ -402,7 +405,10 @@ class GeneratePanel(QWidget):
     def _restore(self) -> None:
         self.count_box.setValue(read_number("count", DEFAULT_COUNT))
         self.seconds_box.setValue(read_number("seconds", DEFAULT_SECONDS))
-        self.tail_cut_box.setValue(read_number("min_p", DEFAULT_MIN_P) * 100)
+        min_p = read_number("min_p", DEFAULT_MIN_P)
+        if not remembered("top_k") and min_p == FORMER_DEFAULT_MIN_P:  # saved before top levels: the old default
+            min_p = DEFAULT_MIN_P
+        self.tail_cut_box.setValue(min_p * 100)
         self.set_top_k(read_number("top_k", DEFAULT_TOP_K))
         self.checkpoint_box.setCurrentIndex(max(0, self.checkpoint_box.findData(read_text("checkpoint", "best"))))
 

@@ -22,6 +22,11 @@ def read_number(name: str, default: N) -> N:
     return number if math.isfinite(number) else default
 
 
+def remembered(name: str) -> bool:
+    """Whether a value for `name` has been remembered."""
+    return QSettings().contains(KEY + name)
+
+
 def read_bool(name: str, default: bool) -> bool:
     value = QSettings().value(KEY + name, default)
     return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
