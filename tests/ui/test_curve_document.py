@@ -42,6 +42,12 @@ def test_a_saved_project_brings_back_its_curve_length_and_settings(make_window, 
     assert (tab.panel.count_box.value(), tab.panel.seed.seed(), tab.panel.min_p()) == (3, 42, 0.1)
     assert tab.panel.top_k() == 24
     assert not tab.editor.undo_stack.canUndo()  # another project's curve history does not apply to this one
+    project = json.loads(path.read_text())
+    del project["generate"]["top_k"]  # a project saved before top levels existed: its clips were made with all
+    older = tmp_path / "older.inspiration"
+    older.write_text(json.dumps(project))
+    assert window.files.open(older)
+    assert tab.panel.min_p() == 0.1 and tab.panel.top_k() == 0
     idle(qtbot, window)
 
 

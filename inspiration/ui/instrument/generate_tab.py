@@ -104,7 +104,7 @@ class GenerateTab(QWidget):
             panel.set_min_p(float(min_p))
         elif min_p is not None:
             problems.append(f"tail cut {min_p!r}")
-        top_k = data.get("top_k")
+        top_k = data.get("top_k", 0 if "min_p" in data else None)  # saved before top levels: made with all of them
         if top_k is not None:
             try:
                 panel.set_top_k(checked_top_k(top_k))
