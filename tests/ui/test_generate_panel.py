@@ -216,7 +216,7 @@ def test_settings_from_before_top_levels_take_the_new_defaults_unless_the_tail_c
 def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel):
     panel = make_panel()
     assert panel.min_p() == DEFAULT_MIN_P  # the engine's default on first use
-    assert "0 % is plain sampling" in panel.tail_cut_box.toolTip()
+    assert "0 % cuts nothing" in panel.tail_cut_box.toolTip()
     panel.count_box.setValue(2)
     panel.tail_cut_box.setFocus()
     panel.tail_cut_box.selectAll()

@@ -85,7 +85,7 @@ def test_a_knob_change_is_applied_within_one_model_block(panel, qtbot):
 
 
 def test_the_tail_cut_knob_opens_the_session_and_a_turn_reaches_it_and_the_take(panel, library, qtbot):
-    assert panel.min_p() == DEFAULT_MIN_P and "0 % is plain sampling" in panel.cut_knob.dial.toolTip()
+    assert panel.min_p() == DEFAULT_MIN_P and "0 % cuts nothing" in panel.cut_knob.dial.toolTip()
     QTest.keyClick(panel.cut_knob.dial, Qt.Key.Key_Up)  # +0.5 % before playing: the session starts there
     session = go_live(panel, qtbot)
     assert session.min_p == pytest.approx(DEFAULT_MIN_P + 0.005)

@@ -224,7 +224,7 @@ class GeneratePanel(QWidget):
         return float(self.seconds_box.value())
 
     def min_p(self) -> float:
-        """The tail cut as a min-p (0: plain sampling)."""
+        """The tail cut as a min-p (0: no tail cut)."""
         return float(self.tail_cut_box.value()) / 100
 
     def set_min_p(self, value: float) -> None:

@@ -27,8 +27,8 @@ TAIL_CUT_STEPS = 2
 #: What the tail cut does, for the knob and the Generate tab.
 TAIL_CUT_HELP = (
     "Tail cut: never play a sample value less than this share as likely as the likeliest one. It cuts the "
-    "improbable tail that sounds as hiss, while the temperature still explores; 0 % is plain sampling, higher is "
-    "cleaner and tamer."
+    "improbable tail, hardest where the model is surest, so on a young model it tends to turn hiss into drone; "
+    "0 % cuts nothing (with top levels at all, plain sampling), higher is tamer."
 )
 #: The most top levels the controls offer: the levels a model usually has (at or above a model's levels nothing is
 #: cut, like 0).
@@ -262,7 +262,7 @@ def tail_cut_knob(min_p: float) -> LiveKnob:
         steps_per_unit=TAIL_CUT_STEPS,
         neutral=DEFAULT_MIN_P * 100,
         caption="tail cut",
-        ends=("0 % plain", f"{TAIL_CUT_MAXIMUM:g} % clean"),
+        ends=("0 % none", f"{TAIL_CUT_MAXIMUM:g} % tame"),
         tooltip=TAIL_CUT_HELP + " Arrow keys step 0.5 %.",
         decimals=1,
         suffix=" %",

@@ -177,7 +177,7 @@ class LivePanel(QWidget):
         self._update()
 
     def min_p(self) -> float:
-        """The tail-cut knob as a min-p (0: plain sampling)."""
+        """The tail-cut knob as a min-p (0: no tail cut)."""
         return self.cut_knob.value() / 100
 
     def top_k(self) -> int:
