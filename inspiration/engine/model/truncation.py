@@ -26,29 +26,34 @@ from typing import Any
 from inspiration.engine.errors import LimitError
 from inspiration.engine.limits import checked_float, checked_int
 
-#: The cuts a clip is made with unless asked otherwise: top-k 32 and no min-p, chosen with
-#: benchmarks/sound_quality.py (8 clips of 10 s per setting) on six models: three seeds of the `small` recipe's
-#: 20 minutes on the soundtrack corpus (the benchmark's budget), two of 75 minutes, and the starter. Where a model
-#: hisses, top-k 32 takes the loud-frame flatness down 4-20x where min-p 0.005 managed 0-30x and often not at all,
-#: and brings the long-term spectrum closer to the training audio's; medians, plain / min-p 0.005 / top-k 32:
-#:   20-min seed 1, T = 1: flatness 0.18 / 0.006 / 0.009, floor -25.3 / -30.7 / -28.0 dB, spectrum 2.6 / 1.4 / 2.9 dB
-#:   20-min seed 1, ramp: flatness 0.23 / 0.17 / 0.024 (hottest third 0.23 / 0.20 / 0.05), spectrum 2.7 / 2.4 / 2.4
-#:   20-min seed 2, T = 1: flatness 0.21 / 0.18 / 0.057, floor -21.2 / -28.3 / -24.5 dB, spectrum 3.3 / 2.7 / 1.9 dB
-#:   20-min seed 2, ramp: flatness 0.28 / 0.13 / 0.062 (hottest third 0.26 / 0.23 / 0.055), spectrum 3.7 / 2.9 / 1.7
-#:   20-min seed 0, ramp: flatness 0.063 / 0.003 / 0.007 (hottest third 0.23 / 0.004 / 0.014), spectrum 2.5 / 1.6 / 2.4
-#:   starter, ramp: clips flagged noise 3 / 0 / 0 of 8, spectrum 4.1 / 1.7 / 2.1 dB, level -20.4 / -22.1 / -21.9 dBFS
-#: (the ramp's quietest frames lie in its cool start, where nothing hisses: its clip-wide floor stays at -40 dB; in the
-#: hottest third top-k lowers it 4-9 dB). Where a model does not hiss, a cut only makes it surer: models that drone
-#: (a low rumble, from the low strings and pads of the corpus) drone more, and min-p far more than top-k (spectrum,
-#: plain -> min-p 0.005 -> top-k 32, T = 1: 20-minute seed 0 1.5 -> 7.2 -> 3.7 dB; 75-minute seeds 2.8 -> 7.5 -> 5.8
-#: and 5.2 -> 9.0 -> 7.0). Top-k 48 keeps those closer (3.0, 4.3, 6.8) but leaves hissing clips twice as flat (0.07)
-#: and their floor 1.7-2.3 dB from plain; min-p 0.005 on top of top-k 32 drones as min-p alone does. The starter at
-#: T = 1 is clean either way (0 of 8 flagged; -22.2 dBFS against -18.0 for its piano).
+#: The cuts a clip is made with unless asked otherwise: top-k 36 and no min-p, chosen with
+#: benchmarks/sound_quality.py (32 clips of 10 s per setting, seeds 0-31) on six models: three seeds of the `small`
+#: recipe's 20 minutes on the soundtrack corpus (the benchmark's budget), two of 75 minutes, and the starter. Where a
+#: model hisses, top-k takes the loud-frame flatness down 3-14x where min-p 0.005 managed 0-30x and often not at all
+#: (min-p turns hiss into drone), and brings the long-term spectrum closer to the training audio's; medians,
+#: plain / top-k 32 / top-k 36:
+#:   20-min seed 1, T = 1: flatness 0.18 / 0.026 / 0.013, floor -25.3 / -29.4 / -29.2 dB, spectrum 2.55 / 2.81 / 2.54 dB
+#:     (seeds 32-63: 0.18 / - / 0.059, -21.2 / - / -29.6 dB, 2.57 / - / 2.14 dB)
+#:   20-min seed 2, T = 1: flatness 0.22 / 0.059 / 0.063, floor -22.3 / -26.7 / -25.9 dB, spectrum 3.17 / 1.55 / 1.40
+#:     (seeds 32-63: 0.22 / - / 0.057, -21.1 / - / -24.4 dB, 3.13 / - / 1.49 dB)
+#:   20-min seed 1, ramp: flatness 0.23 / 0.031 / 0.044, hottest third's floor -13.6 / -21.8 / -21.0 dB, spectrum
+#:     2.70 / 2.35 / 1.94 dB
+#:   20-min seed 2, ramp: flatness 0.27 / 0.053 / 0.065, hottest third's floor -15.6 / -21.6 / -20.9 dB, spectrum
+#:     3.31 / 1.01 / 0.87 dB
+#:   20-min seed 0, ramp: flatness 0.12 / 0.011 / 0.012, spectrum 2.57 / 2.37 / 1.91 dB
+#:   starter, ramp: clips flagged noise 9 / 2 / 0 of 32, spectrum 5.0 / 1.9 / 1.8 dB
+#: Top-k 32 took seed 1's spectrum further at T = 1; 36 does not, and still lowers the floor by more than 3 dB at
+#: T = 1 on both hissing seeds, where 40 lowers seed 2's by 2.4-2.8 dB. (The ramp's clip-wide floor cannot move: its
+#: quietest frames lie in its cool start, the same audio with and without a cut, as nothing there reaches the cut.)
+#: Where a model does not hiss, a cut only makes it surer and duller: the 20-minute seed 0 at T = 1 drones (spectrum
+#: 1.4 -> 4.3 -> 4.1 dB), and the 75-minute models, which no longer hiss even at T = 1.15, lose 5-10 dB of their
+#: 2-5 kHz (spectrum at T = 1, 0.8 -> 5.0 -> 4.8 and 4.5 -> 7.4 -> 7.4 dB; top-k 128 leaves them as they are). Such a
+#: model plays best with all levels (0), or 128.
 DEFAULT_MIN_P = 0.0
 #: min_p must be below this: at 1 only the most probable level would be left (argmax, which loops or goes silent).
 MIN_P_LIMIT = 1.0
 #: See DEFAULT_MIN_P.
-DEFAULT_TOP_K = 32
+DEFAULT_TOP_K = 36
 #: The largest top-k (the most levels a model may have); at or above a model's levels nothing is cut.
 MAX_TOP_K = 65536
 

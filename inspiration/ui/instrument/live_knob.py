@@ -36,7 +36,7 @@ TOP_LEVELS_MAXIMUM = 256
 #: What the top levels do, for the knob and the Generate tab.
 TOP_LEVELS_HELP = (
     "Top levels: at each sample, play only one of this many likeliest sample values. Fewer keeps a young model from "
-    "straying into hiss; all (0) plays every value the model allows."
+    "straying into hiss, but dulls one that no longer hisses; all (0) plays every value the model allows."
 )
 #: The smaller knobs' dials, in pixels (the temperature's is bigger).
 SMALL_DIAL = 64
