@@ -213,6 +213,22 @@ def test_settings_from_before_top_levels_take_the_new_defaults_unless_the_tail_c
     assert again.min_p() == pytest.approx(0.005) and again.top_k() == 16
 
 
+def test_untouched_cuts_follow_the_defaults_and_chosen_ones_are_kept(qtbot, make_panel):
+    QSettings().setValue("generate/min_p", 0.0)  # top levels' first default, saved with every field
+    QSettings().setValue("generate/top_k", 32)
+    panel = make_panel()
+    assert (panel.min_p(), panel.top_k()) == (DEFAULT_MIN_P, DEFAULT_TOP_K) and DEFAULT_TOP_K != 32
+    panel.count_box.setValue(9)  # other fields no longer remember the cuts
+    assert not QSettings().contains("generate/cutsChosen")
+    assert make_panel().top_k() == DEFAULT_TOP_K
+    panel.top_levels_box.setValue(32)  # chosen now: kept, even where it equals a former default
+    again = make_panel()
+    assert (again.min_p(), again.top_k()) == (DEFAULT_MIN_P, 32)
+    again.top_levels_box.setValue(DEFAULT_TOP_K)
+    again.tail_cut_box.setValue(0.5)
+    assert (make_panel().min_p(), make_panel().top_k()) == (pytest.approx(0.005), DEFAULT_TOP_K)
+
+
 def test_the_tail_cut_reaches_every_clip_and_says_what_it_does(qtbot, make_panel):
     panel = make_panel()
     assert panel.min_p() == DEFAULT_MIN_P  # the engine's default on first use

@@ -38,7 +38,7 @@ from inspiration.ui.instrument.generate_prime import (
 )
 from inspiration.ui.instrument.generate_progress import ProgressRow, format_progress
 from inspiration.ui.instrument.generate_seed import SeedChooser
-from inspiration.ui.instrument.generate_settings import read_number, read_text, remembered, write
+from inspiration.ui.instrument.generate_settings import read_cuts, read_number, read_text, write, write_cuts
 from inspiration.ui.instrument.generate_top_levels import TopLevelsBox
 from inspiration.ui.instrument.live_knob import TAIL_CUT_HELP, TAIL_CUT_MAXIMUM
 from inspiration.ui.instrument.model_picker import ModelPicker
@@ -49,9 +49,6 @@ if TYPE_CHECKING:
     from inspiration.engine.curves.curve import TemperatureCurve
     from inspiration.engine.library.clip_library import ClipLibrary
 
-#: The tail cut every clip was made with before top levels existed (min-p 0.005): the panel remembered it with the
-#: other fields, so settings from then that hold it hold the old default, not a choice, and the new defaults apply.
-FORMER_DEFAULT_MIN_P = 0.005
 MAX_COUNT = 1000
 MIN_SECONDS, MAX_SECONDS = 0.5, 600.0
 #: The first run's settings: four short clips, one CPU batch that runs as fast per clip as a single clip, so the
@@ -207,8 +204,8 @@ class GeneratePanel(QWidget):
         self.count_box.valueChanged.connect(self._count_changed)
         self.seconds_box.valueChanged.connect(self._seconds_changed)
         self.checkpoint_box.currentIndexChanged.connect(self._save)
-        self.tail_cut_box.valueChanged.connect(self._save)
-        self.top_levels_box.valueChanged.connect(self._save)
+        self.tail_cut_box.valueChanged.connect(self._save_cuts)
+        self.top_levels_box.valueChanged.connect(self._save_cuts)
         self.picker.statusMessage.connect(self.statusMessage)
         self.generate_button.clicked.connect(self.generate)
         self.progress.cancelRequested.connect(self.cancel)
@@ -405,11 +402,9 @@ class GeneratePanel(QWidget):
     def _restore(self) -> None:
         self.count_box.setValue(read_number("count", DEFAULT_COUNT))
         self.seconds_box.setValue(read_number("seconds", DEFAULT_SECONDS))
-        min_p = read_number("min_p", DEFAULT_MIN_P)
-        if not remembered("top_k") and min_p == FORMER_DEFAULT_MIN_P:  # saved before top levels: the old default
-            min_p = DEFAULT_MIN_P
+        min_p, top_k = read_cuts(DEFAULT_MIN_P, DEFAULT_TOP_K)
         self.tail_cut_box.setValue(min_p * 100)
-        self.set_top_k(read_number("top_k", DEFAULT_TOP_K))
+        self.set_top_k(top_k)
         self.checkpoint_box.setCurrentIndex(max(0, self.checkpoint_box.findData(read_text("checkpoint", "best"))))
 
     def _save(self) -> None:
@@ -417,6 +412,7 @@ class GeneratePanel(QWidget):
             count=self.count_box.value(),
             seconds=self.seconds(),
             checkpoint=self.checkpoint_box.currentData(),
-            min_p=self.min_p(),
-            top_k=self.top_k(),
         )
+
+    def _save_cuts(self) -> None:  # only once chosen, so untouched cuts follow the defaults as they improve
+        write_cuts(self.min_p(), self.top_k())
